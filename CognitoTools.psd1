@@ -1,0 +1,33 @@
+# The one version source: MSBuild reads ModuleVersion from this file and stamps it into
+# the assemblies (see Directory.Build.props); the build copies this manifest into the module folder.
+@{
+    RootModule           = 'CognitoTools.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    GUID                 = '6f1d3c52-8a0e-4d4b-9f63-2b7c1e5a9d40'
+    Author               = 'CognitoTools contributors'
+    CompanyName          = 'CognitoTools'
+    Copyright            = '(c) CognitoTools contributors. MIT License.'
+    Description          = 'Amazon Cognito user pool tools: resend sign-up confirmation codes to one user or thousands, with retries, rate limiting, SecretHash computation and a session history.'
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('CognitoTools.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Send-CGIPConfirmationCode'
+        'Get-CGIPSecretHash'
+        'Get-CGIPHistory'
+        'Clear-CGIPHistory'
+        'Set-CGIPHistoryConfiguration'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('AWS', 'Cognito', 'CognitoIdentityProvider', 'UserPool', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/cognitotools/CognitoTools'
+            LicenseUri   = 'https://github.com/cognitotools/CognitoTools/blob/main/LICENSE'
+            ReleaseNotes = 'First release: Send-CGIPConfirmationCode with bulk sending, retries, rate limiting, SecretHash computation and history.'
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using System;
+using System.Net;
+
+namespace CognitoTools.Protocol
+{
+    public sealed class CognitoClientConfig
+    {
+        /// <summary>Resolved endpoint, e.g. https://cognito-idp.us-east-1.amazonaws.com or http://127.0.0.1:5000.</summary>
+        public Uri ServiceUrl { get; set; }
+        /// <summary>Total attempts including the first (standard retry mode default 3).</summary>
+        public int MaxAttempts { get; set; } = 3;
+        public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
+        public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(60);
+        /// <summary>Appended to the User-Agent, e.g. "ps/7.4.1 (Core)". The client adds CognitoTools/version and the .NET runtime.</summary>
+        public string UserAgentSuffix { get; set; }
+        /// <summary>Null: no rate limit.</summary>
+        public IRequestRateLimiter RateLimiter { get; set; }
+        /// <summary>PEM bundle of extra trusted CAs (AWS_CA_BUNDLE).</summary>
+        public string CaBundlePath { get; set; }
+        /// <summary>Null: proxies from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and the system.</summary>
+        public IWebProxy Proxy { get; set; }
+        /// <summary>Connections kept to the endpoint; at least the bulk sender's concurrency.</summary>
+        public int MaxConnectionsPerServer { get; set; } = 64;
+        /// <summary>Verbose log sink. Messages never contain secrets.</summary>
+        public Action<string> Log { get; set; }
+    }
+}
