@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Threading;
 using CognitoTools.Model;
 
 namespace CognitoTools.History
@@ -11,11 +12,12 @@ namespace CognitoTools.History
     /// </summary>
     public sealed class HistoryEntry
     {
+        /// <summary>When the call was made (or, for a record never sent, when the batch gave it up).</summary>
         public DateTimeOffset Time { get; set; }
         public string Username { get; set; }
         public string ClientId { get; set; }
         public string Endpoint { get; set; }
-        /// <summary>Succeeded, Failed or NotSent.</summary>
+        /// <summary>Succeeded, Failed or NotSent (see <see cref="HistoryOutcome"/>).</summary>
         public string Outcome { get; set; }
         public CodeDeliveryDetailsType CodeDeliveryDetails { get; set; }
         public string ErrorCode { get; set; }
@@ -26,6 +28,11 @@ namespace CognitoTools.History
         public TimeSpan Duration { get; set; }
         /// <summary>Name of the command that made the call.</summary>
         public string Command { get; set; }
+        /// <summary>
+        /// True when this row named a user already sent in the same batch: no request of its own was made and the
+        /// result (and request id) is the earlier row's.
+        /// </summary>
+        public bool IsDuplicate { get; set; }
 
         // Recorded only when RecordRequests is on (so they bind back on retry); null otherwise.
         public string AnalyticsMetadata_AnalyticsEndpointId { get; set; }
@@ -36,6 +43,17 @@ namespace CognitoTools.History
         public string SecretHash { get; set; }
         /// <summary>True when the request members above were recorded (RecordRequests on).</summary>
         public bool RequestRecorded { get; set; }
+
+        public override string ToString() => $"{Outcome} {Username}";
+    }
+
+    /// <summary>The values of <see cref="HistoryEntry.Outcome"/>.</summary>
+    public static class HistoryOutcome
+    {
+        public const string Succeeded = "Succeeded";
+        public const string Failed = "Failed";
+        /// <summary>The record was never answered: the batch was stopped (Ctrl+C) before or while it was sent.</summary>
+        public const string NotSent = "NotSent";
     }
 
     /// <summary>One command invocation (one pipeline run of a cmdlet).</summary>
@@ -47,37 +65,243 @@ namespace CognitoTools.History
         public int Succeeded { get; set; }
         public int Failed { get; set; }
         public int NotSent { get; set; }
+
+        public override string ToString() => $"{CommandName}: {Succeeded} succeeded, {Failed} failed, {NotSent} not sent";
+    }
+
+    /// <summary>What Set-CGIPHistoryConfiguration sets and outputs.</summary>
+    public sealed class HistoryConfiguration
+    {
+        /// <summary>Entries kept (newest); 0 turns recording off.</summary>
+        public int MaximumCount { get; set; } = CommandHistory.DefaultCapacity;
+        /// <summary>Record the request's optional members with each entry (never secrets unless IncludeSecrets).</summary>
+        public bool RecordRequests { get; set; }
+        /// <summary>Also record SecretHash. The client secret itself is never recorded.</summary>
+        public bool IncludeSecrets { get; set; }
+    }
+
+    /// <summary>Get-CGIPHistory's filters. Outcome switches combine with OR; the other filters with AND.</summary>
+    public sealed class HistoryQuery
+    {
+        public bool Failed { get; set; }
+        public bool Succeeded { get; set; }
+        public bool NotSent { get; set; }
+        /// <summary>PowerShell-style wildcard (* ? [a-z], ` escapes), case-insensitive; null or empty matches all.</summary>
+        public string UsernamePattern { get; set; }
+        /// <summary>Exact (ordinal) app client id; null matches all.</summary>
+        public string ClientId { get; set; }
+        /// <summary>Only the N newest matching entries; null for all.</summary>
+        public int? Newest { get; set; }
     }
 
     /// <summary>
     /// Session-wide, bounded, thread-safe history of calls, newest first; exposed as $CGIPHistory.
-    /// (Contract; implementation in progress.)
+    /// A ring buffer of <see cref="Capacity"/> entries guarded by one lock: recording is a few field writes, so the
+    /// lock is never held long even with 64 requests completing at once, and memory stays bounded whatever the batch size.
     /// </summary>
     public sealed class CommandHistory
     {
         public const int DefaultCapacity = 1000;
+        /// <summary>Upper bound Set-CGIPHistoryConfiguration accepts.</summary>
+        public const int MaximumCapacity = 1000000;
+
+        private readonly object _gate = new object();
+        private HistoryEntry[] _ring = new HistoryEntry[0];
+        private int _head;   // index of the next write
+        private int _count;
+        private int _capacity;
+        private ResendConfirmationCodeResponse _lastServiceResponse;
+        private CommandRecord _lastCommand;
+
+        public CommandHistory() : this(DefaultCapacity) { }
+
+        public CommandHistory(int capacity)
+        {
+            Capacity = capacity;
+        }
 
         /// <summary>The process-wide history the module uses.</summary>
         public static CommandHistory Session { get; } = new CommandHistory();
 
-        /// <summary>Entries kept; 0 turns recording off.</summary>
-        public int Capacity { get; set; } = DefaultCapacity;
+        /// <summary>Entries kept; 0 turns recording off. Lowering it drops the oldest entries at once.</summary>
+        public int Capacity
+        {
+            get { lock (_gate) return _capacity; }
+            set
+            {
+                if (value < 0 || value > MaximumCapacity)
+                    throw new ArgumentOutOfRangeException(nameof(value), value, $"The history capacity must be between 0 and {MaximumCapacity}.");
+                lock (_gate)
+                {
+                    if (value == _capacity) return;
+                    var kept = SnapshotNewestFirst(Math.Min(_count, value));
+                    // Grow lazily: a large capacity costs nothing until entries arrive.
+                    _ring = new HistoryEntry[Math.Min(value, Math.Max(kept.Length, 16))];
+                    _capacity = value;
+                    _count = 0;
+                    _head = 0;
+                    for (var i = kept.Length - 1; i >= 0; i--) AppendLocked(kept[i]);
+                }
+            }
+        }
+
         /// <summary>Record the request members (not secrets) with each entry.</summary>
         public bool RecordRequests { get; set; }
-        /// <summary>Also record SecretHash; off by default.</summary>
+        /// <summary>Also record SecretHash; off by default. The client secret is never recorded.</summary>
         public bool IncludeSecrets { get; set; }
 
         /// <summary>Snapshot, newest first.</summary>
-        public IReadOnlyList<HistoryEntry> Entries => throw new NotImplementedException();
-        public int Count => throw new NotImplementedException();
-        /// <summary>Newest success's response, like AWS.Tools' $AWSHistory.LastServiceResponse.</summary>
-        public ResendConfirmationCodeResponse LastServiceResponse => throw new NotImplementedException();
-        public CommandRecord LastCommand => throw new NotImplementedException();
+        public IReadOnlyList<HistoryEntry> Entries
+        {
+            get { lock (_gate) return SnapshotNewestFirst(_count); }
+        }
 
-        public CommandRecord BeginCommand(string commandName) => throw new NotImplementedException();
-        public void EndCommand(CommandRecord command) => throw new NotImplementedException();
-        /// <summary>Adds an entry (newest first), trimming to Capacity; honours RecordRequests/IncludeSecrets.</summary>
-        public void Record(HistoryEntry entry, Model.ResendConfirmationCodeRequest request, ResendConfirmationCodeResponse response) => throw new NotImplementedException();
-        public void Clear() => throw new NotImplementedException();
+        public int Count
+        {
+            get { lock (_gate) return _count; }
+        }
+
+        /// <summary>
+        /// Newest success's response, like AWS.Tools' $AWSHistory.LastServiceResponse. Kept even when Capacity is 0
+        /// (it is one reference, not a growing record).
+        /// </summary>
+        public ResendConfirmationCodeResponse LastServiceResponse
+        {
+            get { lock (_gate) return _lastServiceResponse; }
+        }
+
+        public CommandRecord LastCommand
+        {
+            get { lock (_gate) return _lastCommand; }
+        }
+
+        public HistoryConfiguration GetConfiguration()
+        {
+            return new HistoryConfiguration { MaximumCount = Capacity, RecordRequests = RecordRequests, IncludeSecrets = IncludeSecrets };
+        }
+
+        public void Configure(HistoryConfiguration configuration)
+        {
+            if (configuration == null) throw new ArgumentNullException(nameof(configuration));
+            Capacity = configuration.MaximumCount;
+            RecordRequests = configuration.RecordRequests;
+            IncludeSecrets = configuration.IncludeSecrets;
+        }
+
+        public CommandRecord BeginCommand(string commandName)
+        {
+            var record = new CommandRecord { CommandName = commandName, StartTime = DateTimeOffset.Now };
+            lock (_gate) _lastCommand = record;
+            return record;
+        }
+
+        public void EndCommand(CommandRecord command)
+        {
+            if (command == null) return;
+            command.EndTime = DateTimeOffset.Now;
+        }
+
+        /// <summary>
+        /// Adds an entry (newest first), trimming to Capacity. Honours RecordRequests/IncludeSecrets: the request's
+        /// optional members are copied only with RecordRequests, SecretHash only with IncludeSecrets, and whatever the
+        /// caller put in those members otherwise is cleared, so nothing secret is kept by accident.
+        /// </summary>
+        public void Record(HistoryEntry entry, ResendConfirmationCodeRequest request, ResendConfirmationCodeResponse response)
+        {
+            if (entry == null) throw new ArgumentNullException(nameof(entry));
+            ApplyRequestMembers(entry, request, RecordRequests, IncludeSecrets);
+            if (entry.CodeDeliveryDetails == null && response != null) entry.CodeDeliveryDetails = response.CodeDeliveryDetails;
+
+            lock (_gate)
+            {
+                if (response != null) _lastServiceResponse = response;
+                if (_capacity == 0) return;
+                AppendLocked(entry);
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_gate)
+            {
+                _ring = new HistoryEntry[Math.Min(_capacity, 16)];
+                _head = 0;
+                _count = 0;
+                _lastServiceResponse = null;
+            }
+        }
+
+        /// <summary>Get-CGIPHistory: entries matching the query, newest first.</summary>
+        public IEnumerable<HistoryEntry> Query(HistoryQuery query)
+        {
+            query = query ?? new HistoryQuery();
+            var anyOutcome = query.Failed || query.Succeeded || query.NotSent;
+            var pattern = string.IsNullOrEmpty(query.UsernamePattern) ? null : new WildcardMatcher(query.UsernamePattern);
+            var remaining = query.Newest ?? int.MaxValue;
+            if (remaining <= 0) yield break;
+
+            foreach (var entry in Entries)
+            {
+                if (anyOutcome)
+                {
+                    var keep = (query.Failed && entry.Outcome == HistoryOutcome.Failed)
+                               || (query.Succeeded && entry.Outcome == HistoryOutcome.Succeeded)
+                               || (query.NotSent && entry.Outcome == HistoryOutcome.NotSent);
+                    if (!keep) continue;
+                }
+                if (query.ClientId != null && !string.Equals(entry.ClientId, query.ClientId, StringComparison.Ordinal)) continue;
+                if (pattern != null && !pattern.IsMatch(entry.Username ?? string.Empty)) continue;
+
+                yield return entry;
+                if (--remaining == 0) yield break;
+            }
+        }
+
+        internal static void ApplyRequestMembers(HistoryEntry entry, ResendConfirmationCodeRequest request, bool recordRequests, bool includeSecrets)
+        {
+            var record = recordRequests && request != null;
+            entry.RequestRecorded = record;
+            entry.AnalyticsMetadata_AnalyticsEndpointId = record ? request.AnalyticsEndpointId : null;
+            entry.UserContextData_EncodedData = record ? request.UserContextDataEncodedData : null;
+            entry.UserContextData_IpAddress = record ? request.UserContextDataIpAddress : null;
+            entry.ClientMetadata = record && request.ClientMetadata != null && request.ClientMetadata.Count > 0 ? ToHashtable(request.ClientMetadata) : null;
+            // SecretHash is opt-in on its own: it is what a retry of a secret-bearing client needs, and it is only
+            // kept when the user explicitly asked for secrets.
+            entry.SecretHash = includeSecrets && request != null ? request.SecretHash : null;
+        }
+
+        private static Hashtable ToHashtable(IDictionary<string, string> map)
+        {
+            var table = new Hashtable(map.Count, StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in map) table[pair.Key] = pair.Value;
+            return table;
+        }
+
+        private void AppendLocked(HistoryEntry entry)
+        {
+            if (_count < _capacity && _count == _ring.Length)
+            {
+                // Grow (doubling, capped at capacity); while growing the ring is never wrapped, so the order is simply 0.._count-1.
+                var grown = new HistoryEntry[Math.Min(_capacity, Math.Max(16, _ring.Length * 2))];
+                Array.Copy(_ring, grown, _count);
+                _ring = grown;
+                _head = _count;
+            }
+            _ring[_head] = entry;
+            _head = (_head + 1) % _ring.Length;
+            if (_count < _ring.Length) _count++;
+        }
+
+        private HistoryEntry[] SnapshotNewestFirst(int take)
+        {
+            var result = new HistoryEntry[Math.Min(take, _count)];
+            var index = _head;
+            for (var i = 0; i < result.Length; i++)
+            {
+                index = (index - 1 + _ring.Length) % _ring.Length;
+                result[i] = _ring[index];
+            }
+            return result;
+        }
     }
 }
