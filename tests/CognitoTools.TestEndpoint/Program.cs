@@ -1,1 +1,328 @@
-class P { static void Main(){} }
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace CognitoTools.TestEndpoint
+{
+    /// <summary>Runs the fake Cognito endpoint on its own, for Pester tests, demos and benchmarks.</summary>
+    public static class Program
+    {
+        private const string Usage = @"CognitoTools.TestEndpoint: a local stand-in for Amazon Cognito's ResendConfirmationCode (awsJson1.1) on 127.0.0.1.
+
+Usage:
+  dotnet run --project tests/CognitoTools.TestEndpoint -- [options]
+  dotnet tests/CognitoTools.TestEndpoint/bin/<Configuration>/net10.0/CognitoTools.TestEndpoint.dll [options]
+
+Prints one line 'Listening on http://127.0.0.1:<port>/' first, then the clients it serves, and runs until
+Ctrl+C, SIGTERM, or (with --exit-when-stdin-closes) until its standard input closes.
+
+Demo pool (always seeded):
+  client demoappclient1  no secret
+  client secretclient1   secret " + FakeCognitoService.DemoClientSecret + @"
+  users  ann, bob, carol (unconfirmed, e-mail), dave (unconfirmed, phone +15555550123), erin (confirmed)
+
+Options:
+  --port N                         Port to listen on (default 0: an ephemeral port; read it from stdout or --port-file).
+  --port-file PATH                 Write the port number to PATH once listening.
+  --latency-ms MS                  Add MS milliseconds to every answer (benchmarks).
+  --seed-users N                   Add user0001..userN (unconfirmed, userNNNN@example.com), usable with every client.
+  --users-csv PATH                 Add users from a CSV with a header row: Username, Email, PhoneNumber (or phone_number),
+                                   Status (Unconfirmed|Confirmed), DeliveryAttribute (email|phone_number); only Username is required.
+  --client-id ID                   Add an app client with this id.
+  --client-secret SECRET           Give --client-id a secret (requests must then carry a valid SecretHash).
+  --prevent-user-existence-errors  Unknown users get plausible delivery details instead of UserNotFoundException.
+  --resend-limit N                 Resends per user per hour before LimitExceededException (default 5; 0 = no limit;
+                                   use 0 when a benchmark sends the same users repeatedly).
+  --rate-limit RPS                 Answer TooManyRequestsException 'Rate exceeded' above RPS requests per second (token bucket).
+  --rate-burst N                   Bucket size for --rate-limit (default: one second's worth).
+  --throttle-status CODE           HTTP status of TooManyRequestsException (default 400, as Cognito; 429 to test that path).
+  --fault KIND[,KIND...]           Inject faults: 500, 502, 503, 504, throttle, drop, reset, slow, malformed (truncated JSON),
+                                   truncated, html, nonjson, contenttype. Several kinds share --fault-rate equally.
+  --fault-rate P                   Probability (0..1) that a request gets a fault (default 0.1 when --fault is given).
+  --slow-ms MS                     Delay of the 'slow' fault (default 30000).
+  --seed N                         Seed of the fault draws, to repeat a run exactly (default 12345).
+  --exit-when-stdin-closes         Exit when standard input reaches end of file (for parents that may die without cleanup).
+  --verbose                        Log one line per request to stderr (never secrets). Off by default: it costs throughput.
+  --help                           Show this text.
+
+Example:
+  dotnet run --project tests/CognitoTools.TestEndpoint -- --port 5057
+  Send-CGIPConfirmationCode -EndpointUrl http://127.0.0.1:5057/ -Region us-east-1 -ClientId demoappclient1 -Username ann
+";
+
+        public static int Main(string[] args)
+        {
+            Options options;
+            try { options = Options.Parse(args); }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                Console.Error.WriteLine("Run with --help for usage.");
+                return 2;
+            }
+            if (options.Help)
+            {
+                Console.Out.Write(Usage);
+                return 0;
+            }
+
+            using (var service = new FakeCognitoService(options.Port))
+            {
+                try { Configure(service, options); }
+                catch (Exception ex) when (ex is ArgumentException || ex is IOException || ex is FormatException)
+                {
+                    Console.Error.WriteLine(ex.Message);
+                    return 2;
+                }
+
+                try { service.Start(); }
+                catch (System.Net.Sockets.SocketException ex)
+                {
+                    Console.Error.WriteLine("Cannot listen on 127.0.0.1:" + options.Port + ": " + ex.Message);
+                    return 1;
+                }
+
+                if (options.PortFile != null)
+                {
+                    // Write then rename, so a reader polling for the file never sees it half-written.
+                    var temp = options.PortFile + ".tmp";
+                    File.WriteAllText(temp, service.Port.ToString(CultureInfo.InvariantCulture));
+                    File.Move(temp, options.PortFile, overwrite: true);
+                }
+
+                var stdout = Console.Out;
+                stdout.WriteLine("Listening on " + service.EndpointUrl);
+                foreach (var client in service.Clients)
+                {
+                    stdout.WriteLine("  client " + client.ClientId + (client.ClientSecret != null ? " secret " + client.ClientSecret : " (no secret)")
+                        + (client.PreventUserExistenceErrors ? " PreventUserExistenceErrors" : string.Empty));
+                }
+                stdout.WriteLine("  users " + service.DefaultPool.UserCount + "; resend limit " + (service.ResendLimitPerHour > 0 ? service.ResendLimitPerHour + "/hour" : "off")
+                    + "; rate limit " + (service.RateLimitPerSecond > 0 ? service.RateLimitPerSecond.ToString(CultureInfo.InvariantCulture) + "/s" : "off")
+                    + "; added latency " + service.AddedLatency.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + " ms");
+                stdout.WriteLine("Press Ctrl+C to stop.");
+                stdout.Flush();
+
+                WaitForShutdown(options.ExitWhenStdinCloses);
+                Console.Error.WriteLine("Stopping: " + service.RequestCount + " requests, " + service.DeliveryCount + " deliveries.");
+            }
+            if (options.PortFile != null) { try { File.Delete(options.PortFile); } catch (IOException) { } }
+            return 0;
+        }
+
+        private static void Configure(FakeCognitoService service, Options options)
+        {
+            // A long-running process must not grow with every request.
+            service.RecordRequests = false;
+            service.SeedDemoPool(options.PreventUserExistenceErrors);
+            if (options.ClientId != null) service.AddClient(options.ClientId, options.ClientSecret, options.PreventUserExistenceErrors);
+            if (options.SeedUsers > 0) service.SeedUsers(options.SeedUsers);
+            if (options.UsersCsv != null) LoadUsersCsv(service, options.UsersCsv);
+            service.AddedLatency = TimeSpan.FromMilliseconds(options.LatencyMs);
+            service.ResendLimitPerHour = options.ResendLimit;
+            service.ThrottleStatusCode = options.ThrottleStatus;
+            if (options.RateLimit > 0) service.SetRateLimit(options.RateLimit, options.RateBurst);
+            service.Faults.Seed(options.Seed);
+            if (options.Faults.Count > 0)
+            {
+                // Rules are tried in order, so rule i fires with probability p / (n - i) of what is left: each kind gets p / n overall.
+                var n = options.Faults.Count;
+                for (var i = 0; i < n; i++)
+                {
+                    var fault = Fault.Parse(options.Faults[i], TimeSpan.FromMilliseconds(options.SlowMs));
+                    var remaining = 1.0 - options.FaultRate * i / n;
+                    service.Faults.FailRandomly(remaining <= 0 ? 1.0 : (options.FaultRate / n) / remaining, fault);
+                }
+            }
+            if (options.Verbose)
+            {
+                var gate = new object();
+                service.Log = line => { lock (gate) Console.Error.WriteLine(line); };
+            }
+        }
+
+        private static void LoadUsersCsv(FakeCognitoService service, string path)
+        {
+            using (var reader = new StreamReader(path))
+            {
+                var header = reader.ReadLine();
+                if (header == null) return;
+                var columns = CsvLine.Split(header);
+                int Column(params string[] names)
+                {
+                    for (var i = 0; i < columns.Count; i++)
+                        foreach (var name in names)
+                            if (string.Equals(columns[i].Trim(), name, StringComparison.OrdinalIgnoreCase)) return i;
+                    return -1;
+                }
+                var usernameColumn = Column("Username", "UserName", "User");
+                if (usernameColumn < 0) throw new FormatException(path + ": the header row has no Username column.");
+                var emailColumn = Column("Email", "email");
+                var phoneColumn = Column("PhoneNumber", "phone_number", "Phone");
+                var statusColumn = Column("Status", "UserStatus");
+                var attributeColumn = Column("DeliveryAttribute", "Delivery");
+                string line;
+                var lineNumber = 1;
+                while ((line = reader.ReadLine()) != null)
+                {
+                    lineNumber++;
+                    if (line.Trim().Length == 0) continue;
+                    var fields = CsvLine.Split(line);
+                    string Field(int index) => index >= 0 && index < fields.Count && fields[index].Length > 0 ? fields[index] : null;
+                    var username = Field(usernameColumn);
+                    if (username == null) throw new FormatException(path + ":" + lineNumber + ": no username.");
+                    var status = FakeUserStatus.Unconfirmed;
+                    var statusText = Field(statusColumn);
+                    if (statusText != null && !Enum.TryParse(statusText, ignoreCase: true, out status))
+                        throw new FormatException(path + ":" + lineNumber + ": status '" + statusText + "' is not Unconfirmed or Confirmed.");
+                    service.AddUser(username, Field(emailColumn), Field(phoneColumn), status, Field(attributeColumn));
+                }
+            }
+        }
+
+        private static void WaitForShutdown(bool exitWhenStdinCloses)
+        {
+            using (var stop = new ManualResetEventSlim())
+            {
+                Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Set(); };
+                using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Set(); }))
+                {
+                    if (exitWhenStdinCloses)
+                    {
+                        var watcher = new Thread(() =>
+                        {
+                            try
+                            {
+                                var input = Console.OpenStandardInput();
+                                var buffer = new byte[256];
+                                while (input.Read(buffer, 0, buffer.Length) > 0) { }
+                            }
+                            catch (IOException) { }
+                            stop.Set();
+                        }) { IsBackground = true, Name = "stdin watcher" };
+                        watcher.Start();
+                    }
+                    stop.Wait();
+                }
+            }
+        }
+
+        private sealed class Options
+        {
+            public int Port;
+            public string PortFile;
+            public double LatencyMs;
+            public int SeedUsers;
+            public string UsersCsv;
+            public string ClientId;
+            public string ClientSecret;
+            public bool PreventUserExistenceErrors;
+            public int ResendLimit = 5;
+            public double RateLimit;
+            public double RateBurst;
+            public int ThrottleStatus = 400;
+            public readonly List<string> Faults = new List<string>();
+            public double FaultRate = -1;
+            public double SlowMs = 30000;
+            public int Seed = 12345;
+            public bool ExitWhenStdinCloses;
+            public bool Verbose;
+            public bool Help;
+
+            public static Options Parse(string[] args)
+            {
+                var o = new Options();
+                for (var i = 0; i < args.Length; i++)
+                {
+                    var arg = args[i];
+                    string Value()
+                    {
+                        if (i + 1 >= args.Length) throw new ArgumentException(arg + " needs a value.");
+                        return args[++i];
+                    }
+                    int Int(int min) => ParseInt(arg, Value(), min);
+                    double Number(double min) => ParseDouble(arg, Value(), min);
+                    switch (arg.ToLowerInvariant())
+                    {
+                        case "--port": o.Port = Int(0); if (o.Port > 65535) throw new ArgumentException("--port must be 0..65535."); break;
+                        case "--port-file": o.PortFile = Value(); break;
+                        case "--latency-ms": o.LatencyMs = Number(0); break;
+                        case "--seed-users": o.SeedUsers = Int(0); break;
+                        case "--users-csv": o.UsersCsv = Value(); break;
+                        case "--client-id": o.ClientId = Value(); break;
+                        case "--client-secret": o.ClientSecret = Value(); break;
+                        case "--prevent-user-existence-errors": o.PreventUserExistenceErrors = true; break;
+                        case "--resend-limit": o.ResendLimit = Int(0); break;
+                        case "--rate-limit": o.RateLimit = Number(0); break;
+                        case "--rate-burst": o.RateBurst = Number(0); break;
+                        case "--throttle-status": o.ThrottleStatus = Int(100); break;
+                        case "--fault":
+                            foreach (var kind in Value().Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries))
+                            {
+                                Fault.Parse(kind, TimeSpan.Zero); // reject unknown names now, with the list of known ones
+                                o.Faults.Add(kind.Trim());
+                            }
+                            break;
+                        case "--fault-rate": o.FaultRate = Number(0); if (o.FaultRate > 1) throw new ArgumentException("--fault-rate is a probability, 0..1."); break;
+                        case "--slow-ms": o.SlowMs = Number(0); break;
+                        case "--seed": o.Seed = ParseInt(arg, Value(), int.MinValue); break;
+                        case "--exit-when-stdin-closes": o.ExitWhenStdinCloses = true; break;
+                        case "--verbose": o.Verbose = true; break;
+                        case "--help": case "-h": case "-?": case "/?": o.Help = true; break;
+                        default: throw new ArgumentException("Unknown option '" + arg + "'.");
+                    }
+                }
+                if (o.ClientSecret != null && o.ClientId == null) throw new ArgumentException("--client-secret needs --client-id.");
+                if (o.FaultRate >= 0 && o.Faults.Count == 0) throw new ArgumentException("--fault-rate needs --fault KIND.");
+                if (o.FaultRate < 0) o.FaultRate = 0.1;
+                return o;
+            }
+
+            private static int ParseInt(string option, string text, int min)
+            {
+                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min)
+                    throw new ArgumentException(option + " expects a whole number" + (min > int.MinValue ? " >= " + min : string.Empty) + ", not '" + text + "'.");
+                return value;
+            }
+
+            private static double ParseDouble(string option, string text, double min)
+            {
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || double.IsNaN(value) || double.IsInfinity(value))
+                    throw new ArgumentException(option + " expects a number >= " + min.ToString(CultureInfo.InvariantCulture) + ", not '" + text + "'.");
+                return value;
+            }
+        }
+    }
+
+    /// <summary>Splits one CSV line (RFC 4180 quoting, no embedded newlines).</summary>
+    internal static class CsvLine
+    {
+        public static List<string> Split(string line)
+        {
+            var fields = new List<string>();
+            var current = new System.Text.StringBuilder();
+            var quoted = false;
+            for (var i = 0; i < line.Length; i++)
+            {
+                var c = line[i];
+                if (quoted)
+                {
+                    if (c == '"')
+                    {
+                        if (i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
+                        else quoted = false;
+                    }
+                    else current.Append(c);
+                }
+                else if (c == '"') quoted = true;
+                else if (c == ',') { fields.Add(current.ToString()); current.Clear(); }
+                else current.Append(c);
+            }
+            fields.Add(current.ToString());
+            return fields;
+        }
+    }
+}

@@ -21,6 +21,8 @@ namespace CognitoTools.TestEndpoint.Http
         public string BodyText => Encoding.UTF8.GetString(Body);
         public DateTimeOffset ReceivedAt { get; set; }
         public int ConnectionId { get; set; }
+        /// <summary>"HTTP/1.1" or "HTTP/1.0" as sent on the request line.</summary>
+        public string HttpVersion { get; set; } = "HTTP/1.1";
         public string Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
     }
 
@@ -35,6 +37,10 @@ namespace CognitoTools.TestEndpoint.Http
         public TimeSpan Delay { get; set; }
         /// <summary>Close the connection without answering.</summary>
         public bool DropConnection { get; set; }
+        /// <summary>With DropConnection: abort with a TCP reset instead of an orderly close (what a crashed proxy does).</summary>
+        public bool ResetConnection { get; set; }
+        /// <summary>Close the connection after this response even if the client wants keep-alive (sends "Connection: close").</summary>
+        public bool CloseAfterResponse { get; set; }
         /// <summary>Send these bytes verbatim instead of a formed response, then close.</summary>
         public byte[] RawResponse { get; set; }
         /// <summary>Announce the full body length but send only this many bytes, then close (truncated body).</summary>
@@ -106,6 +112,7 @@ namespace CognitoTools.TestEndpoint.Http
                 TcpClient client;
                 try { client = await _listener.AcceptTcpClientAsync().ConfigureAwait(false); }
                 catch (ObjectDisposedException) { return; }
+                catch (InvalidOperationException) { return; }
                 catch (SocketException) { if (_stop.IsCancellationRequested) return; continue; }
                 var id = Interlocked.Increment(ref _connectionCounter);
                 client.NoDelay = true;
@@ -124,7 +131,7 @@ namespace CognitoTools.TestEndpoint.Http
                     var reader = new BufferedReader(stream);
                     while (!_stop.IsCancellationRequested)
                     {
-                        var request = await ReadRequestAsync(reader, connectionId).ConfigureAwait(false);
+                        var request = await ReadRequestAsync(reader, stream, connectionId).ConfigureAwait(false);
                         if (request == null) return;
                         Interlocked.Increment(ref _requestCount);
                         if (RecordRequests) _requests.Enqueue(request);
@@ -137,15 +144,20 @@ namespace CognitoTools.TestEndpoint.Http
                         {
                             await Task.Delay(action.Delay, _stop.Token).ConfigureAwait(false);
                         }
-                        if (action.DropConnection) return;
+                        if (action.DropConnection)
+                        {
+                            // Linger 0 makes Close send RST rather than FIN.
+                            if (action.ResetConnection) client.LingerState = new LingerOption(true, 0);
+                            return;
+                        }
                         if (action.RawResponse != null)
                         {
                             await stream.WriteAsync(action.RawResponse, 0, action.RawResponse.Length).ConfigureAwait(false);
                             return;
                         }
-                        await WriteResponseAsync(stream, action).ConfigureAwait(false);
-                        if (action.TruncateBodyAt.HasValue) return;
-                        if (string.Equals(request.Header("Connection"), "close", StringComparison.OrdinalIgnoreCase)) return;
+                        var close = action.CloseAfterResponse || action.TruncateBodyAt.HasValue || !WantsKeepAlive(request);
+                        await WriteResponseAsync(stream, action, close).ConfigureAwait(false);
+                        if (close) return;
                     }
                 }
             }
@@ -153,19 +165,35 @@ namespace CognitoTools.TestEndpoint.Http
             catch (SocketException) { }
             catch (ObjectDisposedException) { }
             catch (OperationCanceledException) { }
+            catch (FormatException) { }          // malformed chunk size: give up on the connection
+            catch (OverflowException) { }
+            catch (InvalidDataException) { }
             finally
             {
                 _connections.TryRemove(connectionId, out _);
             }
         }
 
-        private static async Task<RecordedRequest> ReadRequestAsync(BufferedReader reader, int connectionId)
+        private static bool WantsKeepAlive(RecordedRequest request)
+        {
+            var connection = request.Header("Connection");
+            if (connection != null && connection.IndexOf("close", StringComparison.OrdinalIgnoreCase) >= 0) return false;
+            // HTTP/1.0 closes unless the client asked for keep-alive.
+            if (request.HttpVersion == "HTTP/1.0") return connection != null && connection.IndexOf("keep-alive", StringComparison.OrdinalIgnoreCase) >= 0;
+            return true;
+        }
+
+        private static readonly byte[] ContinueResponse = Encoding.ASCII.GetBytes("HTTP/1.1 100 Continue\r\n\r\n");
+
+        private static async Task<RecordedRequest> ReadRequestAsync(BufferedReader reader, Stream stream, int connectionId)
         {
             var requestLine = await reader.ReadLineAsync().ConfigureAwait(false);
+            // Tolerate stray CRLFs between requests (RFC 9112 2.2).
+            while (requestLine != null && requestLine.Length == 0) requestLine = await reader.ReadLineAsync().ConfigureAwait(false);
             if (string.IsNullOrEmpty(requestLine)) return null;
             var parts = requestLine.Split(' ');
             if (parts.Length < 3) return null;
-            var request = new RecordedRequest { Method = parts[0], Path = parts[1], ReceivedAt = DateTimeOffset.UtcNow, ConnectionId = connectionId };
+            var request = new RecordedRequest { Method = parts[0], Path = parts[1], HttpVersion = parts[2], ReceivedAt = DateTimeOffset.UtcNow, ConnectionId = connectionId };
             string line;
             while (!string.IsNullOrEmpty(line = await reader.ReadLineAsync().ConfigureAwait(false)))
             {
@@ -176,12 +204,19 @@ namespace CognitoTools.TestEndpoint.Http
                 request.Headers[name] = request.Headers.TryGetValue(name, out var existing) ? existing + ", " + value : value;
             }
             if (line == null) return null;
-            if (request.Headers.TryGetValue("Content-Length", out var lengthText) && int.TryParse(lengthText, out var length) && length > 0)
+            // .NET Framework's HttpWebRequest sends "Expect: 100-continue" on POST and waits for this before the body.
+            if (string.Equals(request.Header("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase))
+            {
+                await stream.WriteAsync(ContinueResponse, 0, ContinueResponse.Length).ConfigureAwait(false);
+            }
+            var transferEncoding = request.Header("Transfer-Encoding");
+            var chunked = transferEncoding != null && transferEncoding.IndexOf("chunked", StringComparison.OrdinalIgnoreCase) >= 0;
+            if (!chunked && request.Headers.TryGetValue("Content-Length", out var lengthText) && int.TryParse(lengthText, out var length) && length > 0)
             {
                 request.Body = await reader.ReadBytesAsync(length).ConfigureAwait(false);
                 if (request.Body == null) return null;
             }
-            else if (string.Equals(request.Header("Transfer-Encoding"), "chunked", StringComparison.OrdinalIgnoreCase))
+            else if (chunked)
             {
                 var body = new MemoryStream();
                 while (true)
@@ -189,7 +224,15 @@ namespace CognitoTools.TestEndpoint.Http
                     var sizeLine = await reader.ReadLineAsync().ConfigureAwait(false);
                     if (sizeLine == null) return null;
                     var size = Convert.ToInt32(sizeLine.Split(';')[0].Trim(), 16);
-                    if (size == 0) { await reader.ReadLineAsync().ConfigureAwait(false); break; }
+                    if (size < 0) throw new InvalidDataException("Negative chunk size.");
+                    if (size == 0)
+                    {
+                        // Skip trailers up to the empty line that ends the message.
+                        string trailer;
+                        while (!string.IsNullOrEmpty(trailer = await reader.ReadLineAsync().ConfigureAwait(false))) { }
+                        if (trailer == null) return null;
+                        break;
+                    }
                     var chunk = await reader.ReadBytesAsync(size).ConfigureAwait(false);
                     if (chunk == null) return null;
                     body.Write(chunk, 0, chunk.Length);
@@ -200,7 +243,7 @@ namespace CognitoTools.TestEndpoint.Http
             return request;
         }
 
-        private static async Task WriteResponseAsync(NetworkStream stream, ResponseAction action)
+        private static async Task WriteResponseAsync(NetworkStream stream, ResponseAction action, bool close)
         {
             var reason = action.ReasonPhrase ?? ReasonFor(action.StatusCode);
             var head = new StringBuilder();
@@ -212,7 +255,8 @@ namespace CognitoTools.TestEndpoint.Http
                 head.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
             }
             if (!hasLength) head.Append("Content-Length: ").Append(action.Body.Length).Append("\r\n");
-            head.Append("Date: ").Append(DateTime.UtcNow.ToString("r")).Append("\r\n");
+            head.Append("Date: ").Append(HttpDate()).Append("\r\n");
+            if (close) head.Append("Connection: close\r\n");
             head.Append("\r\n");
             var headBytes = Encoding.ASCII.GetBytes(head.ToString());
             var bodyLength = action.TruncateBodyAt.HasValue ? Math.Min(action.TruncateBodyAt.Value, action.Body.Length) : action.Body.Length;
@@ -223,14 +267,34 @@ namespace CognitoTools.TestEndpoint.Http
             await stream.FlushAsync().ConfigureAwait(false);
         }
 
+        private static string _cachedDate;
+        private static long _cachedDateSecond;
+
+        /// <summary>The Date header value, formatted once per second rather than per response.</summary>
+        private static string HttpDate()
+        {
+            var now = DateTime.UtcNow;
+            var second = now.Ticks / TimeSpan.TicksPerSecond;
+            var cached = Volatile.Read(ref _cachedDate);
+            if (cached != null && Interlocked.Read(ref _cachedDateSecond) == second) return cached;
+            cached = now.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+            Volatile.Write(ref _cachedDate, cached);
+            Interlocked.Exchange(ref _cachedDateSecond, second);
+            return cached;
+        }
+
         private static string ReasonFor(int status)
         {
             switch (status)
             {
                 case 200: return "OK";
+                case 204: return "No Content";
                 case 400: return "Bad Request";
                 case 403: return "Forbidden";
                 case 404: return "Not Found";
+                case 405: return "Method Not Allowed";
+                case 413: return "Payload Too Large";
+                case 415: return "Unsupported Media Type";
                 case 429: return "Too Many Requests";
                 case 500: return "Internal Server Error";
                 case 502: return "Bad Gateway";
