@@ -33,6 +33,12 @@ namespace CognitoTools.Endpoints
         public TimeSpan ConnectTimeout { get; set; }
         public TimeSpan ReadTimeout { get; set; }
         public string CaBundlePath { get; set; }
+        /// <summary>The profile whose settings were consulted ("default" unless -ProfileName or AWS_PROFILE chose one).</summary>
+        public string ProfileName { get; set; }
+        /// <summary>True when ServiceUrl is a custom endpoint (-EndpointUrl, AWS_ENDPOINT_URL..., endpoint_url) rather than the rules' choice.</summary>
+        public bool IsCustomEndpoint { get; set; }
+        /// <summary>e.g. "-EndpointUrl", "AWS_ENDPOINT_URL", "endpoint rules for region eu-west-1".</summary>
+        public string EndpointOrigin { get; set; }
         /// <summary>Warnings for the user, e.g. plain http to a non-loopback host.</summary>
         public IList<string> Warnings { get; } = new List<string>();
     }
@@ -41,7 +47,11 @@ namespace CognitoTools.Endpoints
     public sealed class ClientSettingsException : Exception
     {
         public ClientSettingsException(string errorId, string message) : base(message) { ErrorId = errorId; }
-        /// <summary>Stable PascalCase id, e.g. NoRegion, InvalidEndpointUrl, EndpointResolutionFailed.</summary>
+        public ClientSettingsException(string errorId, string message, Exception innerException) : base(message, innerException) { ErrorId = errorId; }
+        /// <summary>
+        /// Stable PascalCase id: NoRegion, InvalidRegion, ProfileNotFound, ProfileFileNotFound, ConfigFileUnreadable,
+        /// InvalidEndpointUrl, EndpointResolutionFailed, InvalidMaxAttempts, InvalidSetting, InvalidTimeout.
+        /// </summary>
         public string ErrorId { get; }
     }
 
@@ -50,18 +60,5 @@ namespace CognitoTools.Endpoints
     {
         string GetVariable(string name);
         string HomeDirectory { get; }
-    }
-
-    /// <summary>
-    /// Region, endpoint, FIPS/dual-stack, retries and timeouts from parameters, environment variables and the shared
-    /// config file, in the SDKs' order. (Contract; implementation in progress.)
-    /// </summary>
-    public static class ClientSettingsResolver
-    {
-        public static ResolvedClientSettings Resolve(ClientSettingsInput input, IEnvironmentReader environment = null)
-            => throw new NotImplementedException();
-
-        /// <summary>Known region names, for -Region tab completion.</summary>
-        public static IReadOnlyList<string> KnownRegions => throw new NotImplementedException();
     }
 }
