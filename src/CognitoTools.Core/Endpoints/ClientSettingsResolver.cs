@@ -23,18 +23,20 @@ namespace CognitoTools.Endpoints
         public const string EndpointEnvironmentVariable = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER";
         internal const string ServicesSectionKey = "cognito_identity_provider";
 
-        private static readonly Lazy<IReadOnlyList<string>> knownRegions = new Lazy<IReadOnlyList<string>>(
+        private static readonly Lazy<string[]> sortedKnownRegions = new Lazy<string[]>(
             () => AwsPartitions.All
                 .SelectMany(partition => partition.Regions)
                 // aws-global and the like are pseudo-regions of global services; Cognito has no endpoint there.
                 .Where(region => !region.StartsWith("aws-", StringComparison.Ordinal))
                 .Distinct(StringComparer.Ordinal)
                 .OrderBy(region => region, StringComparer.Ordinal)
-                .ToList()
-                .AsReadOnly(),
+                .ToArray(),
             LazyThreadSafetyMode.ExecutionAndPublication);
 
-        /// <summary>Known region names (the partitions' explicit region lists, without pseudo-regions), for -Region tab completion.</summary>
+        private static readonly Lazy<IReadOnlyList<string>> knownRegions = new Lazy<IReadOnlyList<string>>(
+            () => Array.AsReadOnly(sortedKnownRegions.Value), LazyThreadSafetyMode.ExecutionAndPublication);
+
+        /// <summary>Known region names (the partitions' explicit region lists, without pseudo-regions), sorted, for -Region tab completion.</summary>
         public static IReadOnlyList<string> KnownRegions => knownRegions.Value;
 
         public static ResolvedClientSettings Resolve(ClientSettingsInput input, IEnvironmentReader environment = null)
@@ -167,14 +169,9 @@ namespace CognitoTools.Endpoints
             return IPAddress.IsLoopback(address);
         }
 
+        /// <summary>Pseudo-regions such as aws-global count as unknown: Cognito has no endpoint there.</summary>
         private static bool IsKnownRegion(string region)
-        {
-            foreach (var partition in AwsPartitions.All)
-            {
-                if (partition.Regions.Contains(region)) return true;
-            }
-            return false;
-        }
+            => Array.BinarySearch(sortedKnownRegions.Value, region, StringComparer.Ordinal) >= 0;
 
         private sealed class Switch
         {

@@ -251,7 +251,11 @@ namespace CognitoTools.Tests.Endpoints
                 Assert.Equal("https://cognito-idp.us-esat-1.amazonaws.com/", unknown.ServiceUrl.AbsoluteUri);
                 Assert.Contains(unknown.Warnings, warning => warning.Contains("us-esat-1"));
 
+                var pseudo = home.Resolve(new ClientSettingsInput { Region = "aws-global" });
+                Assert.Contains(pseudo.Warnings, warning => warning.Contains("aws-global"));
+
                 Assert.Empty(home.Resolve(new ClientSettingsInput { Region = "us-east-1" }).Warnings);
+                Assert.Empty(home.Resolve(new ClientSettingsInput { Region = "eusc-de-east-1" }).Warnings);
             }
         }
 
