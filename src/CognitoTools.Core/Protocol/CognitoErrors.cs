@@ -1,3 +1,7 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+
 namespace CognitoTools.Protocol
 {
     /// <summary>
@@ -24,9 +28,106 @@ namespace CognitoTools.Protocol
         InvalidData,
     }
 
-    /// <summary>Cognito's modelled errors for ResendConfirmationCode and how each is classified. (Contract; implementation in progress.)</summary>
+    /// <summary>One error shape of the operation's model.</summary>
+    public sealed class ModelledError
+    {
+        internal ModelledError(string code, bool isFault, ErrorClassification classification)
+        {
+            Code = code;
+            IsFault = isFault;
+            Classification = classification;
+        }
+
+        /// <summary>e.g. UserNotFoundException.</summary>
+        public string Code { get; }
+        /// <summary>The model marks it as the service's fault (fault: true) rather than the caller's.</summary>
+        public bool IsFault { get; }
+        public ErrorClassification Classification { get; }
+    }
+
+    /// <summary>Cognito's modelled errors for ResendConfirmationCode, our transport codes, and how each is classified.</summary>
     public static class CognitoErrors
     {
-        public static ErrorClassification Classify(string errorCode) => throw new System.NotImplementedException();
+        // Codes of our own for failures that are not a Cognito error shape.
+        public const string ConnectionFailure = "ConnectionFailure";
+        public const string RequestTimeout = "RequestTimeout";
+        public const string MalformedResponse = "MalformedResponse";
+        public const string UnknownError = "UnknownError";
+
+        private static readonly ModelledError[] Modelled =
+        {
+            // Same order as the model's "errors" list.
+            new ModelledError("ResourceNotFoundException", false, ErrorClassification.ObjectNotFound),
+            new ModelledError("InvalidParameterException", false, ErrorClassification.InvalidArgument),
+            new ModelledError("UnexpectedLambdaException", false, ErrorClassification.InvalidOperation),
+            new ModelledError("UserLambdaValidationException", false, ErrorClassification.InvalidOperation),
+            new ModelledError("NotAuthorizedException", false, ErrorClassification.PermissionDenied),
+            new ModelledError("InvalidLambdaResponseException", false, ErrorClassification.InvalidResult),
+            new ModelledError("TooManyRequestsException", false, ErrorClassification.LimitsExceeded),
+            new ModelledError("LimitExceededException", false, ErrorClassification.LimitsExceeded),
+            new ModelledError("InvalidSmsRoleAccessPolicyException", false, ErrorClassification.SecurityError),
+            new ModelledError("InvalidSmsRoleTrustRelationshipException", false, ErrorClassification.SecurityError),
+            new ModelledError("InvalidEmailRoleAccessPolicyException", false, ErrorClassification.SecurityError),
+            new ModelledError("CodeDeliveryFailureException", false, ErrorClassification.ResourceUnavailable),
+            new ModelledError("UserNotFoundException", false, ErrorClassification.ObjectNotFound),
+            new ModelledError("OperationNotEnabledException", false, ErrorClassification.NotEnabled),
+            new ModelledError("InternalErrorException", true, ErrorClassification.ResourceUnavailable),
+            new ModelledError("ForbiddenException", false, ErrorClassification.PermissionDenied),
+        };
+
+        private static readonly Dictionary<string, ModelledError> ByCode = BuildIndex();
+
+        private static Dictionary<string, ModelledError> BuildIndex()
+        {
+            var index = new Dictionary<string, ModelledError>(StringComparer.Ordinal);
+            foreach (var e in Modelled) index[e.Code] = e;
+            return index;
+        }
+
+        /// <summary>The 16 error shapes of the operation, in model order.</summary>
+        public static IReadOnlyList<ModelledError> ModelledErrors { get; } = new ReadOnlyCollection<ModelledError>(Modelled);
+
+        /// <summary>The 16 modelled error codes, in model order.</summary>
+        public static IReadOnlyList<string> ModelledErrorCodes { get; } = new ReadOnlyCollection<string>(Array.ConvertAll(Modelled, e => e.Code));
+
+        public static bool IsModelled(string errorCode) => errorCode != null && ByCode.ContainsKey(errorCode);
+
+        /// <summary>True for error shapes the model marks fault: true (the service's fault): InternalErrorException.</summary>
+        public static bool IsFault(string errorCode) => errorCode != null && ByCode.TryGetValue(errorCode, out var e) && e.IsFault;
+
+        public static ErrorClassification Classify(string errorCode)
+        {
+            if (string.IsNullOrEmpty(errorCode)) return ErrorClassification.NotSpecified;
+            if (ByCode.TryGetValue(errorCode, out var modelled)) return modelled.Classification;
+            switch (errorCode)
+            {
+                case ConnectionFailure: return ErrorClassification.ConnectionError;
+                case RequestTimeout: return ErrorClassification.OperationTimeout;
+                case MalformedResponse: return ErrorClassification.ProtocolError;
+                // Other SDKs' throttling codes, should a proxy or gateway answer with one.
+                case "ThrottlingException":
+                case "Throttling":
+                case "RequestLimitExceeded":
+                    return ErrorClassification.LimitsExceeded;
+                default: return ErrorClassification.NotSpecified;
+            }
+        }
+
+        /// <summary>
+        /// Smithy's awsJson1_1 error-code sanitising: drop anything after a comma (repeated headers) or the first ':'
+        /// (e.g. ":http://internal.amazon.com/..."), and keep only what follows the last '#' (the shape's namespace).
+        /// </summary>
+        public static string SanitizeErrorCode(string rawCode)
+        {
+            if (rawCode == null) return null;
+            var code = rawCode;
+            var comma = code.IndexOf(',');
+            if (comma >= 0) code = code.Substring(0, comma);
+            var colon = code.IndexOf(':');
+            if (colon >= 0) code = code.Substring(0, colon);
+            var hash = code.LastIndexOf('#');
+            if (hash >= 0) code = code.Substring(hash + 1);
+            return code.Trim();
+        }
     }
 }

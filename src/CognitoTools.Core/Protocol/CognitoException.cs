@@ -51,7 +51,13 @@ namespace CognitoTools.Protocol
             : base(message, parameterName)
         {
             Rule = rule;
+            _message = message;
         }
+
+        private readonly string _message;
+
+        /// <summary>The message alone: ArgumentException would append "(Parameter '...')", which the message already names.</summary>
+        public override string Message => _message ?? base.Message;
 
         /// <summary>The rule broken, e.g. "length 1-128" or "pattern [\w+]+".</summary>
         public string Rule { get; }

@@ -1,24 +1,344 @@
 using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
 using CognitoTools.Model;
 
 namespace CognitoTools.Protocol
 {
-    /// <summary>awsJson1.1 client for ResendConfirmationCode. (Contract; implementation in progress.)</summary>
+    /// <summary>
+    /// awsJson1.1 client for ResendConfirmationCode: validates, sends (unsigned) with the SDKs' standard retry mode,
+    /// and parses the answer. One HttpClient per instance, so connections are reused across calls; thread-safe.
+    /// </summary>
     public sealed class CognitoIdpClient : ICognitoIdpClient
     {
+        private const string RequestIdHeader = "x-amzn-RequestId";
+        private const string ErrorTypeHeader = "X-Amzn-ErrorType";
+
+        private readonly HttpClient _http;
+        private readonly Func<double> _random;
+        private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+        private readonly object _randomLock = new object();
+        private int _endpointPrepared;
+
         public CognitoIdpClient(CognitoClientConfig config)
+            : this(config, null, null, null)
+        {
+        }
+
+        /// <summary>Tests inject the handler, the jitter source and the sleep so retries run without real waits.</summary>
+        internal CognitoIdpClient(CognitoClientConfig config, HttpMessageHandler handler, Func<double> random, Func<TimeSpan, CancellationToken, Task> delay)
         {
             Config = config ?? throw new ArgumentNullException(nameof(config));
+            _http = new HttpClient(handler ?? HttpHandlerFactory.Create(config), disposeHandler: true)
+            {
+                // Each attempt has its own read timeout (below); HttpClient's own would hide which one fired.
+                Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+            };
+            if (random == null)
+            {
+                var shared = new Random();
+                random = () => { lock (_randomLock) return shared.NextDouble(); };
+            }
+            _random = random;
+            _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
         }
 
         public CognitoClientConfig Config { get; }
         public Uri ServiceUrl => Config.ServiceUrl;
 
-        public Task<ResendConfirmationCodeResponse> ResendConfirmationCodeAsync(ResendConfirmationCodeRequest request, CancellationToken cancellationToken)
-            => throw new NotImplementedException();
+        public async Task<ResendConfirmationCodeResponse> ResendConfirmationCodeAsync(ResendConfirmationCodeRequest request, CancellationToken cancellationToken)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            RequestValidator.Validate(request);
+            var serviceUrl = Config.ServiceUrl ?? throw new InvalidOperationException("CognitoClientConfig.ServiceUrl is not set.");
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Interlocked.Exchange(ref _endpointPrepared, 1) == 0) HttpHandlerFactory.PrepareEndpoint(serviceUrl, Config);
 
-        public void Dispose() { }
+            var body = RequestSerializer.Serialize(request);
+            var target = RequestUri(serviceUrl);
+            var invocationId = Guid.NewGuid().ToString();
+            var maxAttempts = Math.Max(1, Config.MaxAttempts);
+            var userAgent = UserAgent.Build(Config.UserAgentSuffix);
+            var stopwatch = Stopwatch.StartNew();
+
+            for (var attempt = 1; ; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Config.RateLimiter != null) await Config.RateLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+                Log($"ResendConfirmationCode attempt {attempt}/{maxAttempts}: POST {target} (invocation {invocationId})");
+                var attemptClock = Stopwatch.StartNew();
+                var outcome = await SendOnceAsync(target, body, userAgent, invocationId, attempt, maxAttempts, request, cancellationToken).ConfigureAwait(false);
+                attemptClock.Stop();
+
+                if (outcome.Status.HasValue)
+                {
+                    // Any answer feeds the shared rate limiter; throttling slows the whole batch.
+                    if (outcome.Decision == RetryDecision.Throttling) Config.RateLimiter?.OnThrottled();
+                    else Config.RateLimiter?.OnSuccess();
+                }
+
+                if (outcome.Response != null)
+                {
+                    Log($"ResendConfirmationCode attempt {attempt}: HTTP {outcome.Status} in {Ms(attemptClock.Elapsed)} ms (request id {outcome.RequestId ?? "none"})");
+                    outcome.Response.Attempts = attempt;
+                    outcome.Response.Duration = stopwatch.Elapsed;
+                    return outcome.Response;
+                }
+
+                var error = outcome.Error;
+                error.Attempts = attempt;
+                var what = $"ResendConfirmationCode attempt {attempt}: {(outcome.Status.HasValue ? "HTTP " + outcome.Status.Value + " " : string.Empty)}{error.ErrorCode} in {Ms(attemptClock.Elapsed)} ms" +
+                           (outcome.RequestId != null ? $" (request id {outcome.RequestId})" : string.Empty);
+
+                if (outcome.Decision == RetryDecision.None)
+                {
+                    Log(what + "; not retried.");
+                    throw error;
+                }
+                if (attempt >= maxAttempts)
+                {
+                    Log(what + $"; {Describe(outcome.Decision)} but all {maxAttempts} attempts are used.");
+                    throw error;
+                }
+
+                var delay = RetryClassifier.ComputeDelay(outcome.Decision, attempt, NextRandom(), outcome.RetryAfter);
+                Log(what + $"; {Describe(outcome.Decision)}, retrying in {Ms(delay)} ms" + (outcome.RetryAfter.HasValue ? " (Retry-After)." : "."));
+                if (delay > TimeSpan.Zero) await _delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private sealed class AttemptOutcome
+        {
+            public int? Status;
+            public string RequestId;
+            public ResendConfirmationCodeResponse Response;
+            public CognitoException Error;
+            public RetryDecision Decision;
+            public TimeSpan? RetryAfter;
+        }
+
+        private async Task<AttemptOutcome> SendOnceAsync(Uri target, byte[] body, string userAgent, string invocationId, int attempt, int maxAttempts,
+            ResendConfirmationCodeRequest request, CancellationToken cancellationToken)
+        {
+            var readTimeout = Config.ReadTimeout > TimeSpan.Zero ? Config.ReadTimeout : TimeSpan.FromSeconds(60);
+            using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var message = BuildMessage(target, body, userAgent, invocationId, attempt, maxAttempts))
+            {
+                attemptCts.CancelAfter(readTimeout);
+                var token = attemptCts.Token;
+                HttpResponseMessage response;
+                try
+                {
+                    response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+                catch (OperationCanceledException ex) when (attemptCts.IsCancellationRequested)
+                {
+                    return Transport(CognitoErrors.RequestTimeout, $"No answer from {target.GetLeftPart(UriPartial.Authority)} within the read timeout of {Seconds(readTimeout)} s.", ex, request);
+                }
+                catch (OperationCanceledException ex)
+                {
+                    // The handler's own connect timeout.
+                    return Transport(CognitoErrors.ConnectionFailure, $"Could not connect to {target.GetLeftPart(UriPartial.Authority)} within the connect timeout of {Seconds(Config.ConnectTimeout)} s.", ex, request);
+                }
+                catch (HttpRequestException ex)
+                {
+                    return Transport(CognitoErrors.ConnectionFailure, $"Could not send the request to {target.GetLeftPart(UriPartial.Authority)}: {Innermost(ex)}", ex, request);
+                }
+                catch (IOException ex)
+                {
+                    return Transport(CognitoErrors.ConnectionFailure, $"The connection to {target.GetLeftPart(UriPartial.Authority)} failed: {Innermost(ex)}", ex, request);
+                }
+
+                using (response)
+                {
+                    var raw = new RawResponse
+                    {
+                        StatusCode = (int)response.StatusCode,
+                        ReasonPhrase = response.ReasonPhrase,
+                        ContentType = response.Content?.Headers.ContentType?.ToString(),
+                        ContentLength = response.Content?.Headers.ContentLength,
+                        RequestId = Header(response, RequestIdHeader) ?? Header(response, "x-amz-request-id"),
+                        ErrorTypeHeader = Header(response, ErrorTypeHeader),
+                    };
+                    var retryAfter = RetryClassifier.ParseRetryAfter(Header(response, "Retry-After"), DateTimeOffset.UtcNow);
+
+                    Exception truncation = null;
+                    try
+                    {
+                        raw.Body = await ReadBodyAsync(response, raw, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw new OperationCanceledException(cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is OperationCanceledException || ex is ObjectDisposedException)
+                    {
+                        return Transport(CognitoErrors.RequestTimeout, $"The answer from {target.GetLeftPart(UriPartial.Authority)} did not arrive within the read timeout of {Seconds(readTimeout)} s.", ex, request, raw);
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
+                    {
+                        truncation = ex;
+                    }
+                    if (truncation == null && raw.ContentLength.HasValue && raw.Body.Length < raw.ContentLength.Value)
+                    {
+                        truncation = new EndOfStreamException("The body ended before its Content-Length.");
+                    }
+
+                    var outcome = new AttemptOutcome { Status = raw.StatusCode, RequestId = raw.RequestId, RetryAfter = retryAfter };
+                    if (truncation != null)
+                    {
+                        outcome.Error = Redact(ResponseParser.Truncated(raw, truncation), request);
+                        outcome.Decision = RetryClassifier.Classify(raw.StatusCode, null, transportFailure: true);
+                        return outcome;
+                    }
+
+                    if (ResponseParser.IsSuccess(raw.StatusCode))
+                    {
+                        var parsed = ResponseParser.ParseSuccess(raw, request.Username, out var malformed);
+                        if (parsed != null)
+                        {
+                            outcome.Response = parsed;
+                            outcome.Decision = RetryDecision.None;
+                            return outcome;
+                        }
+                        outcome.Error = Redact(malformed, request);
+                    }
+                    else
+                    {
+                        outcome.Error = Redact(ResponseParser.ParseError(raw), request);
+                    }
+                    outcome.Decision = RetryClassifier.Classify(raw.StatusCode, outcome.Error.ErrorCode, transportFailure: false);
+                    return outcome;
+                }
+            }
+        }
+
+        private HttpRequestMessage BuildMessage(Uri target, byte[] body, string userAgent, string invocationId, int attempt, int maxAttempts)
+        {
+            var message = new HttpRequestMessage(HttpMethod.Post, target) { Version = new Version(1, 1) };
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue(RequestSerializer.ContentType);
+            message.Content = content;
+            message.Headers.TryAddWithoutValidation("X-Amz-Target", RequestSerializer.Target);
+            message.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+            message.Headers.TryAddWithoutValidation("amz-sdk-invocation-id", invocationId);
+            message.Headers.TryAddWithoutValidation("amz-sdk-request", $"attempt={attempt}; max={maxAttempts}");
+            // .NET Framework would otherwise wait for "100 Continue" on every POST.
+            message.Headers.ExpectContinue = false;
+            return message;
+        }
+
+        /// <summary>Reads the whole body, keeping what arrived if the connection drops (for the error's excerpt).</summary>
+        private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, RawResponse raw, CancellationToken token)
+        {
+            if (response.Content == null) return new byte[0];
+            var buffer = new MemoryStream();
+            // .NET Framework's streams ignore the token; disposing the response unblocks the read instead.
+            using (token.Register(response.Dispose))
+            {
+                try
+                {
+                    using (var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                    {
+                        var chunk = new byte[8192];
+                        int read;
+                        while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, token).ConfigureAwait(false)) > 0)
+                        {
+                            buffer.Write(chunk, 0, read);
+                        }
+                    }
+                }
+                catch (Exception) when (!token.IsCancellationRequested)
+                {
+                    raw.Body = buffer.ToArray();
+                    throw;
+                }
+                token.ThrowIfCancellationRequested();
+            }
+            return buffer.ToArray();
+        }
+
+        private AttemptOutcome Transport(string code, string text, Exception inner, ResendConfirmationCodeRequest request, RawResponse raw = null)
+        {
+            var error = Redact(new CognitoTransportException(code, text, inner), request);
+            if (raw != null)
+            {
+                error.HttpStatusCode = raw.StatusCode;
+                error.RequestId = raw.RequestId;
+            }
+            return new AttemptOutcome
+            {
+                Status = raw?.StatusCode,
+                RequestId = raw?.RequestId,
+                Error = error,
+                Decision = RetryClassifier.Classify(raw?.StatusCode, code, transportFailure: true),
+            };
+        }
+
+        /// <summary>Belt and braces: should any text we surface contain the request's SecretHash, mask it.</summary>
+        private static CognitoException Redact(CognitoException error, ResendConfirmationCodeRequest request)
+        {
+            var secret = request.SecretHash;
+            if (string.IsNullOrEmpty(secret) || error.Message.IndexOf(secret, StringComparison.Ordinal) < 0) return error;
+            var text = error.Message.Replace(secret, "***");
+            CognitoException copy = error is CognitoServiceException
+                ? new CognitoServiceException(error.ErrorCode, text, error.HttpStatusCode, error.RequestId, error.InnerException)
+                : (CognitoException)new CognitoTransportException(error.ErrorCode, text, error.InnerException) { HttpStatusCode = error.HttpStatusCode, RequestId = error.RequestId };
+            return copy;
+        }
+
+        private static Uri RequestUri(Uri serviceUrl)
+        {
+            // POST to the endpoint's path with a trailing slash, as the SDKs do ("/" for a bare host).
+            var builder = new UriBuilder(serviceUrl) { Query = string.Empty, Fragment = string.Empty };
+            if (!builder.Path.EndsWith("/", StringComparison.Ordinal)) builder.Path += "/";
+            return builder.Uri;
+        }
+
+        private static string Header(HttpResponseMessage response, string name)
+        {
+            if (response.Headers.TryGetValues(name, out var values)) return string.Join(",", values);
+            if (response.Content != null && response.Content.Headers.TryGetValues(name, out values)) return string.Join(",", values);
+            return null;
+        }
+
+        private double NextRandom() => _random();
+
+        private void Log(string line)
+        {
+            var log = Config.Log;
+            if (log == null) return;
+            try { log(line); }
+            catch (Exception) { /* a failing log sink must not fail the call */ }
+        }
+
+        private static string Describe(RetryDecision decision) => decision == RetryDecision.Throttling ? "throttled" : "transient";
+
+        private static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+
+        private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+        private static string Innermost(Exception ex)
+        {
+            var messages = new System.Collections.Generic.List<string>();
+            for (var e = ex; e != null; e = e.InnerException)
+            {
+                if (!string.IsNullOrEmpty(e.Message) && !messages.Contains(e.Message)) messages.Add(e.Message);
+            }
+            return messages.Count == 0 ? ex.GetType().Name : string.Join(" ", messages.Select(m => m.TrimEnd('.') + ".").ToArray());
+        }
+
+        public void Dispose() => _http.Dispose();
     }
 }

@@ -1,0 +1,103 @@
+using System;
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
+
+namespace CognitoTools.Protocol
+{
+    /// <summary>
+    /// Builds the one handler a client uses. On .NET (Core) it is a SocketsHttpHandler, created by reflection because
+    /// the core targets netstandard2.0, so connect timeout, pool size and idle timeout can be set; on .NET Framework it
+    /// is an HttpClientHandler with the ServicePoint connection limit raised.
+    /// </summary>
+    internal static class HttpHandlerFactory
+    {
+        private static readonly Type SocketsHttpHandlerType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
+
+        public static bool IsSocketsHttpHandlerAvailable => SocketsHttpHandlerType != null;
+
+        public static HttpMessageHandler Create(CognitoClientConfig config)
+        {
+            var proxy = config.Proxy ?? EnvironmentProxy.FromEnvironment();
+            RemoteCertificateValidationCallback validate = null;
+            if (!string.IsNullOrEmpty(config.CaBundlePath))
+            {
+                var bundle = CaBundle.Load(config.CaBundlePath);
+                validate = (sender, certificate, chain, errors) => bundle.Validate(certificate, errors);
+            }
+            var maxConnections = Math.Max(1, config.MaxConnectionsPerServer);
+
+            if (SocketsHttpHandlerType != null)
+            {
+                var handler = (HttpMessageHandler)Activator.CreateInstance(SocketsHttpHandlerType);
+                Set(handler, "ConnectTimeout", config.ConnectTimeout > TimeSpan.Zero ? config.ConnectTimeout : TimeSpan.FromSeconds(60));
+                Set(handler, "MaxConnectionsPerServer", maxConnections);
+                // Idle connections are closed before typical load balancer idle timeouts (60 s) can silently drop them.
+                Set(handler, "PooledConnectionIdleTimeout", TimeSpan.FromSeconds(50));
+                // Re-resolve DNS now and then in long bulk runs.
+                Set(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
+                Set(handler, "AllowAutoRedirect", false);
+                Set(handler, "UseCookies", false);
+                if (proxy != null)
+                {
+                    Set(handler, "UseProxy", true);
+                    Set(handler, "Proxy", proxy);
+                }
+                if (validate != null)
+                {
+                    var sslOptions = SocketsHttpHandlerType.GetProperty("SslOptions")?.GetValue(handler);
+                    var callback = sslOptions?.GetType().GetProperty("RemoteCertificateValidationCallback");
+                    if (callback == null) throw new PlatformNotSupportedException("This .NET runtime does not allow a custom CA bundle.");
+                    callback.SetValue(sslOptions, validate);
+                }
+                return handler;
+            }
+
+            var classic = new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+            };
+            try { classic.MaxConnectionsPerServer = maxConnections; }
+            catch (PlatformNotSupportedException) { }
+            catch (NotImplementedException) { }
+            if (proxy != null)
+            {
+                classic.UseProxy = true;
+                classic.Proxy = proxy;
+            }
+            if (validate != null)
+            {
+                classic.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => validate(request, certificate, chain, errors);
+            }
+            return classic;
+        }
+
+        /// <summary>
+        /// .NET Framework's HttpClientHandler pools connections per ServicePoint (default limit 2 outside ASP.NET), so
+        /// raise the endpoint's limit. Its connect timeout cannot be set; the per-attempt read timeout bounds it.
+        /// </summary>
+        public static void PrepareEndpoint(Uri serviceUrl, CognitoClientConfig config)
+        {
+            if (SocketsHttpHandlerType != null || serviceUrl == null) return;
+            try
+            {
+                var point = ServicePointManager.FindServicePoint(serviceUrl);
+                point.ConnectionLimit = Math.Max(point.ConnectionLimit, Math.Max(1, config.MaxConnectionsPerServer));
+                point.Expect100Continue = false;
+                point.UseNagleAlgorithm = false;
+                point.MaxIdleTime = 50000;
+            }
+            catch (PlatformNotSupportedException) { }
+            catch (NotSupportedException) { }
+        }
+
+        private static void Set(object target, string property, object value)
+        {
+            var p = target.GetType().GetProperty(property, BindingFlags.Public | BindingFlags.Instance);
+            if (p != null && p.CanWrite) p.SetValue(target, value);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace CognitoTools.Protocol
+{
+    /// <summary>Whether an attempt's outcome is worth another attempt, and with which backoff base.</summary>
+    public enum RetryDecision
+    {
+        /// <summary>Final: retrying would give the same answer (client errors, LimitExceededException, success).</summary>
+        None,
+        /// <summary>Server or network hiccup: retry with the 50 ms backoff base.</summary>
+        Transient,
+        /// <summary>The service asked us to slow down: retry with the 1 s backoff base and tell the rate limiter.</summary>
+        Throttling,
+    }
+
+    /// <summary>
+    /// The SDKs' standard retry mode decisions (the AWS JS SDK's classification) with one deliberate difference:
+    /// LimitExceededException is Cognito's "5 codes per user per hour" limit, so retrying only delays the error.
+    /// </summary>
+    public static class RetryClassifier
+    {
+        public static readonly TimeSpan TransientBaseDelay = TimeSpan.FromMilliseconds(50);
+        public static readonly TimeSpan ThrottlingBaseDelay = TimeSpan.FromSeconds(1);
+        public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(20);
+
+        /// <summary>Throttling codes of the SDKs' standard mode (minus LimitExceededException).</summary>
+        public static IReadOnlyCollection<string> ThrottlingErrorCodes => ThrottlingSet;
+        private static readonly HashSet<string> ThrottlingSet = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "TooManyRequestsException", "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+            "RequestThrottled", "RequestLimitExceeded", "BandwidthLimitExceeded", "ProvisionedThroughputExceededException",
+            "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException", "TransactionInProgressException",
+        };
+
+        /// <summary>Codes retried as transient whatever the status.</summary>
+        public static IReadOnlyCollection<string> TransientErrorCodes => TransientSet;
+        private static readonly HashSet<string> TransientSet = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "InternalErrorException", "RequestTimeout", "RequestTimeoutException", "TimeoutError", CognitoErrors.ConnectionFailure,
+        };
+
+        /// <summary>Codes never retried, even when the status would suggest it.</summary>
+        public static IReadOnlyCollection<string> NeverRetriedErrorCodes => NeverRetriedSet;
+        private static readonly HashSet<string> NeverRetriedSet = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "LimitExceededException",
+        };
+
+        /// <param name="httpStatus">The answer's status, or null when there was no answer.</param>
+        /// <param name="errorCode">Sanitised error code, or null.</param>
+        /// <param name="transportFailure">No complete answer: connection refused/reset/dropped, timeout, truncated body.</param>
+        public static RetryDecision Classify(int? httpStatus, string errorCode, bool transportFailure)
+        {
+            if (errorCode != null && NeverRetriedSet.Contains(errorCode)) return RetryDecision.None;
+            if (httpStatus == 429 || (errorCode != null && ThrottlingSet.Contains(errorCode))) return RetryDecision.Throttling;
+            if (transportFailure) return RetryDecision.Transient;
+            if (errorCode != null && TransientSet.Contains(errorCode)) return RetryDecision.Transient;
+            if (httpStatus.HasValue && httpStatus.Value >= 500 && httpStatus.Value <= 599) return RetryDecision.Transient;
+            return RetryDecision.None;
+        }
+
+        /// <summary>
+        /// Full-jitter exponential backoff before the retry that follows attempt number <paramref name="attempt"/> (1-based):
+        /// random(0, min(20 s, base * 2^(attempt-1))). A Retry-After hint replaces it, capped at 20 s.
+        /// </summary>
+        /// <param name="random">A uniform sample in [0, 1).</param>
+        public static TimeSpan ComputeDelay(RetryDecision decision, int attempt, double random, TimeSpan? retryAfter = null)
+        {
+            if (decision == RetryDecision.None) return TimeSpan.Zero;
+            if (retryAfter.HasValue)
+            {
+                var hint = retryAfter.Value < TimeSpan.Zero ? TimeSpan.Zero : retryAfter.Value;
+                return hint > MaxBackoff ? MaxBackoff : hint;
+            }
+            var baseDelay = decision == RetryDecision.Throttling ? ThrottlingBaseDelay : TransientBaseDelay;
+            var exponent = Math.Min(Math.Max(attempt - 1, 0), 30);
+            var ceilingMs = Math.Min(MaxBackoff.TotalMilliseconds, baseDelay.TotalMilliseconds * Math.Pow(2, exponent));
+            if (random < 0) random = 0;
+            if (random >= 1) random = 0.999999;
+            return TimeSpan.FromMilliseconds(ceilingMs * random);
+        }
+
+        /// <summary>Retry-After as seconds ("2", "1.5") or an HTTP date; null when absent or unreadable.</summary>
+        public static TimeSpan? ParseRetryAfter(string headerValue, DateTimeOffset now)
+        {
+            if (string.IsNullOrWhiteSpace(headerValue)) return null;
+            var text = headerValue.Trim();
+            if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+            {
+                if (double.IsNaN(seconds) || double.IsInfinity(seconds) || seconds < 0) return null;
+                return TimeSpan.FromSeconds(Math.Min(seconds, 86400));
+            }
+            if (DateTimeOffset.TryParseExact(text, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+                || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out date))
+            {
+                var wait = date - now;
+                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+            }
+            return null;
+        }
+    }
+}
