@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
+using System.Threading.Tasks;
 using CognitoTools.History;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
@@ -9,12 +12,67 @@ namespace CognitoTools.Bulk
 {
     public sealed class BulkSendOptions
     {
+        /// <summary>
+        /// Default for <see cref="MaxRequestsPerSecond"/>. Cognito's default request-rate quota for the UserCreation
+        /// category of user pool operations is 50 requests per second, per AWS account and Region, shared by every
+        /// app and user pool there (Amazon Cognito Developer Guide, "Quotas in Amazon Cognito",
+        /// https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html). 40 keeps one batch 20% below it,
+        /// leaving room for the account's other traffic.
+        /// </summary>
+        public const double DefaultMaxRequestsPerSecond = 40;
+
+        /// <summary>Recommended -ThrottleLimit for large batches: enough in flight to reach the default rate at
+        /// typical Cognito latencies (40 rps x ~100 ms = 4; 8 absorbs slow answers), few enough to stay polite.</summary>
+        public const int RecommendedThrottleLimit = 8;
+
+        /// <summary>Upper bound of <see cref="ThrottleLimit"/>.</summary>
+        public const int MaximumThrottleLimit = 64;
+
+        /// <summary>Distinct user/client keys remembered for duplicate detection (oldest forgotten first).</summary>
+        public const int DefaultDuplicateWindow = 100000;
+
         /// <summary>Requests in flight at once; 1 keeps AWS.Tools' one-at-a-time behaviour.</summary>
         public int ThrottleLimit { get; set; } = 1;
         /// <summary>Emit each outcome as soon as it arrives instead of in input order.</summary>
         public bool Unordered { get; set; }
         /// <summary>Token-bucket rate shared by all requests in flight; null uses the default; 0 or less means no limit.</summary>
         public double? MaxRequestsPerSecond { get; set; }
+
+        /// <summary>
+        /// Outcomes held back (waiting for an earlier, slower one) before Submit waits, in ordered mode. Null:
+        /// 4 x ThrottleLimit (at least 16).
+        /// </summary>
+        public int? OrderedBufferSize { get; set; }
+
+        /// <summary>
+        /// How many distinct (client id, username) keys are remembered to spot duplicates. Each costs about the key's
+        /// length plus ~100 bytes and the answer it shares; 100,000 keys are a few tens of MB at most. 0 turns
+        /// duplicate detection off.
+        /// </summary>
+        public int DuplicateWindow { get; set; } = DefaultDuplicateWindow;
+
+        /// <summary>
+        /// Compare usernames case-sensitively when spotting duplicates. Off by default: user pools created since
+        /// 2020 (and every pool made by the console) treat usernames case-insensitively, so "Bob" and "bob" are one
+        /// user and a second resend would burn one of their resends. Turn on for a case-sensitive pool.
+        /// </summary>
+        public bool CaseSensitiveUsernames { get; set; }
+
+        /// <summary>After Cancel, how long in-flight calls get to end before they are abandoned as NotSent.</summary>
+        public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromMilliseconds(750);
+
+        /// <summary>The effective rate: the default when unset, null for no limit.</summary>
+        public double? EffectiveMaxRequestsPerSecond
+        {
+            get
+            {
+                var rate = MaxRequestsPerSecond ?? DefaultMaxRequestsPerSecond;
+                return rate > 0 && !double.IsNaN(rate) && !double.IsInfinity(rate) ? rate : (double?)null;
+            }
+        }
+
+        /// <summary>The limiter to give the client (<c>CognitoClientConfig.RateLimiter</c>), or null for no limit.</summary>
+        public AdaptiveRateLimiter CreateRateLimiter() => AdaptiveRateLimiter.Create(MaxRequestsPerSecond);
     }
 
     public enum SendOutcomeKind { Succeeded, Failed, NotSent }
@@ -30,7 +88,10 @@ namespace CognitoTools.Bulk
         public SendOutcomeKind Kind { get; set; }
         /// <summary>Set when Kind is Succeeded.</summary>
         public ResendConfirmationCodeResponse Response { get; set; }
-        /// <summary>Set when Kind is Failed: a CognitoException, or another exception for unexpected failures.</summary>
+        /// <summary>
+        /// Set when Kind is Failed: a CognitoException, a RequestValidationException (nothing was sent), or another
+        /// exception for unexpected failures. Null when Kind is NotSent.
+        /// </summary>
         public Exception Error { get; set; }
         /// <summary>True when the answer was shared from an earlier row naming the same user and client in this batch.</summary>
         public bool IsDuplicate { get; set; }
@@ -53,13 +114,90 @@ namespace CognitoTools.Bulk
     /// <summary>
     /// Sends many requests with bounded concurrency, a shared rate limit, ordered or unordered output, and exactly one
     /// outcome per input. Submit/Complete are called from one thread (the pipeline thread) and return outcomes for that
-    /// thread to write; Cancel may be called from any thread. (Contract; implementation in progress.)
+    /// thread to write; Cancel and GetProgress may be called from any thread.
+    /// <para>
+    /// How it works: Submit starts the request on the calling thread (the client's async call; its continuations run
+    /// on the thread pool). A finished call only puts its task in a queue and wakes the pipeline thread; every outcome
+    /// is built, recorded in the history and returned on the pipeline thread. Submit waits (returning whatever became
+    /// ready meanwhile) while ThrottleLimit calls are in flight, or while ordered output has too many outcomes waiting
+    /// for an earlier one.
+    /// </para>
+    /// <para>
+    /// Rate limit: when the client is a <see cref="CognitoIdpClient"/> whose <c>Config.RateLimiter</c> is set (the
+    /// cmdlet sets it to <see cref="BulkSendOptions.CreateRateLimiter"/>), the client gates every attempt, retries
+    /// included, and reports throttling to it; the sender does not gate again. Otherwise the sender builds an
+    /// <see cref="AdaptiveRateLimiter"/> from the options and gates each request before calling the client, feeding
+    /// it each call's final answer.
+    /// </para>
+    /// <para>
+    /// Duplicates: a (client id, username) pair already seen in this batch is not sent again; its row gets the first
+    /// row's answer with IsDuplicate set. Usernames compare case-insensitively unless
+    /// <see cref="BulkSendOptions.CaseSensitiveUsernames"/>. Up to <see cref="BulkSendOptions.DuplicateWindow"/> keys
+    /// are remembered (the only per-item state kept after an item's outcome is returned).
+    /// </para>
     /// </summary>
     public sealed class BulkSender : IDisposable
     {
+        private const string NotSentMessage = "Not sent: the batch was stopped before this request was answered.";
+        private static readonly SendOutcome[] NoOutcomes = new SendOutcome[0];
+        // Upper bound of one wait for a completion signal, so a missed wake-up can only cost this much.
+        private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(200);
+
+        private readonly ICognitoIdpClient _client;
+        private readonly BulkSendOptions _options;
+        private readonly CommandHistory _history;
+        private readonly bool _gateRequestsHere;
+        private readonly int _throttleLimit;
+        private readonly int _pendingLimit;
+        private readonly string _endpoint;
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+        private readonly ConcurrentQueue<Completion> _completions = new ConcurrentQueue<Completion>();
+        private readonly SemaphoreSlim _signal = new SemaphoreSlim(0, int.MaxValue);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        // Pipeline-thread state.
+        private readonly Dictionary<long, WorkItem> _inFlight = new Dictionary<long, WorkItem>();
+        private readonly Dictionary<long, SendOutcome> _heldBack = new Dictionary<long, SendOutcome>();
+        private readonly Dictionary<string, DuplicateEntry> _duplicates;
+        private readonly Queue<KeyValuePair<string, DuplicateEntry>> _duplicateOrder = new Queue<KeyValuePair<string, DuplicateEntry>>();
+        private long _nextSequence;
+        private long _nextToEmit;
+        private long _pendingFollowers;
+
+        // Read by GetProgress from any thread.
+        private long _submitted;
+        private long _completed;
+        private long _failed;
+        private long _inFlightCount;
+        private long _notSent;
+        private volatile bool _cancelRequested;
+        private bool _disposed;
+
         public BulkSender(ICognitoIdpClient client, BulkSendOptions options, CommandHistory history)
         {
-            throw new NotImplementedException();
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            _options = options ?? new BulkSendOptions();
+            _history = history;
+            _throttleLimit = Math.Max(1, Math.Min(BulkSendOptions.MaximumThrottleLimit, _options.ThrottleLimit));
+            var buffer = _options.OrderedBufferSize ?? Math.Max(16, _throttleLimit * 4);
+            _pendingLimit = _throttleLimit + Math.Max(1, buffer);
+            _duplicates = new Dictionary<string, DuplicateEntry>(StringComparer.Ordinal);
+            try { _endpoint = client.ServiceUrl?.ToString(); } catch (Exception) { _endpoint = null; }
+
+            var clientLimiter = (client as CognitoIdpClient)?.Config?.RateLimiter;
+            if (clientLimiter != null)
+            {
+                RateLimiter = clientLimiter;
+            }
+            else
+            {
+                var rate = _options.EffectiveMaxRequestsPerSecond;
+                if (rate.HasValue)
+                {
+                    RateLimiter = new AdaptiveRateLimiter(rate.Value);
+                    _gateRequestsHere = true;
+                }
+            }
         }
 
         /// <summary>The command invocation the history entries belong to (its counters are updated), or null.</summary>
@@ -68,20 +206,475 @@ namespace CognitoTools.Bulk
         /// <summary>Known total for percent complete (e.g. an array bound to -Username), or null.</summary>
         public long? ExpectedTotal { get; set; }
 
-        /// <summary>Queues one request. Blocks while the concurrency or ordering buffer is full; returns outcomes ready to write now.</summary>
-        public IEnumerable<SendOutcome> Submit(ResendConfirmationCodeRequest request, object tag = null) => throw new NotImplementedException();
-
-        /// <summary>Waits for everything in flight; yields the remaining outcomes as they become writable.</summary>
-        public IEnumerable<SendOutcome> Complete() => throw new NotImplementedException();
-
-        /// <summary>Ctrl+C: cancels requests in flight within a second; unsent items come out as NotSent outcomes.</summary>
-        public void Cancel() => throw new NotImplementedException();
-
-        public BulkProgress GetProgress() => throw new NotImplementedException();
+        /// <summary>
+        /// The limiter this batch's requests pass: the client's own when it has one, else one the sender built from
+        /// the options (null when there is no limit).
+        /// </summary>
+        public IRequestRateLimiter RateLimiter { get; }
 
         /// <summary>Items that ended NotSent so far.</summary>
-        public long NotSentCount => throw new NotImplementedException();
+        public long NotSentCount => Interlocked.Read(ref _notSent);
 
-        public void Dispose() { }
+        /// <summary>True once Cancel was called.</summary>
+        public bool IsCancellationRequested => _cancelRequested;
+
+        /// <summary>
+        /// Queues one request and starts it when a slot is free. Waits while the concurrency or ordering buffer is
+        /// full (bounded by the calls in flight finishing, or by Cancel), then returns the outcomes ready to write now,
+        /// which may include this item's (e.g. a duplicate whose answer is known, or NotSent after Cancel).
+        /// </summary>
+        public IEnumerable<SendOutcome> Submit(ResendConfirmationCodeRequest request, object tag = null)
+        {
+            if (_disposed) throw new ObjectDisposedException(nameof(BulkSender));
+            var ready = new List<SendOutcome>();
+            var item = new WorkItem { Sequence = _nextSequence++, Request = request, Tag = tag };
+            Interlocked.Increment(ref _submitted);
+
+            if (_cancelRequested)
+            {
+                Produce(NotSentOutcome(item), item.Request, null, ready);
+                DrainCompletions(ready);
+                return ready;
+            }
+
+            var key = DuplicateKey(request);
+            if (key != null && _duplicates.TryGetValue(key, out var entry))
+            {
+                if (entry.IsDone)
+                {
+                    Produce(entry.OutcomeFor(item), item.Request, null, ready);
+                }
+                else
+                {
+                    entry.Followers.Add(item);
+                    _pendingFollowers++;
+                }
+                WaitUntil(() => Pending <= _pendingLimit, ready);
+                DrainCompletions(ready);
+                return ready;
+            }
+
+            if (key != null) RememberKey(key, item);
+
+            // Wait for a slot; this item counts as pending while waiting, so the ordered buffer stays bounded.
+            WaitUntil(() => _inFlight.Count < _throttleLimit && Pending <= _pendingLimit, ready);
+            if (_cancelRequested)
+            {
+                Finish(item, NotSentOutcome(item), null, ready);
+            }
+            else
+            {
+                Start(item);
+            }
+            DrainCompletions(ready);
+            return ready.Count == 0 ? (IEnumerable<SendOutcome>)NoOutcomes : ready;
+        }
+
+        /// <summary>
+        /// Waits for everything in flight; yields the remaining outcomes as they become writable. After Cancel, calls
+        /// still running after <see cref="BulkSendOptions.CancelGracePeriod"/> are abandoned as NotSent.
+        /// </summary>
+        public IEnumerable<SendOutcome> Complete()
+        {
+            var ready = new List<SendOutcome>();
+            var cancelDeadline = TimeSpan.MaxValue;
+            while (true)
+            {
+                DrainCompletions(ready);
+                if (_cancelRequested)
+                {
+                    if (cancelDeadline == TimeSpan.MaxValue) cancelDeadline = _clock.Elapsed + _options.CancelGracePeriod;
+                    if (_inFlight.Count > 0 && _clock.Elapsed >= cancelDeadline) AbandonInFlight(ready);
+                }
+                if (ready.Count > 0)
+                {
+                    var batch = ready.ToArray();
+                    ready.Clear();
+                    foreach (var outcome in batch) yield return outcome;
+                    continue;
+                }
+                if (_inFlight.Count == 0) break;
+
+                var wait = WaitSlice;
+                if (_cancelRequested)
+                {
+                    var left = cancelDeadline - _clock.Elapsed;
+                    if (left < wait) wait = left < TimeSpan.Zero ? TimeSpan.Zero : left;
+                }
+                _signal.Wait(wait);
+            }
+            Debug.Assert(_heldBack.Count == 0 && _pendingFollowers == 0, "every item has yielded its outcome");
+        }
+
+        /// <summary>
+        /// Ctrl+C: cancels the token of every call in flight (they end within a second, or are abandoned after
+        /// <see cref="BulkSendOptions.CancelGracePeriod"/>); items not answered come out as NotSent outcomes, and later
+        /// Submit calls return NotSent at once. Safe from any thread.
+        /// </summary>
+        public void Cancel()
+        {
+            if (_cancelRequested) return;
+            _cancelRequested = true;
+            try { _cancellation.Cancel(); } catch (AggregateException) { } catch (ObjectDisposedException) { }
+            try { _signal.Release(); } catch (ObjectDisposedException) { } catch (SemaphoreFullException) { }
+        }
+
+        public BulkProgress GetProgress()
+        {
+            var elapsed = _clock.Elapsed;
+            var completed = Interlocked.Read(ref _completed);
+            return new BulkProgress
+            {
+                Submitted = Interlocked.Read(ref _submitted),
+                Completed = completed,
+                Failed = Interlocked.Read(ref _failed),
+                InFlight = Interlocked.Read(ref _inFlightCount),
+                Total = ExpectedTotal,
+                Elapsed = elapsed,
+                RequestsPerSecond = elapsed.TotalSeconds > 0 ? completed / elapsed.TotalSeconds : 0,
+            };
+        }
+
+        /// <summary>
+        /// Ends the batch. Anything not yet handed out (the caller stopped before Complete, e.g. the pipeline was
+        /// stopped) is cancelled and still recorded: answered calls as they ended, the rest as NotSent in the history
+        /// and in <see cref="NotSentCount"/>. Takes at most <see cref="BulkSendOptions.CancelGracePeriod"/>.
+        /// </summary>
+        public void Dispose()
+        {
+            if (_disposed) return;
+            if (Pending > 0 || !_completions.IsEmpty)
+            {
+                Cancel();
+                foreach (var _ in Complete()) { }
+            }
+            _disposed = true;
+            try { _cancellation.Cancel(); } catch (AggregateException) { }
+        }
+
+        // Submitted items whose outcome has not been handed out yet.
+        private long Pending => _inFlight.Count + _heldBack.Count + _pendingFollowers;
+
+        private string DuplicateKey(ResendConfirmationCodeRequest request)
+        {
+            if (_options.DuplicateWindow <= 0 || request?.Username == null || request.ClientId == null) return null;
+            var username = _options.CaseSensitiveUsernames ? request.Username : request.Username.ToUpperInvariant();
+            return request.ClientId + "\n" + username;
+        }
+
+        private void RememberKey(string key, WorkItem item)
+        {
+            var entry = new DuplicateEntry();
+            item.Duplicates = entry;
+            _duplicates[key] = entry;
+            _duplicateOrder.Enqueue(new KeyValuePair<string, DuplicateEntry>(key, entry));
+            while (_duplicateOrder.Count > _options.DuplicateWindow)
+            {
+                var oldest = _duplicateOrder.Dequeue();
+                // Forgetting a key that is still in flight is harmless: its item keeps the entry and serves the
+                // followers already attached; the key was re-added if it came back, so only remove this very entry.
+                if (_duplicates.TryGetValue(oldest.Key, out var current) && ReferenceEquals(current, oldest.Value)) _duplicates.Remove(oldest.Key);
+            }
+        }
+
+        private void Start(WorkItem item)
+        {
+            item.StartedAt = DateTimeOffset.Now;
+            item.StartTicks = _clock.ElapsedTicks;
+            _inFlight[item.Sequence] = item;
+            Interlocked.Increment(ref _inFlightCount);
+
+            Task<ResendConfirmationCodeResponse> task;
+            try
+            {
+                task = _gateRequestsHere ? GatedCallAsync(item.Request) : _client.ResendConfirmationCodeAsync(item.Request, _cancellation.Token);
+                if (task == null) throw new InvalidOperationException("The client returned no task.");
+            }
+            catch (Exception ex)
+            {
+                // Thrown before any await (e.g. validation): the same path as a faulted task.
+                var failed = new TaskCompletionSource<ResendConfirmationCodeResponse>();
+                failed.SetException(ex);
+                task = failed.Task;
+            }
+            task.ContinueWith(OnCallFinished, item, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private async Task<ResendConfirmationCodeResponse> GatedCallAsync(ResendConfirmationCodeRequest request)
+        {
+            var limiter = RateLimiter;
+            await limiter.WaitAsync(_cancellation.Token).ConfigureAwait(false);
+            try
+            {
+                var response = await _client.ResendConfirmationCodeAsync(request, _cancellation.Token).ConfigureAwait(false);
+                limiter.OnSuccess();
+                return response;
+            }
+            catch (CognitoException ex) when (IsThrottling(ex))
+            {
+                limiter.OnThrottled();
+                throw;
+            }
+            catch (CognitoServiceException)
+            {
+                // Any other answer from the service means it is keeping up.
+                limiter.OnSuccess();
+                throw;
+            }
+        }
+
+        private static bool IsThrottling(CognitoException ex)
+            => ex.HttpStatusCode == 429 || string.Equals(ex.ErrorCode, "TooManyRequestsException", StringComparison.Ordinal);
+
+        // Runs on a pool thread: only hands the task to the pipeline thread.
+        private void OnCallFinished(Task<ResendConfirmationCodeResponse> task, object state)
+        {
+            _completions.Enqueue(new Completion((WorkItem)state, task));
+            try { _signal.Release(); } catch (ObjectDisposedException) { } catch (SemaphoreFullException) { }
+        }
+
+        private void WaitUntil(Func<bool> condition, List<SendOutcome> ready)
+        {
+            while (true)
+            {
+                DrainCompletions(ready);
+                if (_cancelRequested || condition()) return;
+                _signal.Wait(WaitSlice);
+            }
+        }
+
+        private void DrainCompletions(List<SendOutcome> ready)
+        {
+            while (_completions.TryDequeue(out var completion))
+            {
+                var item = completion.Item;
+                if (item.Done) continue; // abandoned after Cancel; its late answer is dropped
+                Finish(item, OutcomeOf(item, completion.Task), completion.Task, ready);
+            }
+        }
+
+        private void AbandonInFlight(List<SendOutcome> ready)
+        {
+            var abandoned = new List<WorkItem>(_inFlight.Values);
+            abandoned.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+            foreach (var item in abandoned) Finish(item, NotSentOutcome(item), null, ready);
+        }
+
+        private void Finish(WorkItem item, SendOutcome outcome, Task<ResendConfirmationCodeResponse> task, List<SendOutcome> ready)
+        {
+            item.Done = true;
+            if (_inFlight.Remove(item.Sequence)) Interlocked.Decrement(ref _inFlightCount);
+            Produce(outcome, item.Request, item, ready);
+
+            var entry = item.Duplicates;
+            if (entry == null) return;
+            entry.SetResult(outcome);
+            var followers = entry.TakeFollowers();
+            if (followers == null) return;
+            foreach (var follower in followers)
+            {
+                _pendingFollowers--;
+                Produce(entry.OutcomeFor(follower), follower.Request, null, ready);
+            }
+        }
+
+        private SendOutcome OutcomeOf(WorkItem item, Task<ResendConfirmationCodeResponse> task)
+        {
+            var outcome = new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag };
+            if (task.Status == TaskStatus.RanToCompletion)
+            {
+                if (task.Result != null)
+                {
+                    outcome.Kind = SendOutcomeKind.Succeeded;
+                    outcome.Response = task.Result;
+                }
+                else
+                {
+                    outcome.Kind = SendOutcomeKind.Failed;
+                    outcome.Error = new InvalidOperationException("The client returned no response.");
+                }
+                return outcome;
+            }
+
+            var error = task.IsCanceled ? new TaskCanceledException(task) : Unwrap(task.Exception);
+            // Our own cancellation: the call was not answered. A service error that arrived anyway is a real answer.
+            if (_cancellation.IsCancellationRequested && (error is OperationCanceledException || error is CognitoTransportException))
+            {
+                return NotSentOutcome(item);
+            }
+            outcome.Kind = SendOutcomeKind.Failed;
+            outcome.Error = error;
+            return outcome;
+        }
+
+        private static Exception Unwrap(AggregateException aggregate)
+        {
+            if (aggregate == null) return new InvalidOperationException("The call failed without an error.");
+            var flat = aggregate.Flatten();
+            return flat.InnerExceptions.Count == 1 ? flat.InnerExceptions[0] : flat;
+        }
+
+        private static SendOutcome NotSentOutcome(WorkItem item)
+            => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent };
+
+        // Counts, records and releases one outcome (in order unless Unordered). Pipeline thread only.
+        private void Produce(SendOutcome outcome, ResendConfirmationCodeRequest request, WorkItem sent, List<SendOutcome> ready)
+        {
+            switch (outcome.Kind)
+            {
+                case SendOutcomeKind.Succeeded: if (Command != null) Command.Succeeded++; break;
+                case SendOutcomeKind.Failed: Interlocked.Increment(ref _failed); if (Command != null) Command.Failed++; break;
+                case SendOutcomeKind.NotSent: Interlocked.Increment(ref _notSent); if (Command != null) Command.NotSent++; break;
+            }
+            Interlocked.Increment(ref _completed);
+            RecordHistory(outcome, request, sent);
+
+            if (_options.Unordered)
+            {
+                ready.Add(outcome);
+                return;
+            }
+            if (outcome.Sequence != _nextToEmit)
+            {
+                _heldBack[outcome.Sequence] = outcome;
+                return;
+            }
+            ready.Add(outcome);
+            _nextToEmit++;
+            while (_heldBack.TryGetValue(_nextToEmit, out var next))
+            {
+                _heldBack.Remove(_nextToEmit);
+                ready.Add(next);
+                _nextToEmit++;
+            }
+        }
+
+        private void RecordHistory(SendOutcome outcome, ResendConfirmationCodeRequest request, WorkItem sent)
+        {
+            if (_history == null) return;
+            var entry = new HistoryEntry
+            {
+                Time = sent?.StartedAt ?? DateTimeOffset.Now,
+                Username = request?.Username,
+                ClientId = request?.ClientId,
+                Endpoint = _endpoint,
+                Command = Command?.CommandName,
+                IsDuplicate = outcome.IsDuplicate,
+            };
+            var measured = sent != null && sent.StartTicks != 0 ? TimeSpan.FromTicks((long)((_clock.ElapsedTicks - sent.StartTicks) * (TimeSpan.TicksPerSecond / (double)Stopwatch.Frequency))) : TimeSpan.Zero;
+            ResendConfirmationCodeResponse response = null;
+            switch (outcome.Kind)
+            {
+                case SendOutcomeKind.Succeeded:
+                    response = outcome.Response;
+                    entry.Outcome = HistoryOutcome.Succeeded;
+                    entry.CodeDeliveryDetails = response.CodeDeliveryDetails;
+                    entry.HttpStatusCode = response.HttpStatusCode == 0 ? (int?)null : response.HttpStatusCode;
+                    entry.RequestId = response.ResponseMetadata?.RequestId;
+                    entry.Attempts = outcome.IsDuplicate ? 0 : response.Attempts;
+                    entry.Duration = outcome.IsDuplicate ? TimeSpan.Zero : response.Duration > TimeSpan.Zero ? response.Duration : measured;
+                    break;
+                case SendOutcomeKind.Failed:
+                    entry.Outcome = HistoryOutcome.Failed;
+                    DescribeError(entry, outcome.Error);
+                    if (outcome.IsDuplicate) entry.Attempts = 0;
+                    entry.Duration = outcome.IsDuplicate ? TimeSpan.Zero : measured;
+                    break;
+                default:
+                    entry.Outcome = HistoryOutcome.NotSent;
+                    entry.ErrorMessage = NotSentMessage;
+                    entry.Duration = measured;
+                    break;
+            }
+            try
+            {
+                // Only a successful first answer sets LastServiceResponse; a duplicate shares it and adds nothing new.
+                _history.Record(entry, request, outcome.IsDuplicate ? null : response);
+            }
+            catch (Exception)
+            {
+                // The history must never cost an outcome.
+            }
+        }
+
+        internal static void DescribeError(HistoryEntry entry, Exception error)
+        {
+            switch (error)
+            {
+                case CognitoException cognito:
+                    entry.ErrorCode = cognito.ErrorCode;
+                    entry.ErrorMessage = cognito.Message;
+                    entry.HttpStatusCode = cognito.HttpStatusCode;
+                    entry.RequestId = cognito.RequestId;
+                    entry.Attempts = cognito.Attempts;
+                    break;
+                case RequestValidationException validation:
+                    entry.ErrorCode = "RequestValidationFailed";
+                    entry.ErrorMessage = validation.Message;
+                    break;
+                case null:
+                    break;
+                default:
+                    entry.ErrorCode = error.GetType().Name;
+                    entry.ErrorMessage = error.Message;
+                    break;
+            }
+        }
+
+        private sealed class WorkItem
+        {
+            public long Sequence;
+            public ResendConfirmationCodeRequest Request;
+            public object Tag;
+            public DateTimeOffset? StartedAt;
+            public long StartTicks;
+            public bool Done;
+            public DuplicateEntry Duplicates;
+        }
+
+        /// <summary>The first row's answer for a (client, user) key, and the later rows waiting for it.</summary>
+        private sealed class DuplicateEntry
+        {
+            private SendOutcomeKind _kind;
+            private ResendConfirmationCodeResponse _response;
+            private Exception _error;
+            private List<WorkItem> _followers;
+
+            public bool IsDone { get; private set; }
+            public List<WorkItem> Followers => _followers ?? (_followers = new List<WorkItem>());
+
+            public List<WorkItem> TakeFollowers()
+            {
+                var taken = _followers;
+                _followers = null;
+                return taken;
+            }
+
+            public void SetResult(SendOutcome outcome)
+            {
+                IsDone = true;
+                _kind = outcome.Kind;
+                _response = outcome.Response;
+                _error = outcome.Error;
+            }
+
+            public SendOutcome OutcomeFor(WorkItem row) => new SendOutcome
+            {
+                Sequence = row.Sequence,
+                Request = row.Request,
+                Tag = row.Tag,
+                Kind = _kind,
+                Response = _response,
+                Error = _error,
+                IsDuplicate = true,
+            };
+        }
+
+        private struct Completion
+        {
+            public Completion(WorkItem item, Task<ResendConfirmationCodeResponse> task) { Item = item; Task = task; }
+            public readonly WorkItem Item;
+            public readonly Task<ResendConfirmationCodeResponse> Task;
+        }
     }
 }

@@ -1,0 +1,490 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CognitoTools.Bulk;
+using CognitoTools.History;
+using CognitoTools.Model;
+using CognitoTools.Protocol;
+using Xunit;
+using static CognitoTools.Tests.Bulk.BulkTestHelpers;
+
+namespace CognitoTools.Tests.Bulk
+{
+    public class BulkSenderTests
+    {
+        private static BulkSendOptions Options(int throttleLimit, bool unordered = false, double? rate = 0)
+            => new BulkSendOptions { ThrottleLimit = throttleLimit, Unordered = unordered, MaxRequestsPerSecond = rate };
+
+        [Fact]
+        public void Thousands_in_thousands_out_in_input_order_within_the_throttle_limit()
+        {
+            var random = new ThreadLocal<Random>(() => new Random(Environment.CurrentManagedThreadId));
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await Task.Delay(random.Value.Next(0, 3), ct).ConfigureAwait(false);
+                return FakeCognitoClient.Success(request);
+            });
+            using (var sender = new BulkSender(client, Options(16), new CommandHistory(0)))
+            {
+                var outcomes = Run(sender, Users(3000));
+
+                Assert.Equal(3000, outcomes.Count);
+                Assert.Equal(Enumerable.Range(0, 3000).Select(i => (long)i), outcomes.Select(o => o.Sequence));
+                Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Succeeded, o.Kind));
+                Assert.All(outcomes, o => Assert.Equal("user" + o.Sequence, o.Response.CodeDeliveryDetails.Username));
+                Assert.All(outcomes, o => Assert.Equal(o.Request.Username, o.Tag));
+                Assert.Equal(3000, client.Calls);
+                Assert.True(client.MaxInFlight <= 16, $"max in flight {client.MaxInFlight}");
+                Assert.True(client.MaxInFlight > 1, "requests never overlapped");
+            }
+        }
+
+        [Fact]
+        public void Throttle_limit_one_sends_one_at_a_time()
+        {
+            var client = FakeCognitoClient.Succeeding(TimeSpan.FromMilliseconds(1));
+            using (var sender = new BulkSender(client, Options(1), null))
+            {
+                var outcomes = Run(sender, Users(50));
+                Assert.Equal(50, outcomes.Count);
+                Assert.Equal(1, client.MaxInFlight);
+                Assert.Equal(Enumerable.Range(0, 50).Select(i => "user" + i), client.Usernames);
+            }
+        }
+
+        [Fact]
+        public void Unordered_emits_every_outcome_as_it_arrives()
+        {
+            // Every 5th call is slow, so later fast ones finish first.
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await Task.Delay(int.Parse(request.Username.Substring(4)) % 5 == 0 ? 40 : 1, ct).ConfigureAwait(false);
+                return FakeCognitoClient.Success(request);
+            });
+            using (var sender = new BulkSender(client, Options(8, unordered: true), null))
+            {
+                var outcomes = Run(sender, Users(400));
+
+                Assert.Equal(400, outcomes.Count);
+                Assert.Equal(Enumerable.Range(0, 400).Select(i => (long)i), outcomes.Select(o => o.Sequence).OrderBy(s => s));
+                Assert.NotEqual(Enumerable.Range(0, 400).Select(i => (long)i), outcomes.Select(o => o.Sequence));
+            }
+        }
+
+        [Fact]
+        public void Every_kind_of_failure_yields_exactly_one_outcome()
+        {
+            var client = new FakeCognitoClient((request, call, ct) =>
+            {
+                var n = int.Parse(request.Username.Substring(4));
+                switch (n % 8)
+                {
+                    case 0: return Task.FromResult(FakeCognitoClient.Success(request));
+                    case 1: return Task.FromException<ResendConfirmationCodeResponse>(ServiceError("UserNotFoundException", 400, 1));
+                    case 2: return Task.FromException<ResendConfirmationCodeResponse>(ServiceError("InternalErrorException", 500, 3));
+                    case 3: return Task.FromException<ResendConfirmationCodeResponse>(new CognitoTransportException("ConnectionFailure", "connection dropped") { Attempts = 3 });
+                    case 4: throw new RequestValidationException("Username", "length 1-128", "Username is too long.");
+                    case 5: throw new InvalidOperationException("bug in the client");
+                    case 6: return Task.FromResult<ResendConfirmationCodeResponse>(null);
+                    default: return Task.FromCanceled<ResendConfirmationCodeResponse>(new CancellationToken(true)); // e.g. a timeout surfacing as cancellation
+                }
+            });
+            var history = new CommandHistory(10000);
+            using (var sender = new BulkSender(client, Options(4), history))
+            {
+                sender.Command = history.BeginCommand("Send-CGIPConfirmationCode");
+                var outcomes = Run(sender, Users(2000));
+
+                Assert.Equal(2000, outcomes.Count);
+                Assert.Equal(Enumerable.Range(0, 2000).Select(i => (long)i), outcomes.Select(o => o.Sequence));
+                Assert.Equal(250, outcomes.Count(o => o.Kind == SendOutcomeKind.Succeeded));
+                Assert.Equal(1750, outcomes.Count(o => o.Kind == SendOutcomeKind.Failed));
+                Assert.All(outcomes.Where(o => o.Kind == SendOutcomeKind.Failed), o => Assert.NotNull(o.Error));
+                Assert.IsType<CognitoServiceException>(outcomes[1].Error);
+                Assert.IsType<CognitoTransportException>(outcomes[3].Error);
+                Assert.IsType<RequestValidationException>(outcomes[4].Error);
+                Assert.IsType<InvalidOperationException>(outcomes[5].Error);
+                Assert.Equal(0, sender.NotSentCount);
+
+                Assert.Equal(250, sender.Command.Succeeded);
+                Assert.Equal(1750, sender.Command.Failed);
+                var progress = sender.GetProgress();
+                Assert.Equal(2000, progress.Completed);
+                Assert.Equal(1750, progress.Failed);
+                Assert.Equal(0, progress.InFlight);
+
+                var byUser = history.Entries.ToDictionary(e => e.Username);
+                Assert.Equal(2000, byUser.Count);
+                Assert.Equal("UserNotFoundException", byUser["user1"].ErrorCode);
+                Assert.Equal(400, byUser["user1"].HttpStatusCode);
+                Assert.Equal("rid-UserNotFoundException", byUser["user1"].RequestId);
+                Assert.Equal(3, byUser["user2"].Attempts);
+                Assert.Equal("ConnectionFailure", byUser["user3"].ErrorCode);
+                Assert.Equal("RequestValidationFailed", byUser["user4"].ErrorCode);
+                Assert.Equal(0, byUser["user4"].Attempts);
+                Assert.Equal(HistoryOutcome.Succeeded, byUser["user0"].Outcome);
+                Assert.Equal("req-user0", byUser["user0"].RequestId);
+                Assert.Equal("EMAIL", byUser["user0"].CodeDeliveryDetails.DeliveryMedium);
+                Assert.All(history.Entries, e => Assert.Equal("http://127.0.0.1:9/", e.Endpoint));
+                Assert.All(history.Entries, e => Assert.Equal("Send-CGIPConfirmationCode", e.Command));
+            }
+        }
+
+        [Fact]
+        public void Ordered_output_waits_behind_a_slow_record_with_a_bounded_buffer()
+        {
+            var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var startedBeforeRelease = 0;
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                if (!release.Task.IsCompleted) Interlocked.Increment(ref startedBeforeRelease);
+                if (call == 1) await release.Task.ConfigureAwait(false);
+                else await Task.Yield();
+                return FakeCognitoClient.Success(request);
+            });
+            var options = new BulkSendOptions { ThrottleLimit = 4, OrderedBufferSize = 10, MaxRequestsPerSecond = 0 };
+            using (var sender = new BulkSender(client, options, null))
+            {
+                var released = Task.Delay(300).ContinueWith(_ => release.SetResult(true));
+                var outcomes = Run(sender, Users(200));
+
+                Assert.Equal(200, outcomes.Count);
+                Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), outcomes.Select(o => o.Sequence));
+                // While record 0 is held, at most ThrottleLimit + buffer records may be taken in.
+                Assert.InRange(startedBeforeRelease, 4, 4 + 10 + 1);
+            }
+        }
+
+        [Fact]
+        public void Submit_returns_outcomes_that_became_ready_while_it_waited()
+        {
+            var client = FakeCognitoClient.Succeeding(TimeSpan.FromMilliseconds(2));
+            using (var sender = new BulkSender(client, Options(2), null))
+            {
+                var fromSubmit = 0;
+                for (var i = 0; i < 100; i++) fromSubmit += sender.Submit(Request("user" + i)).Count();
+                var fromComplete = sender.Complete().Count();
+                Assert.Equal(100, fromSubmit + fromComplete);
+                Assert.True(fromSubmit >= 90, $"only {fromSubmit} outcomes came out of Submit");
+            }
+        }
+
+        [Fact]
+        public void Rate_limit_holds_in_every_one_second_window()
+        {
+            var client = FakeCognitoClient.Succeeding();
+            using (var sender = new BulkSender(client, Options(8, rate: 20), null))
+            {
+                Assert.IsType<AdaptiveRateLimiter>(sender.RateLimiter);
+                var watch = Stopwatch.StartNew();
+                var outcomes = Run(sender, Users(32));
+                watch.Stop();
+
+                Assert.Equal(32, outcomes.Count);
+                var burst = ((AdaptiveRateLimiter)sender.RateLimiter).Burst;
+                Assert.True(MaxInWindow(client.CallTimes, TimeSpan.FromSeconds(1)) <= 20 + burst, $"max in a second: {MaxInWindow(client.CallTimes, TimeSpan.FromSeconds(1))}");
+                // 32 requests at 20/s need at least 31 intervals of 50 ms.
+                Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(1500), $"took only {watch.Elapsed}");
+            }
+        }
+
+        [Fact]
+        public void Default_rate_limit_applies_when_unset_and_zero_turns_it_off()
+        {
+            using (var defaulted = new BulkSender(FakeCognitoClient.Succeeding(), new BulkSendOptions(), null))
+            {
+                var limiter = Assert.IsType<AdaptiveRateLimiter>(defaulted.RateLimiter);
+                Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, limiter.MaxRequestsPerSecond);
+                Assert.True(BulkSendOptions.DefaultMaxRequestsPerSecond < 50, "the default must stay below Cognito's 50 RPS quota");
+            }
+            using (var unlimited = new BulkSender(FakeCognitoClient.Succeeding(), Options(1, rate: 0), null))
+            {
+                Assert.Null(unlimited.RateLimiter);
+            }
+        }
+
+        [Fact]
+        public void Throttling_slows_the_whole_batch_and_the_rate_recovers_on_successes()
+        {
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await Task.Yield();
+                if (call <= 6) throw ServiceError("TooManyRequestsException", 400, 3);
+                return FakeCognitoClient.Success(request);
+            });
+            using (var sender = new BulkSender(client, Options(4, rate: 400), null))
+            {
+                var limiter = (AdaptiveRateLimiter)sender.RateLimiter;
+                var outcomes = new List<SendOutcome>();
+                var lowest = double.MaxValue;
+                foreach (var request in Users(150))
+                {
+                    outcomes.AddRange(sender.Submit(request));
+                    lowest = Math.Min(lowest, limiter.CurrentRate);
+                }
+                outcomes.AddRange(sender.Complete());
+
+                Assert.Equal(150, outcomes.Count);
+                Assert.Equal(6, outcomes.Count(o => o.Error is CognitoServiceException e && e.ErrorCode == "TooManyRequestsException"));
+                Assert.True(limiter.ThrottleCount >= 6);
+                Assert.True(lowest <= 200, $"rate never dropped: lowest {lowest}");
+                Assert.Equal(400, limiter.CurrentRate); // 144 successes are more than enough to climb back
+            }
+        }
+
+        [Fact]
+        public async Task Cancel_ends_calls_in_flight_within_a_second_and_reports_the_rest_as_not_sent()
+        {
+            var started = new CountdownEvent(4);
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                if (call <= 2) return FakeCognitoClient.Success(request);
+                if (!started.IsSet) started.Signal();
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+                return FakeCognitoClient.Success(request);
+            });
+            var history = new CommandHistory(1000);
+            using (var sender = new BulkSender(client, Options(4), history))
+            {
+                sender.Command = history.BeginCommand("Send-CGIPConfirmationCode");
+                var outcomes = new List<SendOutcome>();
+                var pipeline = Task.Run(() =>
+                {
+                    for (var i = 0; i < 50; i++) outcomes.AddRange(sender.Submit(Request("user" + i)));
+                    outcomes.AddRange(sender.Complete());
+                });
+                Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
+                var watch = Stopwatch.StartNew();
+                sender.Cancel();
+                Assert.Same(pipeline, await Task.WhenAny(pipeline, Task.Delay(TimeSpan.FromSeconds(5))));
+                watch.Stop();
+
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"cancel took {watch.Elapsed}");
+                Assert.Equal(50, outcomes.Count);
+                Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), outcomes.Select(o => o.Sequence));
+                Assert.Equal(2, outcomes.Count(o => o.Kind == SendOutcomeKind.Succeeded));
+                Assert.Equal(48, outcomes.Count(o => o.Kind == SendOutcomeKind.NotSent));
+                Assert.Equal(48, sender.NotSentCount);
+                Assert.Equal(48, sender.Command.NotSent);
+                Assert.Equal(6, client.Calls); // 2 answered, 4 cancelled in flight; nothing sent after Cancel
+                Assert.Equal(48, history.Query(new HistoryQuery { NotSent = true }).Count());
+
+                var late = sender.Submit(Request("late")).Single();
+                Assert.Equal(SendOutcomeKind.NotSent, late.Kind);
+                Assert.Equal(6, client.Calls);
+            }
+        }
+
+        [Fact]
+        public void Calls_that_ignore_cancellation_are_abandoned_after_the_grace_period()
+        {
+            var never = new TaskCompletionSource<ResendConfirmationCodeResponse>();
+            var client = new FakeCognitoClient((request, call, ct) => never.Task);
+            var options = new BulkSendOptions { ThrottleLimit = 3, MaxRequestsPerSecond = 0, CancelGracePeriod = TimeSpan.FromMilliseconds(300) };
+            using (var sender = new BulkSender(client, options, null))
+            {
+                var first = new List<SendOutcome>();
+                for (var i = 0; i < 3; i++) first.AddRange(sender.Submit(Request("user" + i)));
+                Assert.Empty(first);
+                var cancelled = Task.Delay(100).ContinueWith(_ => sender.Cancel());
+                var watch = Stopwatch.StartNew();
+                var blocked = sender.Submit(Request("user3")).ToList(); // waits for a slot until Cancel
+                var rest = sender.Complete().ToList();
+                watch.Stop();
+
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+                var all = blocked.Concat(rest).ToList();
+                Assert.Equal(new long[] { 0, 1, 2, 3 }, all.Select(o => o.Sequence));
+                Assert.All(all, o => Assert.Equal(SendOutcomeKind.NotSent, o.Kind));
+                Assert.Equal(4, sender.NotSentCount);
+                never.SetResult(new ResendConfirmationCodeResponse()); // a late answer changes nothing
+                Assert.Empty(sender.Complete());
+            }
+        }
+
+        [Fact]
+        public void A_service_error_that_arrives_after_cancel_is_still_a_failure()
+        {
+            var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await gate.Task.ConfigureAwait(false);
+                throw ServiceError("UserNotFoundException");
+            });
+            using (var sender = new BulkSender(client, Options(1), null))
+            {
+                Assert.Empty(sender.Submit(Request("a")));
+                sender.Cancel();
+                gate.SetResult(true);
+                var outcome = sender.Complete().Single();
+                Assert.Equal(SendOutcomeKind.Failed, outcome.Kind);
+                Assert.Equal(0, sender.NotSentCount);
+            }
+        }
+
+        [Fact]
+        public void Dispose_without_complete_still_records_every_record()
+        {
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+                return null;
+            });
+            var history = new CommandHistory(100);
+            var sender = new BulkSender(client, Options(2), history);
+            sender.Submit(Request("a")).ToList();
+            sender.Submit(Request("b")).ToList();
+            var watch = Stopwatch.StartNew();
+            sender.Dispose();
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1));
+            Assert.Equal(2, sender.NotSentCount);
+            // Recorded as they ended, which need not be input order.
+            Assert.Equal(new[] { "a", "b" }, history.Query(new HistoryQuery { NotSent = true }).Select(e => e.Username).OrderBy(u => u));
+        }
+
+        [Fact]
+        public void Duplicates_are_sent_once_and_reported_for_every_row()
+        {
+            var client = FakeCognitoClient.Succeeding(TimeSpan.FromMilliseconds(5));
+            var history = new CommandHistory(100);
+            using (var sender = new BulkSender(client, Options(4), history))
+            {
+                var rows = new[] { "alice", "bob", "ALICE", "alice", "carol", "bob" }.Select(u => Request(u)).ToList();
+                rows.Add(Request("alice", "client2")); // another app client: a different user
+                var outcomes = Run(sender, rows);
+
+                Assert.Equal(7, outcomes.Count);
+                Assert.Equal(new[] { "alice", "alice", "bob", "carol" }, client.Usernames.OrderBy(u => u, StringComparer.Ordinal));
+                Assert.Equal(4, client.Calls);
+                Assert.Equal(new[] { false, false, true, true, false, true, false }, outcomes.Select(o => o.IsDuplicate));
+                Assert.Same(outcomes[0].Response, outcomes[2].Response);
+                Assert.Same(outcomes[0].Response, outcomes[3].Response);
+                Assert.Same(outcomes[1].Response, outcomes[5].Response);
+                Assert.NotSame(outcomes[0].Response, outcomes[6].Response);
+                Assert.Equal("ALICE", outcomes[2].Request.Username); // each row keeps its own request and tag
+                Assert.Equal("ALICE", outcomes[2].Tag);
+                Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Succeeded, o.Kind));
+                Assert.Equal(7, history.Count);
+                Assert.Equal(3, history.Entries.Count(e => e.IsDuplicate));
+                Assert.All(history.Entries.Where(e => e.IsDuplicate), e => Assert.Equal(0, e.Attempts));
+            }
+        }
+
+        [Fact]
+        public void A_duplicate_of_a_record_in_flight_waits_for_its_answer_even_unordered()
+        {
+            var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await gate.Task.ConfigureAwait(false);
+                throw ServiceError("LimitExceededException");
+            });
+            using (var sender = new BulkSender(client, Options(4, unordered: true), null))
+            {
+                Assert.Empty(sender.Submit(Request("alice")));
+                Assert.Empty(sender.Submit(Request("Alice")));
+                gate.SetResult(true);
+                var outcomes = sender.Complete().OrderBy(o => o.Sequence).ToList();
+
+                Assert.Equal(1, client.Calls);
+                Assert.Equal(2, outcomes.Count);
+                Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Failed, o.Kind));
+                Assert.Same(outcomes[0].Error, outcomes[1].Error);
+                Assert.True(outcomes[1].IsDuplicate);
+            }
+        }
+
+        [Fact]
+        public void Case_sensitive_usernames_option_sends_each_spelling()
+        {
+            var client = FakeCognitoClient.Succeeding();
+            var options = new BulkSendOptions { ThrottleLimit = 2, MaxRequestsPerSecond = 0, CaseSensitiveUsernames = true };
+            using (var sender = new BulkSender(client, options, null))
+            {
+                var outcomes = Run(sender, new[] { Request("bob"), Request("Bob"), Request("bob") });
+                Assert.Equal(2, client.Calls);
+                Assert.Equal(new[] { false, false, true }, outcomes.Select(o => o.IsDuplicate));
+            }
+        }
+
+        [Fact]
+        public void The_duplicate_window_is_bounded()
+        {
+            var client = FakeCognitoClient.Succeeding();
+            var options = new BulkSendOptions { ThrottleLimit = 2, MaxRequestsPerSecond = 0, DuplicateWindow = 3 };
+            using (var sender = new BulkSender(client, options, null))
+            {
+                // "a" is forgotten after three newer keys, so its second row is sent again; "d" is still remembered.
+                var outcomes = Run(sender, new[] { "a", "b", "c", "d", "a", "d" }.Select(u => Request(u)));
+                Assert.Equal(5, client.Calls);
+                Assert.Equal(new[] { false, false, false, false, false, true }, outcomes.Select(o => o.IsDuplicate));
+            }
+        }
+
+        [Fact]
+        public async Task Progress_is_readable_from_another_thread_while_the_batch_runs()
+        {
+            var client = FakeCognitoClient.Succeeding(TimeSpan.FromMilliseconds(1));
+            using (var sender = new BulkSender(client, Options(4), null) { ExpectedTotal = 500 })
+            {
+                var snapshots = new List<BulkProgress>();
+                var done = false;
+                var reader = Task.Run(() =>
+                {
+                    while (!Volatile.Read(ref done))
+                    {
+                        var p = sender.GetProgress();
+                        Assert.True(p.Completed <= p.Submitted);
+                        Assert.InRange(p.InFlight, 0, 4);
+                        lock (snapshots) snapshots.Add(p);
+                        Thread.Sleep(5);
+                    }
+                });
+                Run(sender, Users(500));
+                Volatile.Write(ref done, true);
+                await reader;
+
+                var final = sender.GetProgress();
+                Assert.Equal(500, final.Submitted);
+                Assert.Equal(500, final.Completed);
+                Assert.Equal(100, final.PercentComplete);
+                Assert.True(final.RequestsPerSecond > 0);
+                Assert.True(final.Elapsed > TimeSpan.Zero);
+                Assert.Contains(snapshots, p => p.Completed > 0 && p.Completed < 500);
+            }
+        }
+
+        [Fact]
+        public void Memory_per_item_is_released_once_its_outcome_is_out()
+        {
+            // Weak references to the tags of the first records: once handed out, the sender must not keep them.
+            var client = FakeCognitoClient.Succeeding();
+            var options = new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0, DuplicateWindow = 0 };
+            var weak = new List<WeakReference>();
+            using (var sender = new BulkSender(client, options, new CommandHistory(0)))
+            {
+                SubmitTagged(sender, weak, 20);
+                foreach (var request in Users(2000)) sender.Submit(request).ToList();
+                sender.Complete().ToList();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                Assert.All(weak, w => Assert.False(w.IsAlive));
+                GC.KeepAlive(sender);
+            }
+        }
+
+        private static void SubmitTagged(BulkSender sender, List<WeakReference> weak, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var tag = new byte[1024];
+                weak.Add(new WeakReference(tag));
+                sender.Submit(Request("tagged" + i), tag).ToList();
+            }
+        }
+    }
+}
