@@ -1,0 +1,125 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+
+namespace CognitoTools
+{
+    /// <summary>Small PowerShell plumbing shared by the cmdlets: preferences, values, secure strings.</summary>
+    internal static class CmdletExtensions
+    {
+        public static ActionPreference GetPreference(this PSCmdlet cmdlet, string variableName, ActionPreference fallback)
+        {
+            var value = cmdlet.GetVariableValue(variableName);
+            return value != null && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) ? preference : fallback;
+        }
+
+        /// <summary>True when a switch common parameter was given, or else when its preference variable asks for it.</summary>
+        public static bool IsSwitchInEffect(this PSCmdlet cmdlet, string parameterName, Func<bool> fromPreference)
+        {
+            if (cmdlet.MyInvocation.BoundParameters.TryGetValue(parameterName, out var bound))
+            {
+                return LanguagePrimitives.IsTrue(bound);
+            }
+            return fromPreference();
+        }
+
+        public static bool IsWhatIf(this PSCmdlet cmdlet)
+            => cmdlet.IsSwitchInEffect("WhatIf", () => LanguagePrimitives.IsTrue(cmdlet.GetVariableValue("WhatIfPreference")));
+
+        public static bool IsVerbose(this PSCmdlet cmdlet)
+            => cmdlet.IsSwitchInEffect("Verbose", () => cmdlet.GetPreference("VerbosePreference", ActionPreference.SilentlyContinue) != ActionPreference.SilentlyContinue
+                                                       && cmdlet.GetPreference("VerbosePreference", ActionPreference.SilentlyContinue) != ActionPreference.Ignore);
+
+        public static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+
+        /// <summary>Null for null or empty: an empty CSV cell or a CLI skeleton's "" means "not given".</summary>
+        public static string NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
+
+        /// <summary>Keys and values as strings, the way the service takes ClientMetadata.</summary>
+        public static IDictionary<string, string> ToStringDictionary(IDictionary table)
+        {
+            if (table == null || table.Count == 0)
+            {
+                return null;
+            }
+            var result = new Dictionary<string, string>(table.Count, StringComparer.Ordinal);
+            foreach (DictionaryEntry entry in table)
+            {
+                var key = LanguagePrimitives.ConvertTo<string>(Unwrap(entry.Key));
+                var value = entry.Value == null ? string.Empty : LanguagePrimitives.ConvertTo<string>(Unwrap(entry.Value));
+                result[key] = value;
+            }
+            return result;
+        }
+
+        /// <summary>A member of a nested request object from JSON (PSCustomObject) or a hashtable, case-insensitively.</summary>
+        public static string GetNestedString(object container, string memberName)
+        {
+            var value = Unwrap(container);
+            if (value == null)
+            {
+                return null;
+            }
+            if (value is IDictionary dictionary)
+            {
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    if (string.Equals(Convert.ToString(Unwrap(entry.Key)), memberName, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return entry.Value == null ? null : LanguagePrimitives.ConvertTo<string>(Unwrap(entry.Value));
+                    }
+                }
+                return null;
+            }
+            var property = PSObject.AsPSObject(container).Properties[memberName];
+            var member = property == null ? null : Unwrap(property.Value);
+            return member == null ? null : LanguagePrimitives.ConvertTo<string>(member);
+        }
+
+        /// <summary>
+        /// The secure string's text for one computation. The managed copy cannot be wiped, so callers keep it in a local
+        /// and let it go right away; it is never stored in a field, logged or recorded.
+        /// </summary>
+        public static string ToPlainText(SecureString secure)
+        {
+            if (secure == null)
+            {
+                return null;
+            }
+            var pointer = IntPtr.Zero;
+            try
+            {
+                pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+                return Marshal.PtrToStringUni(pointer);
+            }
+            finally
+            {
+                if (pointer != IntPtr.Zero)
+                {
+                    Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+                }
+            }
+        }
+
+        /// <summary>"ps/7.4.1 (Core)" for the User-Agent, from $PSVersionTable.</summary>
+        public static string PowerShellUserAgent(this PSCmdlet cmdlet)
+        {
+            try
+            {
+                if (Unwrap(cmdlet.GetVariableValue("PSVersionTable")) is IDictionary table)
+                {
+                    var version = Unwrap(table["PSVersion"])?.ToString() ?? "unknown";
+                    var edition = Unwrap(table["PSEdition"])?.ToString() ?? "Desktop";
+                    return "ps/" + version + " (" + edition + ")";
+                }
+            }
+            catch (PSInvalidOperationException)
+            {
+            }
+            return "ps/unknown";
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System.Management.Automation;
+using System.Security;
+using CognitoTools.Protocol;
+
+namespace CognitoTools.Commands
+{
+    /// <summary>Computes Cognito's SecretHash for a user of an app client that has a secret.</summary>
+    [Cmdlet(VerbsCommon.Get, "CGIPSecretHash")]
+    [OutputType(typeof(string))]
+    public sealed class GetCGIPSecretHashCommand : PSCmdlet
+    {
+        [Parameter(Position = 0, Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        public string Username { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        public string ClientId { get; set; }
+
+        [Parameter(Mandatory = true)]
+        public SecureString ClientSecret { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            WriteObject(SecretHash.Compute(Username, ClientId, CmdletExtensions.ToPlainText(ClientSecret)));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System;
+using System.Management.Automation;
+using CognitoTools.Endpoints;
+using CognitoTools.Protocol;
+
+namespace CognitoTools
+{
+    /// <summary>Turns the core's exceptions into error records: stable ids, fitting categories, recommended actions.</summary>
+    internal static class ErrorRecords
+    {
+        public const string RequestValidationFailed = "RequestValidationFailed";
+        public const string SecretHashAndClientSecret = "SecretHashAndClientSecret";
+        public const string NotSent = "NotSent";
+        public const string UnexpectedError = "UnexpectedError";
+        public const string InvalidSelectValue = "InvalidSelectValue";
+
+        /// <summary>A call that failed (service, transport or validation), targeting the user it was for.</summary>
+        public static ErrorRecord ForFailure(Exception error, object targetObject)
+        {
+            string errorId;
+            ErrorCategory category;
+            switch (error)
+            {
+                case CognitoException cognito:
+                    errorId = string.IsNullOrEmpty(cognito.ErrorCode) ? UnexpectedError : cognito.ErrorCode;
+                    category = ToCategory(CognitoErrors.Classify(cognito.ErrorCode));
+                    break;
+                case RequestValidationException _:
+                    errorId = RequestValidationFailed;
+                    category = ErrorCategory.InvalidArgument;
+                    break;
+                default:
+                    errorId = UnexpectedError;
+                    category = ErrorCategory.NotSpecified;
+                    break;
+            }
+            var record = new ErrorRecord(error, errorId, category, targetObject);
+            var action = RecommendedAction(errorId);
+            if (action != null)
+            {
+                record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = action };
+            }
+            return record;
+        }
+
+        public static ErrorRecord ForNotSent(Exception error, object targetObject)
+        {
+            var exception = error as OperationCanceledException
+                ?? new OperationCanceledException("The request was not sent because the command was stopped.", error);
+            return new ErrorRecord(exception, NotSent, ErrorCategory.OperationStopped, targetObject)
+            {
+                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = RecommendedAction(NotSent) },
+            };
+        }
+
+        /// <summary>Nothing can proceed: no region, a bad endpoint URL, or endpoint rules that fail.</summary>
+        public static ErrorRecord ForSettings(ClientSettingsException error)
+        {
+            var category = error.ErrorId == "ProfileNotFound" ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidArgument;
+            var record = new ErrorRecord(error, error.ErrorId, category, null);
+            var action = RecommendedAction(error.ErrorId);
+            if (action != null)
+            {
+                record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = action };
+            }
+            return record;
+        }
+
+        /// <summary>ErrorClassification's member names are ErrorCategory's names, so the map is by name.</summary>
+        public static ErrorCategory ToCategory(ErrorClassification classification)
+        {
+            return Enum.TryParse(classification.ToString(), out ErrorCategory category) ? category : ErrorCategory.NotSpecified;
+        }
+
+        private static string RecommendedAction(string errorId)
+        {
+            switch (errorId)
+            {
+                case "UserNotFoundException":
+                    return "Check the user name and that the app client belongs to the user's pool.";
+                case "LimitExceededException":
+                    return "Cognito limits how often a user can be sent a code; wait (up to an hour) and retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
+                case "TooManyRequestsException":
+                    return "Lower -MaxRequestsPerSecond or -ThrottleLimit, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
+                case "NotAuthorizedException":
+                    return "If the app client has a secret, pass -ClientSecret (or a correct SecretHash); check that the client id is right.";
+                case "InvalidParameterException":
+                    return "Read the message: a user who is already confirmed, or a pool without a verified email or phone, cannot be sent a code.";
+                case "CodeDeliveryFailureException":
+                    return "Check the user pool's email/SMS configuration, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
+                case "ConnectionFailure":
+                case "RequestTimeout":
+                    return "Check the network, proxy and -EndpointUrl, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
+                case RequestValidationFailed:
+                    return "Correct the named parameter's value; nothing was sent for this record.";
+                case NotSent:
+                    return "Resume with: Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode";
+                case "NoRegion":
+                    return "Pass -Region, set $env:AWS_REGION, or set a region in the profile of your AWS config file.";
+                case "ProfileNotFound":
+                    return "Check -ProfileName / $env:AWS_PROFILE and -ProfileLocation / $env:AWS_CONFIG_FILE.";
+                default:
+                    return null;
+            }
+        }
+    }
+}
