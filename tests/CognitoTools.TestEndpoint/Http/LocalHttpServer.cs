@@ -146,8 +146,8 @@ namespace CognitoTools.TestEndpoint.Http
                         }
                         if (action.DropConnection)
                         {
-                            // Linger 0 makes Close send RST rather than FIN.
-                            if (action.ResetConnection) client.LingerState = new LingerOption(true, 0);
+                            // An abortive close (linger 0, no shutdown first) sends RST rather than FIN.
+                            if (action.ResetConnection) client.Client.Close(0);
                             return;
                         }
                         if (action.RawResponse != null)
