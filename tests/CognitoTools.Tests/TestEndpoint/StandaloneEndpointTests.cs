@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using CognitoTools.TestEndpoint;
+using Xunit;
+
+namespace CognitoTools.Tests.TestEndpoint
+{
+    /// <summary>Starts the built endpoint as a child process, as the build script and the Pester tests do.</summary>
+    public sealed class StandaloneEndpointTests : IDisposable
+    {
+        private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+        private readonly List<Process> _processes = new List<Process>();
+        private readonly string _tempDir = Directory.CreateTempSubdirectory("cgip-endpoint-").FullName;
+
+        public void Dispose()
+        {
+            foreach (var process in _processes)
+            {
+                try { if (!process.HasExited) process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                process.Dispose();
+            }
+            try { Directory.Delete(_tempDir, recursive: true); } catch (IOException) { }
+        }
+
+        private static string EndpointDll
+        {
+            get
+            {
+                // The test project references the endpoint, so its dll and runtimeconfig sit next to the tests.
+                var path = typeof(FakeCognitoService).Assembly.Location;
+                Assert.True(File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json")), "no runtimeconfig next to " + path);
+                return path;
+            }
+        }
+
+        private static string DotnetHost
+        {
+            get
+            {
+                var current = Environment.ProcessPath;
+                return current != null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
+            }
+        }
+
+        private Process Start(params string[] arguments)
+        {
+            var info = new ProcessStartInfo(DotnetHost)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            info.ArgumentList.Add(EndpointDll);
+            foreach (var argument in arguments) info.ArgumentList.Add(argument);
+            var process = Process.Start(info);
+            _processes.Add(process);
+            return process;
+        }
+
+        private static async Task<int> ReadPortFromStdoutAsync(Process process)
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(StartTimeout);
+            var match = Regex.Match(line ?? string.Empty, @"^Listening on http://127\.0\.0\.1:(\d+)/$");
+            Assert.True(match.Success, "first line was: " + line + " / stderr: " + (process.HasExited ? process.StandardError.ReadToEnd() : ""));
+            return int.Parse(match.Groups[1].Value);
+        }
+
+        private static async Task<WireResponse> ResendAsync(int port, string clientId, string username, string secretHash = null)
+        {
+            using (var http = Wire.NewClient())
+            {
+                return await Wire.SendAsync(http, Wire.Request(new Uri("http://127.0.0.1:" + port + "/"), Wire.Body(clientId, username, secretHash)));
+            }
+        }
+
+        [Fact]
+        public async Task Starts_on_an_ephemeral_port_serves_the_demo_pool_and_exits_when_stdin_closes()
+        {
+            var portFile = Path.Combine(_tempDir, "port.txt");
+            var process = Start("--port", "0", "--port-file", portFile, "--seed-users", "3", "--exit-when-stdin-closes");
+
+            var port = await ReadPortFromStdoutAsync(process);
+            Assert.Equal(port.ToString(), File.ReadAllText(portFile));
+            var secretLine = await process.StandardOutput.ReadLineAsync();
+            var clientsShown = secretLine + "\n" + await process.StandardOutput.ReadLineAsync();
+            Assert.Contains(FakeCognitoService.DemoClientSecret, clientsShown);
+
+            var ann = await ResendAsync(port, "demoappclient1", "ann");
+            var seeded = await ResendAsync(port, "secretclient1", "user0003",
+                FakeCognitoService.ComputeSecretHash(FakeCognitoService.DemoClientSecret, "user0003", "secretclient1"));
+            var dave = await ResendAsync(port, "demoappclient1", "dave");
+            var erin = await ResendAsync(port, "demoappclient1", "erin");
+
+            Assert.Equal("a***@e***.com", ann.Destination);
+            Assert.Equal("u***@e***.com", seeded.Destination);
+            Assert.Equal("+*******0123", dave.Destination);
+            Assert.Equal("InvalidParameterException", erin.ErrorType);
+
+            process.StandardInput.Close();
+            Assert.True(process.WaitForExit(15000), "did not exit after stdin closed");
+            Assert.Equal(0, process.ExitCode);
+            Assert.False(File.Exists(portFile), "port file should be removed on exit");
+        }
+
+        [Fact]
+        public async Task Options_add_a_client_users_from_csv_and_faults()
+        {
+            var csv = Path.Combine(_tempDir, "users.csv");
+            File.WriteAllLines(csv, new[]
+            {
+                "Username,Email,PhoneNumber,Status",
+                "frank,frank@example.net,,Unconfirmed",
+                "\"grace,jr\",,+15555550999,",
+                "heidi,heidi@example.com,,Confirmed",
+            });
+            var process = Start("--port", "0", "--users-csv", csv, "--client-id", "myclient", "--client-secret", "mysecret",
+                "--fault", "503", "--fault-rate", "0", "--prevent-user-existence-errors");
+            var port = await ReadPortFromStdoutAsync(process);
+
+            string Hash(string user) => FakeCognitoService.ComputeSecretHash("mysecret", user, "myclient");
+            var frank = await ResendAsync(port, "myclient", "frank", Hash("frank"));
+            var grace = await ResendAsync(port, "myclient", "grace,jr", Hash("grace,jr"));
+            var heidi = await ResendAsync(port, "myclient", "heidi", Hash("heidi"));
+            var noHash = await ResendAsync(port, "myclient", "frank");
+            var unknown = await ResendAsync(port, "demoappclient1", "nobody-at-all");
+
+            Assert.Equal("f***@e***.net", frank.Destination);
+            Assert.Equal("+*******0999", grace.Destination);
+            Assert.Equal("InvalidParameterException", heidi.ErrorType);
+            Assert.Equal("NotAuthorizedException", noHash.ErrorType);
+            Assert.Equal(200, unknown.Status); // --prevent-user-existence-errors
+        }
+
+        [Fact]
+        public async Task Fault_option_injects_faults()
+        {
+            var process = Start("--port", "0", "--fault", "503", "--fault-rate", "1", "--rate-limit", "1000");
+            var port = await ReadPortFromStdoutAsync(process);
+
+            var answers = new[] { await ResendAsync(port, "demoappclient1", "ann"), await ResendAsync(port, "demoappclient1", "bob") };
+
+            Assert.All(answers, a => Assert.Equal(503, a.Status));
+        }
+
+        [Fact]
+        public async Task Help_lists_the_options_and_bad_options_fail_with_exit_code_2()
+        {
+            var help = Start("--help");
+            var text = await help.StandardOutput.ReadToEndAsync().WaitAsync(StartTimeout);
+            Assert.True(help.WaitForExit(15000));
+            Assert.Equal(0, help.ExitCode);
+            foreach (var option in new[] { "--port", "--port-file", "--latency-ms", "--seed-users", "--users-csv", "--client-id", "--client-secret",
+                "--prevent-user-existence-errors", "--rate-limit", "--fault-rate", "--fault", "--exit-when-stdin-closes", "--verbose" })
+            {
+                Assert.Contains(option, text);
+            }
+
+            var bad = Start("--fault", "explode");
+            var error = await bad.StandardError.ReadToEndAsync().WaitAsync(StartTimeout);
+            Assert.True(bad.WaitForExit(15000));
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains("Unknown fault 'explode'", error);
+        }
+    }
+}
