@@ -1,0 +1,151 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Xml;
+using System.Xml.Linq;
+using Xunit;
+
+namespace CognitoTools.Tests.Docs
+{
+    /// <summary>The MAML that Get-Help reads, generated from the docs, against the cmdlet classes; and its shape.</summary>
+    public class MamlSurfaceTests : IClassFixture<GeneratedHelpFixture>
+    {
+        private static readonly XNamespace Msh = "http://msh";
+        private static readonly XNamespace Maml = "http://schemas.microsoft.com/maml/2004/10";
+        private static readonly XNamespace Command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+        private static readonly XNamespace Dev = "http://schemas.microsoft.com/maml/dev/2004/10";
+
+        private readonly GeneratedHelpFixture _help;
+
+        public MamlSurfaceTests(GeneratedHelpFixture help)
+        {
+            _help = help;
+        }
+
+        [Fact]
+        public void MamlHasOneCommandPerCmdlet()
+        {
+            var documented = DocumentedCommand.FromMaml(_help.MamlPath).Select(c => c.Name).OrderBy(n => n, StringComparer.Ordinal);
+            var declared = CmdletMetadata.Cmdlets.Select(c => c.Name).OrderBy(n => n, StringComparer.Ordinal);
+            Assert.Equal(declared, documented);
+        }
+
+        [Fact]
+        public void MamlParametersMatchTheCmdletClasses()
+        {
+            var commands = DocumentedCommand.FromMaml(_help.MamlPath);
+            var problems = new List<string>();
+            foreach (var cmdlet in CmdletMetadata.Cmdlets)
+            {
+                var command = commands.SingleOrDefault(c => c.Name == cmdlet.Name);
+                if (command == null)
+                {
+                    problems.Add($"{cmdlet.Name}: not in the MAML.");
+                    continue;
+                }
+                problems.AddRange(SurfaceComparison.Compare(cmdlet, command, bySet: false));
+            }
+            Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        }
+
+        [Fact]
+        public void MamlIsWellFormedWithTheSchemaGetHelpReads()
+        {
+            // XmlReader with default settings rejects anything not well-formed.
+            using (var reader = XmlReader.Create(_help.MamlPath))
+            {
+                while (reader.Read())
+                {
+                }
+            }
+            var root = XDocument.Load(_help.MamlPath).Root;
+            Assert.Equal(Msh + "helpItems", root.Name);
+            Assert.Equal("maml", (string)root.Attribute("schema"));
+            foreach (var command in root.Elements(Command + "command"))
+            {
+                var details = command.Element(Command + "details");
+                var name = (string)details.Element(Command + "name");
+                Assert.Equal(name, details.Element(Command + "verb").Value + "-" + details.Element(Command + "noun").Value);
+                foreach (var required in new[] { Maml + "description", Command + "syntax", Command + "parameters", Command + "inputTypes", Command + "returnValues", Maml + "alertSet", Command + "examples", Command + "relatedLinks" })
+                {
+                    Assert.True(command.Element(required) != null, $"{name}: no {required.LocalName} element.");
+                }
+                foreach (var parameter in command.Descendants(Command + "parameter"))
+                {
+                    foreach (var attribute in new[] { "required", "variableLength", "globbing", "pipelineInput", "position", "aliases" })
+                    {
+                        Assert.True(parameter.Attribute(attribute) != null, $"{name}: a parameter has no {attribute} attribute.");
+                    }
+                    Assert.NotNull(parameter.Element(Dev + "type")?.Element(Maml + "name"));
+                    Assert.NotNull(parameter.Element(Dev + "defaultValue"));
+                    Assert.False(string.IsNullOrWhiteSpace(parameter.Element(Maml + "Description")?.Value), $"{name}: -{parameter.Element(Maml + "name").Value} has no description.");
+                }
+                foreach (var example in command.Descendants(Command + "example"))
+                {
+                    // platyPS pads titles with dashes to 64 columns: "----- Example 1: title -----".
+                    Assert.Matches(@"^(-+ )?Example \d+: .+?( -+)?$", example.Element(Maml + "title").Value);
+                    Assert.False(string.IsNullOrWhiteSpace(example.Element(Dev + "code").Value), $"{name}: an example has no code.");
+                }
+            }
+        }
+
+        [Fact]
+        public void EveryCommandHasASynopsisAndADescription()
+        {
+            foreach (var command in DocumentedCommand.FromMaml(_help.MamlPath))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(command.Synopsis), $"{command.Name}: empty synopsis.");
+                Assert.False(string.IsNullOrWhiteSpace(command.Description), $"{command.Name}: empty description.");
+                Assert.DoesNotContain("{{", command.Synopsis + command.Description);
+            }
+        }
+
+        [Fact]
+        public void SwitchesInTheSyntaxHaveNoValueAndOtherParametersDo()
+        {
+            // Get-Help renders "[-Force]" for a switch and "[-Region <String>]" otherwise, from these elements.
+            var root = XDocument.Load(_help.MamlPath).Root;
+            var syntaxParameters = root.Descendants(Command + "syntaxItem").Elements(Command + "parameter").ToList();
+            Assert.NotEmpty(syntaxParameters);
+            foreach (var parameter in syntaxParameters)
+            {
+                bool isSwitch = parameter.Element(Dev + "type").Element(Maml + "name").Value == "SwitchParameter";
+                Assert.Equal(!isSwitch, parameter.Element(Command + "parameterValue") != null);
+            }
+        }
+
+        [Fact]
+        public void BuiltModuleCarriesTheCurrentHelp()
+        {
+            // The module build runs the HelpBuilder; its output must be what the docs give now (not stale, not missing).
+            Assert.True(File.Exists(DocsPaths.BuiltHelpPath), $"The built module has no help file: {DocsPaths.BuiltHelpPath}");
+            var built = DocumentedCommand.FromMaml(DocsPaths.BuiltHelpPath);
+            var fresh = DocumentedCommand.FromMaml(_help.MamlPath);
+            Assert.Equal(fresh.Select(c => c.Name), built.Select(c => c.Name));
+            foreach (var command in fresh)
+            {
+                var builtCommand = built.Single(c => c.Name == command.Name);
+                Assert.Equal(command.Parameters.Select(p => p.Name), builtCommand.Parameters.Select(p => p.Name));
+                Assert.Equal(command.Examples.Count, builtCommand.Examples.Count);
+            }
+            Assert.True(File.Exists(Path.Combine(DocsPaths.ModuleDirectory, "en-US", "about_CognitoTools.help.txt")), "The built module has no about_CognitoTools.help.txt.");
+        }
+
+        [Fact]
+        public void AboutTopicIsPlainTextGetHelpCanShow()
+        {
+            var lines = File.ReadAllLines(_help.AboutPath);
+            Assert.Equal("TOPIC", lines[0]);
+            Assert.Equal("    about_cognitotools", lines[1]);
+            Assert.Contains("SHORT DESCRIPTION", lines);
+            Assert.Contains("LONG DESCRIPTION", lines);
+            // Prose is wrapped at 80 columns; only tables and code may be wider.
+            // A single word longer than a line (a URL) cannot be wrapped either.
+            var tooWide = lines.Where(l => l.Length > 80 && !l.TrimStart().StartsWith("|") && !l.StartsWith("        ")
+                && l.Trim().TrimStart('-', ' ').Contains(' ')).ToList();
+            Assert.True(tooWide.Count == 0, "Lines over 80 columns: " + string.Join(Environment.NewLine, tooWide));
+            Assert.DoesNotContain(lines, l => l.Contains("](") || l.Contains("`"));
+        }
+    }
+}
