@@ -7,9 +7,10 @@
 // Input: a JSON array of cases
 //   { "id": "plain", "endpoint": "http://127.0.0.1:1234", "maxAttempts": 3, "input": { "ClientId": ..., ... } }
 // Output (stdout): a JSON array, one result per case, in input order:
-//   success: { id, ok: true, output: { CodeDeliveryDetails }, requestId, attempts, httpStatusCode }
+//   success: { id, ok: true, output: { CodeDeliveryDetails }, requestId, attempts, httpStatusCode,
+//              credentialsRequested }
 //   error:   { id, ok: false, name, message, httpStatusCode, requestId, fault, retryable, attempts,
-//              code, retryErrorType }
+//              code, retryErrorType, credentialsRequested }
 // retryErrorType is what the SDK's retry middleware classifies the error as (THROTTLING, TRANSIENT,
 // SERVER_ERROR, CLIENT_ERROR), computed with the very functions the middleware uses; the standard
 // strategy retries THROTTLING and TRANSIENT only.
@@ -22,8 +23,9 @@ import { ConfiguredRetryStrategy, isServerError, isThrottlingError, isTransientE
 // so a run of many retried cases takes milliseconds instead of the real 50 ms-20 s waits.
 const RETRY_DELAY_MS = 1;
 
-// The operation is unsigned (noAuth), so the SDK should never ask for credentials; static fake ones make
-// sure it could not pick up real ones from the environment even if it did.
+// The operation is unsigned (noAuth), so the SDK should never ask for credentials. Fake ones from a provider
+// that records being asked: it could never pick up real ones from the environment, and each result says
+// whether the SDK wanted them (credentialsRequested).
 const FAKE_CREDENTIALS = { accessKeyId: "AKIDCONFORMANCETEST", secretAccessKey: "conformance-test-not-a-secret" };
 
 function readCases() {
@@ -44,12 +46,16 @@ function retryErrorTypeOf(error) {
 
 async function runCase(testCase) {
     const maxAttempts = testCase.maxAttempts ?? 3;
+    let credentialsRequested = false;
     const client = new CognitoIdentityProviderClient({
         region: testCase.region ?? "us-east-1",
         endpoint: testCase.endpoint,
         maxAttempts,
         retryStrategy: new ConfiguredRetryStrategy(maxAttempts, () => RETRY_DELAY_MS),
-        credentials: FAKE_CREDENTIALS,
+        credentials: async () => {
+            credentialsRequested = true;
+            return FAKE_CREDENTIALS;
+        },
         requestHandler: { connectionTimeout: 5000, requestTimeout: testCase.requestTimeoutMs ?? 10000 },
     });
     try {
@@ -61,6 +67,7 @@ async function runCase(testCase) {
             requestId: output.$metadata?.requestId ?? null,
             attempts: output.$metadata?.attempts ?? null,
             httpStatusCode: output.$metadata?.httpStatusCode ?? null,
+            credentialsRequested,
         };
     } catch (error) {
         return {
@@ -75,6 +82,7 @@ async function runCase(testCase) {
             attempts: error?.$metadata?.attempts ?? null,
             code: error?.code ?? null,
             retryErrorType: error ? retryErrorTypeOf(error) : null,
+            credentialsRequested,
         };
     } finally {
         client.destroy();

@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace CognitoTools.Tests.Conformance
+{
+    /// <summary>
+    /// Runs tests/conformance/reference-client.mjs: AWS's JavaScript SDK v3 sending the same
+    /// ResendConfirmationCode calls as our client, so the tests can compare the two on the wire.
+    /// </summary>
+    public static class ReferenceClient
+    {
+        private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
+        private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
+        private static readonly object InstallLock = new object();
+
+        public static string RepositoryRoot { get; } = FindRepositoryRoot();
+        public static string PackageDirectory => Path.Combine(RepositoryRoot, "tests", "conformance");
+        public static string DriverPath => Path.Combine(PackageDirectory, "reference-client.mjs");
+
+        private static string FindRepositoryRoot()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "CognitoTools.sln"))) return dir.FullName;
+            }
+            throw new InvalidOperationException("Could not find the repository root (the folder with CognitoTools.sln) above " + AppContext.BaseDirectory);
+        }
+
+        /// <summary>Installs the pinned SDK with `npm ci` when node_modules is missing, so a fresh clone's `dotnet test` works.</summary>
+        public static void EnsureInstalled()
+        {
+            lock (InstallLock)
+            {
+                var marker = Path.Combine(PackageDirectory, "node_modules", "@aws-sdk", "client-cognito-identity-provider", "package.json");
+                RequireTool("node", "--version");
+                if (File.Exists(marker)) return;
+                RequireTool("npm", "--version");
+                var result = Run(NpmCommand(), new[] { "ci", "--no-audit", "--no-fund", "--loglevel=error" }, PackageDirectory, null, InstallTimeout);
+                if (result.ExitCode != 0 || !File.Exists(marker))
+                {
+                    throw new InvalidOperationException($"`npm ci` in {PackageDirectory} failed (exit {result.ExitCode}); the conformance tests need the pinned AWS SDK from package-lock.json.\n{result.StandardError}");
+                }
+            }
+        }
+
+        /// <summary>Sends every case with the JS SDK in one node process; returns each case's result by id.</summary>
+        public static async Task<IReadOnlyDictionary<string, JsonElement>> RunAsync(JsonArray cases)
+        {
+            EnsureInstalled();
+            var casesFile = Path.Combine(Path.GetTempPath(), "cognitotools-conformance-" + Guid.NewGuid().ToString("N") + ".json");
+            await File.WriteAllTextAsync(casesFile, cases.ToJsonString());
+            try
+            {
+                var result = await Task.Run(() => Run(NodeCommand(), new[] { DriverPath, casesFile }, PackageDirectory, IsolatedEnvironment(), RunTimeout));
+                if (result.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"The reference client failed (exit {result.ExitCode}).\nstderr:\n{result.StandardError}\nstdout:\n{result.StandardOutput}");
+                }
+                using var document = JsonDocument.Parse(result.StandardOutput);
+                return document.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString(), r => r.Clone());
+            }
+            finally
+            {
+                File.Delete(casesFile);
+            }
+        }
+
+        /// <summary>
+        /// No AWS_* variables and no shared config/credentials files: nothing on this machine may change what the SDK
+        /// sends (max attempts, retry mode, endpoint, app id in the User-Agent, credentials).
+        /// </summary>
+        private static Dictionary<string, string> IsolatedEnvironment()
+        {
+            var missing = Path.Combine(Path.GetTempPath(), "cognitotools-conformance-no-such-file");
+            return new Dictionary<string, string>
+            {
+                ["AWS_CONFIG_FILE"] = missing,
+                ["AWS_SHARED_CREDENTIALS_FILE"] = missing,
+                ["AWS_EC2_METADATA_DISABLED"] = "true",
+            };
+        }
+
+        private static bool IsWindows => OperatingSystem.IsWindows();
+        private static string NodeCommand() => "node";
+        // npm is a .cmd script on Windows, which Process cannot start without the shell.
+        private static string NpmCommand() => IsWindows ? "npm.cmd" : "npm";
+
+        private static void RequireTool(string tool, string versionArgument)
+        {
+            var file = tool == "npm" ? NpmCommand() : tool;
+            try
+            {
+                var result = Run(file, new[] { versionArgument }, PackageDirectory, null, TimeSpan.FromSeconds(30));
+                if (result.ExitCode == 0) return;
+            }
+            catch (Win32Exception) { }
+            throw new InvalidOperationException(
+                $"The conformance tests need Node.js 20 or later and npm on PATH ('{file} {versionArgument}' did not run). " +
+                "Install Node.js, or run the other tests with --filter \"FullyQualifiedName!~CognitoTools.Tests.Conformance\".");
+        }
+
+        private sealed class ProcessResult
+        {
+            public int ExitCode;
+            public string StandardOutput;
+            public string StandardError;
+        }
+
+        private static ProcessResult Run(string file, IEnumerable<string> arguments, string workingDirectory, IDictionary<string, string> environment, TimeSpan timeout)
+        {
+            var startInfo = new ProcessStartInfo(file)
+            {
+                WorkingDirectory = workingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+                StandardOutputEncoding = Encoding.UTF8,
+                StandardErrorEncoding = Encoding.UTF8,
+            };
+            foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+            if (environment != null)
+            {
+                foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.OrdinalIgnoreCase)).ToList())
+                {
+                    startInfo.Environment.Remove(name);
+                }
+                foreach (var pair in environment) startInfo.Environment[pair.Key] = pair.Value;
+            }
+
+            using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start " + file);
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit((int)timeout.TotalMilliseconds))
+            {
+                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                throw new TimeoutException($"'{file} {string.Join(" ", arguments)}' did not finish within {timeout.TotalSeconds:0} s.");
+            }
+            process.WaitForExit();
+            return new ProcessResult { ExitCode = process.ExitCode, StandardOutput = stdout.Result, StandardError = stderr.Result };
+        }
+    }
+}
