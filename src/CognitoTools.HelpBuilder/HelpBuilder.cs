@@ -57,7 +57,8 @@ namespace CognitoTools.HelpBuilder
             foreach (var topic in result.AboutTopics)
             {
                 var path = Path.Combine(outputDirectory, topic.Name + ".help.txt");
-                File.WriteAllText(path, AboutTextWriter.Render(topic), new UTF8Encoding(false));
+                // With a BOM: Windows PowerShell 5.1 reads a help .txt without one in the ANSI code page.
+                File.WriteAllText(path, AboutTextWriter.Render(topic), new UTF8Encoding(true));
                 result.WrittenFiles.Add(path);
             }
             return result;

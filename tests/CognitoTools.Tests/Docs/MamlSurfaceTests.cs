@@ -135,6 +135,8 @@ namespace CognitoTools.Tests.Docs
         [Fact]
         public void AboutTopicIsPlainTextGetHelpCanShow()
         {
+            // UTF-8 with a BOM, so Windows PowerShell 5.1 does not read it in the ANSI code page.
+            Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, File.ReadAllBytes(_help.AboutPath).Take(3));
             var lines = File.ReadAllLines(_help.AboutPath);
             Assert.Equal("TOPIC", lines[0]);
             Assert.Equal("    about_cognitotools", lines[1]);
