@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using CognitoTools.History;
 
@@ -9,19 +10,18 @@ namespace CognitoTools
         public void OnImport()
         {
             // Import-Module runs on the pipeline thread while a pipeline is running, so
-            // Runspace.DefaultRunspace.SessionStateProxy would throw (NoSessionStateProxyWhenPipelineInProgress).
-            // A script block invoked in place runs on this thread in the importing session without a new pipeline.
+            // Runspace.DefaultRunspace.SessionStateProxy cannot be used (NoSessionStateProxyWhenPipelineInProgress).
+            // A PSModuleInfo linked to the global scope gives a session state on this thread's runspace whose "global:"
+            // is the session's global scope: a direct variable write, no script to parse or compile (a first script
+            // block would cost more than the rest of the import).
             try
             {
-                ScriptBlock.Create("$global:" + SessionHistoryVariable.Name + " = $args[0]").Invoke(CommandHistory.Session);
+                SessionHistoryVariable.Set(new PSModuleInfo(true).SessionState.PSVariable);
             }
-            catch (RuntimeException)
+            catch (InvalidOperationException)
             {
-                // Not fatal: every command sets the variable again in BeginProcessing when it is missing.
-            }
-            catch (System.InvalidOperationException)
-            {
-                // No runspace on this thread (e.g. loaded by a host without one); same fallback.
+                // No runspace on this thread (e.g. the assembly was loaded outside Import-Module). Not fatal: every
+                // command sets the variable in BeginProcessing when it is missing.
             }
         }
     }
@@ -40,9 +40,11 @@ namespace CognitoTools
             var intrinsics = cmdlet.SessionState.PSVariable;
             if (!ReferenceEquals(Unwrap(intrinsics.GetValue("global:" + Name)), CommandHistory.Session))
             {
-                intrinsics.Set("global:" + Name, CommandHistory.Session);
+                Set(intrinsics);
             }
         }
+
+        public static void Set(PSVariableIntrinsics intrinsics) => intrinsics.Set("global:" + Name, CommandHistory.Session);
 
         private static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
     }

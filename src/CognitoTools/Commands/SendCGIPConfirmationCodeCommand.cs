@@ -177,7 +177,7 @@ namespace CognitoTools.Commands
                 UserAgentSuffix = this.PowerShellUserAgent(),
                 MaxConnectionsPerServer = Math.Max(ThrottleLimit, 2),
                 // One limiter for every attempt of this command, retries included, so throttling slows the whole batch.
-                RateLimiter = AdaptiveRateLimiter.Create(options.MaxRequestsPerSecond),
+                RateLimiter = options.CreateRateLimiter(),
                 // The core logs from worker threads; lines are queued and written from the pipeline thread.
                 Log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null,
             });
@@ -393,9 +393,33 @@ namespace CognitoTools.Commands
             {
                 return false;
             }
-            // Remoting and service hosts render no bar; producing one there only costs time.
-            return Environment.UserInteractive && !string.Equals(Host?.Name, "ServerRemoteHost", StringComparison.Ordinal);
+            // Where nobody sees a bar (remoting server side, services, -NonInteractive jobs, a console whose output is
+            // redirected to a file or CI log) producing one only costs time.
+            if (!Environment.UserInteractive || string.Equals(Host?.Name, "ServerRemoteHost", StringComparison.Ordinal))
+            {
+                return false;
+            }
+            if (string.Equals(Host?.Name, "ConsoleHost", StringComparison.Ordinal) && Console.IsOutputRedirected)
+            {
+                return false;
+            }
+            return !IsNonInteractiveProcess.Value;
         }
+
+        private static readonly Lazy<bool> IsNonInteractiveProcess = new Lazy<bool>(() =>
+        {
+            foreach (var argument in Environment.GetCommandLineArgs())
+            {
+                // pwsh and powershell.exe accept any prefix of -NonInteractive down to -noni, with - or /.
+                var name = argument.TrimStart('-', '/');
+                if (argument.Length > name.Length && name.Length >= 4
+                    && "noninteractive".StartsWith(name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+            return false;
+        });
 
         private void UpdateProgress()
         {

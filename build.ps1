@@ -1,0 +1,223 @@
+<#
+.SYNOPSIS
+    Builds, documents, tests, packages and demonstrates the CognitoTools module.
+.DESCRIPTION
+    Works in Windows PowerShell 5.1 and PowerShell 7 (needs the .NET SDK named in global.json).
+      Clean    removes out/ and the build outputs.
+      Build    builds the solution; the module project lays out out/CognitoTools/<version>/.
+      Docs     builds the MAML help (en-US/CognitoTools.dll-Help.xml, about topic) from docs/en-US/*.md.
+      Test     runs the xunit suite, then the Pester tests (tests/*.Tests.ps1) in a child PowerShell
+               that imports the built module, when Pester 5 is installed.
+      Package  checks the module folder and zips it to out/CognitoTools-<version>.zip, ready to unzip into a
+               PSModulePath folder or to publish with Publish-Module -Path out/CognitoTools/<version>.
+      Demo     starts the local Cognito stand-in and pipes tests/Data/demo-users.csv into Send-CGIPConfirmationCode.
+.EXAMPLE
+    ./build.ps1 -Task Build, Test
+.EXAMPLE
+    ./build.ps1 -Task Package -Configuration Release
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Clean', 'Build', 'Docs', 'Test', 'Package', 'Demo')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+
+$RepoRoot = $PSScriptRoot
+$ModuleVersion = (Import-PowerShellDataFile -Path (Join-Path $RepoRoot 'CognitoTools.psd1')).ModuleVersion
+$ModuleDir = Join-Path $RepoRoot "out/CognitoTools/$ModuleVersion"
+$ManifestPath = Join-Path $ModuleDir 'CognitoTools.psd1'
+$EndpointDll = Join-Path $RepoRoot "tests/CognitoTools.TestEndpoint/bin/$Configuration/net10.0/CognitoTools.TestEndpoint.dll"
+$HelpBuilderDll = Join-Path $RepoRoot "src/CognitoTools.HelpBuilder/bin/$Configuration/net10.0/CognitoTools.HelpBuilder.dll"
+$ExpectedModuleFiles = @(
+    'CognitoTools.Core.dll', 'CognitoTools.dll', 'CognitoTools.Format.ps1xml', 'CognitoTools.psd1',
+    'en-US/about_CognitoTools.help.txt', 'en-US/CognitoTools.dll-Help.xml'
+)
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails ($ErrorActionPreference does not cover exit codes in 5.1).
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    $shown = @($ArgumentList | ForEach-Object { if ($_.Length -gt 80) { $_.Substring(0, 40) + '...' } else { $_ } })
+    Write-Host "> $FilePath $($shown -join ' ')" -ForegroundColor DarkGray
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "$FilePath exited with code $LASTEXITCODE."
+    }
+}
+
+function Get-PowerShellExecutable {
+    # The same edition as this session: pwsh for 7, powershell.exe for 5.1.
+    $current = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ($current -match '(?i)(pwsh|powershell)(\.exe)?$') {
+        return $current
+    }
+    if ($PSVersionTable.PSEdition -eq 'Core') { return 'pwsh' }
+    return 'powershell.exe'
+}
+
+function Invoke-PowerShellChild {
+    # -EncodedCommand: Windows PowerShell mangles double quotes in native command arguments; base64 survives both editions.
+    param([Parameter(Mandatory)] [string] $Script)
+    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script))
+    Invoke-Native (Get-PowerShellExecutable) @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded)
+}
+
+function Get-ModuleFileList {
+    Get-ChildItem -Path $ModuleDir -Recurse -File | ForEach-Object {
+        $_.FullName.Substring($ModuleDir.Length).TrimStart('\', '/').Replace('\', '/')
+    } | Sort-Object
+}
+
+function Invoke-Clean {
+    $out = Join-Path $RepoRoot 'out'
+    if (Test-Path $out) {
+        Remove-Item -Path $out -Recurse -Force
+    }
+    Invoke-Native dotnet @('clean', (Join-Path $RepoRoot 'CognitoTools.sln'), '-c', $Configuration, '-nologo', '-v', 'quiet')
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'CognitoTools.sln'), '-c', $Configuration, '-nologo')
+    if (-not (Test-Path $ManifestPath)) {
+        throw "The build did not lay out the module at $ModuleDir."
+    }
+    Write-Host "Module laid out at $ModuleDir" -ForegroundColor Green
+}
+
+function Invoke-Docs {
+    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'src/CognitoTools.HelpBuilder/CognitoTools.HelpBuilder.csproj'), '-c', $Configuration, '-nologo')
+    $helpDir = Join-Path $ModuleDir 'en-US'
+    $null = New-Item -ItemType Directory -Path $helpDir -Force
+    Invoke-Native dotnet @($HelpBuilderDll, '--docs', (Join-Path $RepoRoot 'docs/en-US'), '--out', $helpDir)
+    Write-Host "Help written to $helpDir" -ForegroundColor Green
+}
+
+function Invoke-Test {
+    Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'tests/CognitoTools.Tests/CognitoTools.Tests.csproj'), '-c', $Configuration, '-nologo')
+
+    $pester = Get-Module -Name Pester -ListAvailable | Where-Object { $_.Version -ge [version]'5.0' } | Sort-Object Version -Descending | Select-Object -First 1
+    if (-not $pester) {
+        Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser): the Pester tests were skipped.'
+        return
+    }
+    # A child process, so the tests import the freshly built module into a clean session (a loaded assembly cannot be unloaded).
+    $env:COGNITOTOOLS_MODULE_PATH = $ManifestPath
+    $env:COGNITOTOOLS_ENDPOINT_DLL = $EndpointDll
+    $testsPath = Join-Path $RepoRoot 'tests'
+    $resultsPath = Join-Path $RepoRoot 'out/pester-results.xml'
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module Pester -MinimumVersion 5.0
+`$configuration = New-PesterConfiguration
+`$configuration.Run.Path = '$($testsPath.Replace("'", "''"))'
+`$configuration.Run.Exit = `$true
+`$configuration.Output.Verbosity = 'Detailed'
+`$configuration.TestResult.Enabled = `$true
+`$configuration.TestResult.OutputPath = '$($resultsPath.Replace("'", "''"))'
+Invoke-Pester -Configuration `$configuration
+"@
+    Invoke-PowerShellChild -Script $script
+}
+
+function Invoke-Package {
+    if (-not (Test-Path $ManifestPath)) {
+        Invoke-Build
+    }
+    $files = @(Get-ModuleFileList)
+    $unexpected = @($files | Where-Object { $ExpectedModuleFiles -notcontains $_ })
+    $missing = @($ExpectedModuleFiles | Where-Object { $files -notcontains $_ })
+    if ($unexpected.Count -gt 0 -or $missing.Count -gt 0) {
+        throw "The module folder is not as expected. Unexpected: $($unexpected -join ', '). Missing: $($missing -join ', ')."
+    }
+    $manifest = Test-ModuleManifest -Path $ManifestPath
+    if ($manifest.Version.ToString() -ne $ModuleVersion) {
+        throw "Test-ModuleManifest read version $($manifest.Version); expected $ModuleVersion."
+    }
+    # Zip CognitoTools/<version>/ so it unzips straight into a PSModulePath folder.
+    $staging = Join-Path ([System.IO.Path]::GetTempPath()) ("CognitoTools-package-" + [guid]::NewGuid().ToString('N'))
+    $stagedModule = Join-Path $staging "CognitoTools/$ModuleVersion"
+    $null = New-Item -ItemType Directory -Path $stagedModule -Force
+    try {
+        Copy-Item -Path (Join-Path $ModuleDir '*') -Destination $stagedModule -Recurse
+        $zip = Join-Path $RepoRoot "out/CognitoTools-$ModuleVersion.zip"
+        if (Test-Path $zip) {
+            Remove-Item $zip -Force
+        }
+        Compress-Archive -Path (Join-Path $staging 'CognitoTools') -DestinationPath $zip
+        Write-Host "Package: $zip (publish with: Publish-Module -Path '$ModuleDir' -NuGetApiKey <key>)" -ForegroundColor Green
+    }
+    finally {
+        Remove-Item -Path $staging -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Start-TestEndpoint {
+    param([string[]] $ExtraArguments = @())
+    if (-not (Test-Path $EndpointDll)) {
+        throw "The test endpoint is not built ($EndpointDll); run -Task Build first."
+    }
+    $stem = Join-Path ([System.IO.Path]::GetTempPath()) ("cognitotools-endpoint-" + [guid]::NewGuid().ToString('N'))
+    $portFile = "$stem.port"
+    $arguments = @("`"$EndpointDll`"", '--port', '0', '--port-file', "`"$portFile`"") + $ExtraArguments
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -NoNewWindow `
+        -RedirectStandardOutput "$stem.out" -RedirectStandardError "$stem.err"
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while (-not ((Test-Path $portFile) -and (Get-Content -Path $portFile -Raw))) {
+        if ($process.HasExited) { throw "The test endpoint exited with code $($process.ExitCode): $(Get-Content "$stem.err" -Raw)" }
+        if ([DateTime]::UtcNow -gt $deadline) { throw 'The test endpoint did not start within 30 seconds.' }
+        Start-Sleep -Milliseconds 100
+    }
+    $port = (Get-Content -Path $portFile -Raw).Trim()
+    [pscustomobject]@{ Process = $process; Url = "http://127.0.0.1:$port/"; LogStem = $stem }
+}
+
+function Stop-TestEndpoint {
+    param([Parameter(Mandatory)] $Endpoint)
+    Stop-Process -Id $Endpoint.Process.Id -Force -ErrorAction SilentlyContinue
+    $null = $Endpoint.Process.WaitForExit(5000)
+    Remove-Item -Path "$($Endpoint.LogStem).*" -Force -ErrorAction SilentlyContinue
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $endpoint = Start-TestEndpoint
+    try {
+        Write-Host "Local Cognito stand-in at $($endpoint.Url) (demo pool: client demoappclient1; users ann, bob, carol, dave; erin is confirmed; zoe does not exist)" -ForegroundColor Cyan
+        $csv = Join-Path $RepoRoot 'tests/Data/demo-users.csv'
+        # A child session, so this one never holds the module's assemblies (which would lock them on Windows).
+        $demo = @"
+Import-Module '$($ManifestPath.Replace("'", "''"))'
+`$url = '$($endpoint.Url)'
+`$csv = '$($csv.Replace("'", "''"))'
+Write-Host "``nPS> Import-Csv `$csv | Send-CGIPConfirmationCode -EndpointUrl `$url -Region us-east-1 -Force -ThrottleLimit 4" -ForegroundColor Cyan
+Import-Csv -Path `$csv |
+    CognitoTools\Send-CGIPConfirmationCode -EndpointUrl `$url -Region us-east-1 -Force -ThrottleLimit 4 -ErrorAction SilentlyContinue -ErrorVariable failures |
+    Format-Table | Out-Host
+Write-Host 'Errors (non-terminating: the batch went on):' -ForegroundColor Cyan
+`$failures | ForEach-Object { '{0,-8} {1,-28} {2,-16} {3}' -f `$_.TargetObject, `$_.FullyQualifiedErrorId.Split(',')[0], `$_.CategoryInfo.Category, `$_.Exception.Message } | Out-Host
+Write-Host "``nPS> Get-CGIPHistory | Format-Table" -ForegroundColor Cyan
+CognitoTools\Get-CGIPHistory | Format-Table | Out-Host
+"@
+        Invoke-PowerShellChild -Script $demo
+    }
+    finally {
+        Stop-TestEndpoint -Endpoint $endpoint
+    }
+}
+
+foreach ($name in $Task) {
+    Write-Host "== $name ($Configuration) ==" -ForegroundColor Cyan
+    switch ($name) {
+        'Clean' { Invoke-Clean }
+        'Build' { Invoke-Build }
+        'Docs' { Invoke-Docs }
+        'Test' { Invoke-Test }
+        'Package' { Invoke-Package }
+        'Demo' { Invoke-Demo }
+    }
+}

@@ -1,0 +1,151 @@
+#Requires -Version 5.1
+# Pester 5. Import, manifest, exports, session variable, import time, tab completion and help of the built module.
+
+BeforeDiscovery {
+    $script:AwsToolsAvailable = $null -ne (Get-Module -ListAvailable -Name AWS.Tools.CognitoIdentityProvider)
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    $script:ModulePath = Get-TestModulePath
+    $script:Module = Import-Module $script:ModulePath -Force -PassThru
+    $script:ExpectedCmdlets = @('Clear-CGIPHistory', 'Get-CGIPHistory', 'Get-CGIPSecretHash', 'Send-CGIPConfirmationCode', 'Set-CGIPHistoryConfiguration')
+}
+
+Describe 'Importing the module' {
+    It 'imports from the laid-out folder with the manifest version' {
+        $manifest = Import-PowerShellDataFile -Path $script:ModulePath
+        $script:Module.Version | Should -Be ([version]$manifest.ModuleVersion)
+        $script:Module.ModuleBase | Should -Be (Split-Path -Parent $script:ModulePath)
+        Split-Path -Leaf $script:Module.ModuleBase | Should -Be $manifest.ModuleVersion
+    }
+
+    It 'passes Test-ModuleManifest' {
+        $tested = Test-ModuleManifest -Path $script:ModulePath -ErrorAction Stop
+        $tested.RootModule | Should -Be 'CognitoTools.dll'
+        $tested.CompatiblePSEditions | Sort-Object | Should -Be @('Core', 'Desktop')
+        $tested.PowerShellVersion | Should -Be ([version]'5.1')
+    }
+
+    It 'exports exactly the five cmdlets and nothing else' {
+        @($script:Module.ExportedCmdlets.Keys | Sort-Object) | Should -Be $script:ExpectedCmdlets
+        $script:Module.ExportedFunctions.Count | Should -Be 0
+        $script:Module.ExportedAliases.Count | Should -Be 0
+        $script:Module.ExportedVariables.Count | Should -Be 0
+        @(Get-Command -Module CognitoTools | Select-Object -ExpandProperty Name | Sort-Object) | Should -Be $script:ExpectedCmdlets
+    }
+
+    It 'sets $CGIPHistory to the session history at import' {
+        $global:CGIPHistory | Should -Not -BeNullOrEmpty
+        $global:CGIPHistory.GetType().FullName | Should -Be 'CognitoTools.History.CommandHistory'
+        $global:CGIPHistory.PSObject.Properties.Name | Should -Contain 'LastServiceResponse'
+        $global:CGIPHistory.PSObject.Properties.Name | Should -Contain 'LastCommand'
+        $global:CGIPHistory.PSObject.Properties.Name | Should -Contain 'Entries'
+    }
+
+    It 'sets $CGIPHistory again when a command runs after it was removed' {
+        Remove-Variable -Name CGIPHistory -Scope Global
+        $null = Get-CGIPHistory
+        $global:CGIPHistory.GetType().FullName | Should -Be 'CognitoTools.History.CommandHistory'
+    }
+
+    It 'ships only its own assemblies' {
+        $dlls = @(Get-ChildItem -Path $script:Module.ModuleBase -Recurse -Filter '*.dll' | Select-Object -ExpandProperty Name | Sort-Object)
+        $dlls | Should -Be @('CognitoTools.Core.dll', 'CognitoTools.dll')
+    }
+
+    It 'imports in a fresh process; the time is reported against loading its two assemblies alone' {
+        $exe = Get-PowerShellExecutable
+        $base = $script:Module.ModuleBase
+        # Separate processes: once an assembly is loaded, a second measurement would be free.
+        # Microsoft.PowerShell.Utility first: every real session has it loaded, and the engine's own first-import cost
+        # (hundreds of ms for any module, even an empty manifest) is not the module's.
+        $importScript = "Import-Module Microsoft.PowerShell.Utility; `$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$($script:ModulePath)'; `$w.Stop(); if (-not (Get-Command Send-CGIPConfirmationCode -ErrorAction SilentlyContinue)) { exit 3 }; if (`$null -eq `$global:CGIPHistory) { exit 4 }; `$w.Elapsed.TotalMilliseconds"
+        $loadScript = "`$w = [Diagnostics.Stopwatch]::StartNew(); `$null = [Reflection.Assembly]::LoadFrom('$base/CognitoTools.Core.dll'); `$null = [Reflection.Assembly]::LoadFrom('$base/CognitoTools.dll'); `$w.Stop(); `$w.Elapsed.TotalMilliseconds"
+        $encode = { param($s) [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($s)) }
+        $importMs = [double](& $exe -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand (& $encode $importScript) | Select-Object -Last 1)
+        $LASTEXITCODE | Should -Be 0
+        $loadMs = [double](& $exe -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand (& $encode $loadScript) | Select-Object -Last 1)
+        $LASTEXITCODE | Should -Be 0
+        Write-Host ("    Import-Module: {0:N0} ms; loading the two assemblies alone: {1:N0} ms" -f $importMs, $loadMs)
+        $importMs | Should -BeGreaterThan 0
+        $loadMs | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Side by side with AWS.Tools' -Skip:(-not $script:AwsToolsAvailable) {
+    It 'imports in either order; the module-qualified name always reaches CognitoTools' {
+        foreach ($order in @('CognitoTools first', 'AWS.Tools first')) {
+            $modulePath = $script:ModulePath
+            $script = if ($order -eq 'CognitoTools first') {
+                "Import-Module '$modulePath'; Import-Module AWS.Tools.CognitoIdentityProvider"
+            } else {
+                "Import-Module AWS.Tools.CognitoIdentityProvider; Import-Module '$modulePath'"
+            }
+            $script += "; (Get-Command CognitoTools\Send-CGIPConfirmationCode).ImplementingType.FullName; (Get-Command AWS.Tools.CognitoIdentityProvider\Send-CGIPConfirmationCode).Source"
+            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+            $result = @(& (Get-PowerShellExecutable) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded)
+            $LASTEXITCODE | Should -Be 0 -Because $order
+            $result | Should -Contain 'CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
+            $result | Should -Contain 'AWS.Tools.CognitoIdentityProvider'
+        }
+    }
+}
+
+Describe 'Tab completion' {
+    It 'completes -Region from the known regions' {
+        $line = 'Send-CGIPConfirmationCode -Region eu-we'
+        $completions = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $texts = @($completions.CompletionMatches | Select-Object -ExpandProperty CompletionText)
+        $texts | Should -Contain 'eu-west-1'
+        $texts | ForEach-Object { $_ | Should -BeLike 'eu-we*' }
+    }
+
+    It 'completes the alias -RegionToCall too' {
+        $line = 'Send-CGIPConfirmationCode -RegionToCall us-east-'
+        $texts = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+        $texts | Should -Contain 'us-east-1'
+    }
+}
+
+Describe 'Help' {
+    It 'Get-Help <Name> -Full shows a synopsis and a description' -ForEach @(
+        @{ Name = 'Send-CGIPConfirmationCode' }, @{ Name = 'Get-CGIPSecretHash' }, @{ Name = 'Get-CGIPHistory' },
+        @{ Name = 'Clear-CGIPHistory' }, @{ Name = 'Set-CGIPHistoryConfiguration' }
+    ) {
+        $help = Get-Help $Name -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        # Without MAML, PowerShell puts the syntax in the synopsis.
+        $help.Synopsis | Should -Not -Match "^\s*$([regex]::Escape($Name))\s+\["
+        ($help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'documents every parameter of <Name>' -ForEach @(
+        @{ Name = 'Send-CGIPConfirmationCode' }, @{ Name = 'Get-CGIPSecretHash' }, @{ Name = 'Get-CGIPHistory' },
+        @{ Name = 'Clear-CGIPHistory' }, @{ Name = 'Set-CGIPHistoryConfiguration' }
+    ) {
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $parameters = @((Get-Command $Name).Parameters.Keys | Where-Object { $common -notcontains $_ } | Sort-Object)
+        $help = Get-Help $Name -Full
+        $documented = @($help.parameters.parameter | Where-Object { $_ } | ForEach-Object { $_.name } | Where-Object { $common -notcontains $_ } | Sort-Object)
+        $documented | Should -Be $parameters
+        foreach ($parameter in $help.parameters.parameter | Where-Object { $parameters -contains $_.name }) {
+            ($parameter.description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) needs a description"
+        }
+    }
+
+    It 'gives Send-CGIPConfirmationCode at least five examples' {
+        $examples = @((Get-Help Send-CGIPConfirmationCode -Full).examples.example)
+        $examples.Count | Should -BeGreaterOrEqual 5
+        $text = $examples | ForEach-Object { $_.code } | Out-String
+        $text | Should -Match 'Import-Csv'
+        $text | Should -Match '-WhatIf'
+        $text | Should -Match '-ClientSecret'
+        $text | Should -Match 'Get-CGIPHistory'
+    }
+
+    It 'has the about_CognitoTools topic' {
+        $about = Get-Help about_CognitoTools
+        ($about | Out-String) | Should -Match 'CGIPHistory'
+    }
+}

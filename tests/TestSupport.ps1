@@ -1,0 +1,94 @@
+# Shared by the Pester tests (dot-sourced in BeforeAll): where the built module and the local endpoint are,
+# and how to start and stop the endpoint. Nothing here talks to AWS: the endpoint listens on 127.0.0.1 only.
+
+$script:RepoRoot = Split-Path -Parent $PSScriptRoot
+
+function Get-TestModulePath {
+    if ($env:COGNITOTOOLS_MODULE_PATH) {
+        return $env:COGNITOTOOLS_MODULE_PATH
+    }
+    $version = (Import-PowerShellDataFile -Path (Join-Path $script:RepoRoot 'CognitoTools.psd1')).ModuleVersion
+    $path = Join-Path $script:RepoRoot "out/CognitoTools/$version/CognitoTools.psd1"
+    if (-not (Test-Path $path)) {
+        throw "The built module is not at $path; run ./build.ps1 -Task Build (or dotnet build CognitoTools.sln) first."
+    }
+    return $path
+}
+
+function Get-TestEndpointDll {
+    if ($env:COGNITOTOOLS_ENDPOINT_DLL -and (Test-Path $env:COGNITOTOOLS_ENDPOINT_DLL)) {
+        return $env:COGNITOTOOLS_ENDPOINT_DLL
+    }
+    $candidates = @(Get-ChildItem -Path (Join-Path $script:RepoRoot 'tests/CognitoTools.TestEndpoint/bin') -Recurse -Filter 'CognitoTools.TestEndpoint.dll' -ErrorAction SilentlyContinue |
+        Where-Object { $_.Directory.Name -eq 'net10.0' } | Sort-Object LastWriteTimeUtc -Descending)
+    if ($candidates.Count -eq 0) {
+        throw 'The test endpoint is not built; run ./build.ps1 -Task Build first.'
+    }
+    return $candidates[0].FullName
+}
+
+function Get-PowerShellExecutable {
+    # The same PowerShell as this session (pwsh or powershell.exe), for tests that need a fresh process.
+    [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+}
+
+function Start-TestEndpoint {
+    # Starts the local Cognito stand-in on an ephemeral port; returns its process and base URL.
+    param([string[]] $ExtraArguments = @())
+    $stem = Join-Path ([System.IO.Path]::GetTempPath()) ('cognitotools-pester-' + [guid]::NewGuid().ToString('N'))
+    $portFile = "$stem.port"
+    $arguments = @("`"$(Get-TestEndpointDll)`"", '--port', '0', '--port-file', "`"$portFile`"") + $ExtraArguments
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -NoNewWindow `
+        -RedirectStandardOutput "$stem.out" -RedirectStandardError "$stem.err"
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while (-not ((Test-Path $portFile) -and (Get-Content -Path $portFile -Raw))) {
+        if ($process.HasExited) {
+            throw "The test endpoint exited with code $($process.ExitCode): $(Get-Content "$stem.err" -Raw)"
+        }
+        if ([DateTime]::UtcNow -gt $deadline) {
+            Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+            throw 'The test endpoint did not start within 30 seconds.'
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    $port = [int](Get-Content -Path $portFile -Raw).Trim()
+    [pscustomobject]@{ Process = $process; Port = $port; Url = "http://127.0.0.1:$port/"; LogStem = $stem }
+}
+
+function Stop-TestEndpoint {
+    param($Endpoint)
+    if ($null -eq $Endpoint) { return }
+    Stop-Process -Id $Endpoint.Process.Id -Force -ErrorAction SilentlyContinue
+    $null = $Endpoint.Process.WaitForExit(5000)
+    Remove-Item -Path "$($Endpoint.LogStem).*" -Force -ErrorAction SilentlyContinue
+}
+
+function Get-UnusedLocalPort {
+    # A port nothing listens on: bind an ephemeral one and release it.
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Invoke-WithoutHostUI {
+    # Runs a script in a runspace whose host has no UI: any confirmation prompt fails instead of waiting for a
+    # keypress, so a test can tell "prompted" from "did not prompt" without hanging.
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
+    $shell = [powershell]::Create()
+    try {
+        $null = $shell.AddScript($ScriptBlock.ToString())
+        foreach ($argument in $ArgumentList) { $null = $shell.AddArgument($argument) }
+        $output = $null
+        $failure = $null
+        try { $output = $shell.Invoke() } catch { $failure = $_.Exception }
+        [pscustomobject]@{
+            Output   = @($output)
+            Errors   = @($shell.Streams.Error)
+            Failure  = $failure
+            Prompted = ($null -ne $failure) -or @($shell.Streams.Error | Where-Object { $_.Exception -is [System.Management.Automation.Host.HostException] -or $_.FullyQualifiedErrorId -match 'HostException|NonInteractive' }).Count -gt 0
+        }
+    }
+    finally {
+        $shell.Dispose()
+    }
+}
