@@ -167,6 +167,13 @@ namespace CognitoTools.TestEndpoint
         /// <summary>Status of TooManyRequestsException: 400 as Cognito sends it (default), or e.g. 429.</summary>
         public int ThrottleStatusCode { get; set; } = 400;
 
+        /// <summary>Switch between 429 and Cognito's 400 for TooManyRequestsException.</summary>
+        public bool ThrottleWith429
+        {
+            get => ThrottleStatusCode == 429;
+            set => ThrottleStatusCode = value ? 429 : 400;
+        }
+
         /// <summary>The time the hourly limit is measured on; replace it to test the limit without waiting.</summary>
         public Func<DateTimeOffset> Clock
         {

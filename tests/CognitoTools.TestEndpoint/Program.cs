@@ -38,7 +38,8 @@ Options:
                                    use 0 when a benchmark sends the same users repeatedly).
   --rate-limit RPS                 Answer TooManyRequestsException 'Rate exceeded' above RPS requests per second (token bucket).
   --rate-burst N                   Bucket size for --rate-limit (default: one second's worth).
-  --throttle-status CODE           HTTP status of TooManyRequestsException (default 400, as Cognito; 429 to test that path).
+  --throttle-status CODE           HTTP status of TooManyRequestsException (default 400, as Cognito sends it).
+  --throttle-429                   Same as --throttle-status 429.
   --fault KIND[,KIND...]           Inject faults: 500, 502, 503, 504, throttle, drop, reset, slow, malformed (truncated JSON),
                                    truncated, html, nonjson, contenttype. Several kinds share --fault-rate equally.
   --fault-rate P                   Probability (0..1) that a request gets a fault (default 0.1 when --fault is given).
@@ -188,7 +189,7 @@ Example:
             using (var stop = new ManualResetEventSlim())
             {
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Set(); };
-                using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Set(); }))
+                using (TryRegisterTermination(stop))
                 {
                     if (exitWhenStdinCloses)
                     {
@@ -208,6 +209,13 @@ Example:
                     stop.Wait();
                 }
             }
+        }
+
+        /// <summary>SIGTERM (docker stop, kill, a parent shutting down) stops the endpoint cleanly where the platform supports it.</summary>
+        private static IDisposable TryRegisterTermination(ManualResetEventSlim stop)
+        {
+            try { return PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Set(); }); }
+            catch (PlatformNotSupportedException) { return null; }
         }
 
         private sealed class Options
@@ -259,6 +267,7 @@ Example:
                         case "--rate-limit": o.RateLimit = Number(0); break;
                         case "--rate-burst": o.RateBurst = Number(0); break;
                         case "--throttle-status": o.ThrottleStatus = Int(100); break;
+                        case "--throttle-429": o.ThrottleStatus = 429; break;
                         case "--fault":
                             foreach (var kind in Value().Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries))
                             {

