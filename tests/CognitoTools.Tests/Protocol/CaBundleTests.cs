@@ -1,0 +1,123 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using CognitoTools.Protocol;
+using Xunit;
+
+namespace CognitoTools.Tests.Protocol
+{
+    public class CaBundleTests : IDisposable
+    {
+        private readonly string _directory = Path.Combine(Path.GetTempPath(), "cgip-ca-" + Guid.NewGuid().ToString("N"));
+
+        public CaBundleTests() => Directory.CreateDirectory(_directory);
+
+        public void Dispose()
+        {
+            try { Directory.Delete(_directory, true); } catch (IOException) { }
+        }
+
+        private static X509Certificate2 CreateRoot(string name)
+        {
+            // ECDSA keys: RSA key generation would make these tests seconds slower.
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-365), DateTimeOffset.UtcNow.AddYears(1));
+        }
+
+        private static X509Certificate2 CreateLeaf(X509Certificate2 issuer, DateTimeOffset notBefore, DateTimeOffset notAfter)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=cognito-idp.local", key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+            var serial = new byte[8];
+            RandomNumberGenerator.Fill(serial);
+            return request.Create(issuer, notBefore, notAfter, serial);
+        }
+
+        private string WritePem(params X509Certificate2[] certificates)
+        {
+            var sb = new StringBuilder("# extra roots\n");
+            foreach (var c in certificates)
+            {
+                sb.Append("-----BEGIN CERTIFICATE-----\n")
+                  .Append(Convert.ToBase64String(c.RawData, Base64FormattingOptions.InsertLineBreaks))
+                  .Append("\n-----END CERTIFICATE-----\n");
+            }
+            var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".pem");
+            File.WriteAllText(path, sb.ToString());
+            return path;
+        }
+
+        [Fact]
+        public void A_chain_to_a_bundle_root_is_accepted_and_others_refused()
+        {
+            using var root = CreateRoot("Corp Root");
+            using var otherRoot = CreateRoot("Other Root");
+            using var leaf = CreateLeaf(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            using var strangerLeaf = CreateLeaf(otherRoot, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            var bundle = CaBundle.Load(WritePem(otherRoot, root));
+            Assert.Equal(2, bundle.Roots.Count);
+
+            Assert.True(bundle.Validate(leaf, SslPolicyErrors.RemoteCertificateChainErrors));
+            Assert.False(CaBundle.Load(WritePem(otherRoot)).Validate(leaf, SslPolicyErrors.RemoteCertificateChainErrors));
+            Assert.True(bundle.Validate(strangerLeaf, SslPolicyErrors.RemoteCertificateChainErrors));
+            Assert.False(CaBundle.Load(WritePem(root)).Validate(strangerLeaf, SslPolicyErrors.RemoteCertificateChainErrors));
+        }
+
+        [Fact]
+        public void Name_mismatch_and_missing_certificate_are_never_rescued()
+        {
+            using var root = CreateRoot("Corp Root");
+            using var leaf = CreateLeaf(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            var bundle = CaBundle.Load(WritePem(root));
+            Assert.False(bundle.Validate(leaf, SslPolicyErrors.RemoteCertificateChainErrors | SslPolicyErrors.RemoteCertificateNameMismatch));
+            Assert.False(bundle.Validate(null, SslPolicyErrors.RemoteCertificateNotAvailable));
+            Assert.True(bundle.Validate(leaf, SslPolicyErrors.None));
+        }
+
+        [Fact]
+        public void An_expired_certificate_is_refused_even_under_a_bundle_root()
+        {
+            using var root = CreateRoot("Corp Root");
+            using var expired = CreateLeaf(root, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1));
+            Assert.False(CaBundle.Load(WritePem(root)).Validate(expired, SslPolicyErrors.RemoteCertificateChainErrors));
+        }
+
+        [Fact]
+        public void A_file_without_certificates_fails_clearly()
+        {
+            var path = Path.Combine(_directory, "empty.pem");
+            File.WriteAllText(path, "nothing here");
+            var ex = Assert.Throws<InvalidOperationException>(() => CaBundle.Load(path));
+            Assert.Contains(path, ex.Message);
+            Assert.Contains("no PEM certificate", ex.Message);
+            Assert.Throws<InvalidOperationException>(() => CaBundle.Load(Path.Combine(_directory, "missing.pem")));
+        }
+
+        [Fact]
+        public void The_handler_on_modern_NET_is_a_SocketsHttpHandler_with_the_configured_limits()
+        {
+            using var root = CreateRoot("Corp Root");
+            var config = new CognitoClientConfig
+            {
+                ServiceUrl = new Uri("https://cognito-idp.us-east-1.amazonaws.com"),
+                ConnectTimeout = TimeSpan.FromSeconds(7),
+                MaxConnectionsPerServer = 9,
+                CaBundlePath = WritePem(root),
+            };
+            using var handler = HttpHandlerFactory.Create(config);
+            var sockets = Assert.IsType<SocketsHttpHandler>(handler);
+            Assert.Equal(TimeSpan.FromSeconds(7), sockets.ConnectTimeout);
+            Assert.Equal(9, sockets.MaxConnectionsPerServer);
+            Assert.False(sockets.AllowAutoRedirect);
+            Assert.NotNull(sockets.SslOptions.RemoteCertificateValidationCallback);
+        }
+    }
+}
