@@ -138,26 +138,21 @@ namespace CognitoTools.Protocol
                 {
                     response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
                 {
-                    throw new OperationCanceledException(cancellationToken);
-                }
-                catch (OperationCanceledException ex) when (attemptCts.IsCancellationRequested)
-                {
-                    return Transport(CognitoErrors.RequestTimeout, $"No answer from {target.GetLeftPart(UriPartial.Authority)} within the read timeout of {Seconds(readTimeout)} s.", ex, request);
-                }
-                catch (OperationCanceledException ex)
-                {
-                    // The handler's own connect timeout.
-                    return Transport(CognitoErrors.ConnectionFailure, $"Could not connect to {target.GetLeftPart(UriPartial.Authority)} within the connect timeout of {Seconds(Config.ConnectTimeout)} s.", ex, request);
-                }
-                catch (HttpRequestException ex)
-                {
-                    return Transport(CognitoErrors.ConnectionFailure, $"Could not send the request to {target.GetLeftPart(UriPartial.Authority)}: {Innermost(ex)}", ex, request);
-                }
-                catch (IOException ex)
-                {
-                    return Transport(CognitoErrors.ConnectionFailure, $"The connection to {target.GetLeftPart(UriPartial.Authority)} failed: {Innermost(ex)}", ex, request);
+                    // Whatever the handler threw, the caller's cancellation comes first, then our read timeout.
+                    if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+                    var authority = target.GetLeftPart(UriPartial.Authority);
+                    if (attemptCts.IsCancellationRequested)
+                    {
+                        return Transport(CognitoErrors.RequestTimeout, $"No answer from {authority} within the read timeout of {Seconds(readTimeout)} s.", ex, request);
+                    }
+                    if (ex is OperationCanceledException)
+                    {
+                        // Neither token fired: the handler's own connect timeout.
+                        return Transport(CognitoErrors.ConnectionFailure, $"Could not connect to {authority} within the connect timeout of {Seconds(Config.ConnectTimeout)} s.", ex, request);
+                    }
+                    return Transport(CognitoErrors.ConnectionFailure, $"Could not send the request to {authority}: {Innermost(ex)}", ex, request);
                 }
 
                 using (response)
@@ -178,16 +173,14 @@ namespace CognitoTools.Protocol
                     {
                         raw.Body = await ReadBodyAsync(response, raw, token).ConfigureAwait(false);
                     }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
                     {
-                        throw new OperationCanceledException(cancellationToken);
-                    }
-                    catch (Exception ex) when (ex is OperationCanceledException || ex is ObjectDisposedException)
-                    {
-                        return Transport(CognitoErrors.RequestTimeout, $"The answer from {target.GetLeftPart(UriPartial.Authority)} did not arrive within the read timeout of {Seconds(readTimeout)} s.", ex, request, raw);
-                    }
-                    catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
-                    {
+                        // Cancelling disposes the response, so the read may fail with any of these; check the tokens first.
+                        if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+                        if (attemptCts.IsCancellationRequested)
+                        {
+                            return Transport(CognitoErrors.RequestTimeout, $"The answer from {target.GetLeftPart(UriPartial.Authority)} did not arrive within the read timeout of {Seconds(readTimeout)} s.", ex, request, raw);
+                        }
                         truncation = ex;
                     }
                     if (truncation == null && raw.ContentLength.HasValue && raw.Body.Length < raw.ContentLength.Value)
