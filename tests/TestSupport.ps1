@@ -81,11 +81,22 @@ function Invoke-WithoutHostUI {
         $output = $null
         $failure = $null
         try { $output = $shell.Invoke() } catch { $failure = $_.Exception }
+        # ShouldProcess/ShouldContinue raise HostException (HostFunctionNotImplemented) when they try to prompt here.
+        $promptErrors = @(@($shell.Streams.Error | ForEach-Object { $_.Exception }) + @($failure) | Where-Object {
+                $exception = $_
+                $found = $false
+                while ($exception) {
+                    if ($exception -is [System.Management.Automation.Host.HostException]) { $found = $true }
+                    $exception = $exception.InnerException
+                }
+                $found
+            })
         [pscustomobject]@{
-            Output   = @($output)
-            Errors   = @($shell.Streams.Error)
-            Failure  = $failure
-            Prompted = ($null -ne $failure) -or @($shell.Streams.Error | Where-Object { $_.Exception -is [System.Management.Automation.Host.HostException] -or $_.FullyQualifiedErrorId -match 'HostException|NonInteractive' }).Count -gt 0
+            Output        = @($output)
+            Errors        = @($shell.Streams.Error)
+            Failure       = $failure
+            Prompted      = $promptErrors.Count -gt 0
+            PromptMessage = ($promptErrors | ForEach-Object { $_.Message }) -join "`n"
         }
     }
     finally {

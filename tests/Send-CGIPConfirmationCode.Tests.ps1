@@ -1,0 +1,370 @@
+#Requires -Version 5.1
+# Pester 5. Send-CGIPConfirmationCode against the local Cognito stand-in (127.0.0.1, started here):
+# binding from strings, CSV and JSON; -WhatIf/-Confirm/-Force; errors; -Select; bulk parameters; settings.
+# Calls are module-qualified (CognitoTools\...) because AWS.Tools.CognitoIdentityProvider has a command of the same name.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-Module (Get-TestModulePath) -Force
+    $script:Endpoint = Start-TestEndpoint -ExtraArguments @('--seed-users', '40', '--resend-limit', '0')
+    $script:Target = @{ EndpointUrl = $script:Endpoint.Url; Region = 'us-east-1' }
+    $script:DemoSecret = 'demosecret1234567890abcdefghijklmnopqrstuvwxyz12345'
+    $script:SecureDemoSecret = ConvertTo-SecureString -String $script:DemoSecret -AsPlainText -Force
+
+    function Get-HistoryFor([string] $Username) {
+        @(CognitoTools\Get-CGIPHistory -Username $Username)
+    }
+}
+
+AfterAll {
+    Stop-TestEndpoint $script:Endpoint
+}
+
+Describe 'Sending to one user' {
+    BeforeEach { CognitoTools\Clear-CGIPHistory -Confirm:$false }
+
+    It 'returns the code delivery details with the user name' {
+        $result = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Force
+        $result | Should -HaveCount 1
+        $result.GetType().FullName | Should -Be 'CognitoTools.Model.CodeDeliveryDetailsType'
+        $result.Username | Should -Be 'ann'
+        $result.DeliveryMedium | Should -Be 'EMAIL'
+        $result.AttributeName | Should -Be 'email'
+        $result.Destination | Should -Match '\*'
+    }
+
+    It 'takes the user name by position' {
+        (CognitoTools\Send-CGIPConfirmationCode dave -ClientId demoappclient1 @Target -Force).DeliveryMedium | Should -Be 'SMS'
+    }
+
+    It 'formats as a table with the user first' {
+        $text = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Force | Out-String
+        ($text -split "`n" | Where-Object { $_.Trim() })[0] | Should -Match '^\s*Username\s+DeliveryMedium\s+Destination\s+AttributeName'
+    }
+
+    It 'computes the SecretHash from -ClientSecret for a secret-bearing client' {
+        $result = CognitoTools\Send-CGIPConfirmationCode -Username bob -ClientId secretclient1 -ClientSecret $SecureDemoSecret @Target -Force
+        $result.Username | Should -Be 'bob'
+    }
+
+    It 'fails NotAuthorized for a secret-bearing client without the secret' {
+        CognitoTools\Send-CGIPConfirmationCode -Username bob -ClientId secretclient1 @Target -Force -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'NotAuthorizedException,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+    }
+
+    It 'accepts a precomputed SecretHash from Get-CGIPSecretHash' {
+        $hash = CognitoTools\Get-CGIPSecretHash -Username carol -ClientId secretclient1 -ClientSecret $SecureDemoSecret
+        (CognitoTools\Send-CGIPConfirmationCode -Username carol -ClientId secretclient1 -SecretHash $hash @Target -Force).Username | Should -Be 'carol'
+    }
+}
+
+Describe 'Get-CGIPSecretHash' {
+    It 'is Base64(HMAC-SHA256(secret, username + client id))' {
+        $hmac = [System.Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes($DemoSecret))
+        try { $expected = [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes('ann' + 'secretclient1'))) } finally { $hmac.Dispose() }
+        CognitoTools\Get-CGIPSecretHash -Username ann -ClientId secretclient1 -ClientSecret $SecureDemoSecret | Should -BeExactly $expected
+    }
+
+    It 'takes users from the pipeline' {
+        $hashes = @('ann', 'bob' | CognitoTools\Get-CGIPSecretHash -ClientId secretclient1 -ClientSecret $SecureDemoSecret)
+        $hashes | Should -HaveCount 2
+        $hashes[0] | Should -Not -Be $hashes[1]
+    }
+}
+
+Describe 'Binding pipeline input' {
+    BeforeEach { CognitoTools\Clear-CGIPHistory -Confirm:$false }
+
+    It 'binds strings to -Username' {
+        $results = @('ann', 'bob' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force)
+        $results.Username | Should -Be @('ann', 'bob')
+    }
+
+    It 'binds CSV rows by the Username and ClientId columns' {
+        $csv = Join-Path $TestDrive 'users.csv'
+        "Username,ClientId`nann,demoappclient1`ncarol,demoappclient1`nbob,secretclient1" | Set-Content -Path $csv
+        $results = @(Import-Csv $csv | CognitoTools\Send-CGIPConfirmationCode @Target -Force -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Username | Should -Be @('ann', 'carol')
+        # bob's row names the secret-bearing client without a secret: its own error, the others still sent.
+        $failures | Should -HaveCount 1
+        $failures[0].TargetObject | Should -Be 'bob'
+    }
+
+    It 'treats empty CSV cells of optional columns as not given' {
+        $csv = Join-Path $TestDrive 'optional.csv'
+        "Username,ClientId,SecretHash,UserContextData_IpAddress`nann,demoappclient1,,`n" | Set-Content -Path $csv
+        (Import-Csv $csv | CognitoTools\Send-CGIPConfirmationCode @Target -Force).Username | Should -Be 'ann'
+    }
+
+    It 'binds a JSON request in AWS field names, nested members included' {
+        CognitoTools\Set-CGIPHistoryConfiguration -RecordRequests
+        try {
+            $json = '{"ClientId":"demoappclient1","Username":"carol","ClientMetadata":{"source":"pester","n":"1"},"AnalyticsMetadata":{"AnalyticsEndpointId":"endpoint-1"},"UserContextData":{"IpAddress":"192.0.2.1","EncodedData":"data"}}'
+            $result = $json | ConvertFrom-Json | CognitoTools\Send-CGIPConfirmationCode @Target -Force
+            $result.Username | Should -Be 'carol'
+            $entry = CognitoTools\Get-CGIPHistory -Newest 1
+            $entry.ClientMetadata['source'] | Should -Be 'pester'
+            $entry.ClientMetadata['n'] | Should -Be '1'
+            $entry.AnalyticsMetadata_AnalyticsEndpointId | Should -Be 'endpoint-1'
+            $entry.UserContextData_IpAddress | Should -Be '192.0.2.1'
+            $entry.UserContextData_EncodedData | Should -Be 'data'
+        }
+        finally {
+            CognitoTools\Set-CGIPHistoryConfiguration -RecordRequests:$false
+        }
+    }
+
+    It 'binds the CLI skeleton (--generate-cli-skeleton) with its empty strings' {
+        $skeleton = '{"ClientId":"demoappclient1","SecretHash":"","UserContextData":{"IpAddress":"","EncodedData":""},"Username":"bob","ClientMetadata":{},"AnalyticsMetadata":{"AnalyticsEndpointId":""}}'
+        ($skeleton | ConvertFrom-Json | CognitoTools\Send-CGIPConfirmationCode @Target -Force).Username | Should -Be 'bob'
+    }
+
+    It 'sends ClientMetadata keys and values as strings' {
+        CognitoTools\Set-CGIPHistoryConfiguration -RecordRequests
+        try {
+            $null = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 -ClientMetadata @{ count = 3; flag = $true } @Target -Force
+            $metadata = (CognitoTools\Get-CGIPHistory -Newest 1).ClientMetadata
+            $metadata['count'] | Should -BeExactly '3'
+            $metadata['flag'] | Should -BeExactly 'True'
+        }
+        finally {
+            CognitoTools\Set-CGIPHistoryConfiguration -RecordRequests:$false
+        }
+    }
+}
+
+Describe '-WhatIf, -Confirm and -Force' {
+    BeforeEach { CognitoTools\Clear-CGIPHistory -Confirm:$false }
+
+    It '-WhatIf sends nothing' {
+        CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -WhatIf | Should -BeNullOrEmpty
+        Get-HistoryFor ann | Should -HaveCount 0
+    }
+
+    It '-WhatIf wins over -Force' {
+        CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -WhatIf -Force | Should -BeNullOrEmpty
+        Get-HistoryFor ann | Should -HaveCount 0
+    }
+
+    It '$WhatIfPreference wins over -Force too' {
+        $WhatIfPreference = $true
+        try { CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Force | Should -BeNullOrEmpty }
+        finally { $WhatIfPreference = $false }
+        Get-HistoryFor ann | Should -HaveCount 0
+    }
+
+    It 'prompts under -Confirm, and then sends nothing when nobody can answer' {
+        $run = Invoke-WithoutHostUI -ScriptBlock {
+            param($ModulePath, $Url)
+            Import-Module $ModulePath
+            CognitoTools\Send-CGIPConfirmationCode -Username bob -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1 -Confirm
+        } -ArgumentList (Get-TestModulePath), $Endpoint.Url
+        $run.Prompted | Should -BeTrue
+        # The prompt names the user, the app client and the operation.
+        $run.PromptMessage | Should -Match "user 'bob' of app client 'demoappclient1'"
+        $run.PromptMessage | Should -Match 'Send-CGIPConfirmationCode \(ResendConfirmationCode\)'
+        Get-HistoryFor bob | Should -HaveCount 0
+    }
+
+    It 'prompts when $ConfirmPreference is Medium (ConfirmImpact is Medium)' {
+        $run = Invoke-WithoutHostUI -ScriptBlock {
+            param($ModulePath, $Url)
+            Import-Module $ModulePath
+            $ConfirmPreference = 'Medium'
+            CognitoTools\Send-CGIPConfirmationCode -Username bob -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1
+        } -ArgumentList (Get-TestModulePath), $Endpoint.Url
+        $run.Prompted | Should -BeTrue
+        Get-HistoryFor bob | Should -HaveCount 0
+    }
+
+    It 'does not prompt at the default $ConfirmPreference (High)' {
+        $run = Invoke-WithoutHostUI -ScriptBlock {
+            param($ModulePath, $Url)
+            Import-Module $ModulePath
+            CognitoTools\Send-CGIPConfirmationCode -Username bob -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1
+        } -ArgumentList (Get-TestModulePath), $Endpoint.Url
+        $run.Prompted | Should -BeFalse
+        $run.Output.Username | Should -Be 'bob'
+    }
+
+    It '-Force skips the prompt, with $ConfirmPreference Low or with -Confirm' {
+        $run = Invoke-WithoutHostUI -ScriptBlock {
+            param($ModulePath, $Url)
+            Import-Module $ModulePath
+            $ConfirmPreference = 'Low'
+            CognitoTools\Send-CGIPConfirmationCode -Username bob -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1 -Force
+            CognitoTools\Send-CGIPConfirmationCode -Username carol -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1 -Force -Confirm
+        } -ArgumentList (Get-TestModulePath), $Endpoint.Url
+        $run.Prompted | Should -BeFalse
+        $run.Output.Username | Should -Be @('bob', 'carol')
+    }
+}
+
+Describe 'Errors' {
+    BeforeEach { CognitoTools\Clear-CGIPHistory -Confirm:$false }
+
+    It 'writes a non-terminating error per failed user and goes on with the batch' {
+        $results = @('ann', 'nobody', 'erin', 'bob' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Username | Should -Be @('ann', 'bob')
+        $failures | Should -HaveCount 2
+
+        $notFound = $failures | Where-Object TargetObject -EQ 'nobody'
+        $notFound.FullyQualifiedErrorId | Should -Be 'UserNotFoundException,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
+        $notFound.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $notFound.Exception.ErrorCode | Should -Be 'UserNotFoundException'
+        $notFound.Exception.HttpStatusCode | Should -Be 400
+        $notFound.Exception.RequestId | Should -Not -BeNullOrEmpty
+        $notFound.Exception.Message | Should -Not -BeNullOrEmpty
+        $notFound.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+
+        $confirmed = $failures | Where-Object TargetObject -EQ 'erin'
+        $confirmed.FullyQualifiedErrorId | Should -BeLike 'InvalidParameterException,*'
+        $confirmed.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'refuses input that breaks the service model before sending, naming the parameter' {
+        $null = CognitoTools\Send-CGIPConfirmationCode -Username 'has space' -ClientId demoappclient1 @Target -Force -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'RequestValidationFailed,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failures[0].TargetObject | Should -Be 'has space'
+        $failures[0].Exception.ParamName | Should -Be 'Username'
+        Get-HistoryFor 'has space' | Should -HaveCount 0
+    }
+
+    It 'refuses a row that has a SecretHash when -ClientSecret is given' {
+        $row = [pscustomobject]@{ Username = 'ann'; ClientId = 'secretclient1'; SecretHash = 'c2VjcmV0' }
+        $null = $row | CognitoTools\Send-CGIPConfirmationCode -ClientSecret $SecureDemoSecret @Target -Force -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'SecretHashAndClientSecret,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-HistoryFor ann | Should -HaveCount 0
+    }
+
+    It 'reports a connection failure with the transport code and ConnectionError' {
+        $closed = "http://127.0.0.1:$(Get-UnusedLocalPort)/"
+        $null = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 -EndpointUrl $closed -Region us-east-1 -MaxAttempts 1 -ConnectTimeoutSec 5 -Force -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ConnectionFailure,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+    }
+
+    It 'stops with a terminating NoRegion error when no region can be found' {
+        $saved = @{}
+        foreach ($name in 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE') {
+            $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        }
+        try {
+            $env:AWS_REGION = $null; $env:AWS_DEFAULT_REGION = $null; $env:AWS_PROFILE = $null
+            $env:AWS_CONFIG_FILE = Join-Path $TestDrive 'missing-config'
+            $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $TestDrive 'missing-credentials'
+            { CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 -Force } |
+                Should -Throw -ErrorId 'NoRegion,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
+        }
+        finally {
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        }
+    }
+
+    It 'stops with a terminating error for an invalid -Select' {
+        { CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Select 'Nope' -Force } |
+            Should -Throw -ErrorId 'InvalidSelectValue,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
+    }
+
+    It 'validates the bulk parameter ranges at binding' -ForEach @(
+        @{ Parameter = 'ThrottleLimit'; Value = 65 }, @{ Parameter = 'MaxAttempts'; Value = 0 },
+        @{ Parameter = 'MaxRequestsPerSecond'; Value = 1001 }, @{ Parameter = 'ReadTimeoutSec'; Value = 601 }
+    ) {
+        $arguments = @{ Username = 'ann'; ClientId = 'demoappclient1'; Force = $true; $Parameter = $Value } + $Target
+        { CognitoTools\Send-CGIPConfirmationCode @arguments } | Should -Throw -ErrorId "ParameterArgumentValidationError,CognitoTools.Commands.SendCGIPConfirmationCodeCommand"
+    }
+}
+
+Describe '-Select' {
+    It "'*' returns the whole response with its request id" {
+        $response = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Force -Select '*'
+        $response.GetType().FullName | Should -Be 'CognitoTools.Model.ResendConfirmationCodeResponse'
+        $response.CodeDeliveryDetails.Username | Should -Be 'ann'
+        $response.ResponseMetadata.RequestId | Should -Not -BeNullOrEmpty
+        $response.HttpStatusCode | Should -Be 200
+    }
+
+    It "'^Username' and '^ClientId' pass the parameter through (case-insensitively)" {
+        @('ann', 'bob' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -Select '^Username') | Should -Be @('ann', 'bob')
+        CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Force -Select '^clientid' | Should -Be 'demoappclient1'
+    }
+}
+
+Describe 'Bulk parameters' {
+    BeforeAll {
+        $script:Users = 1..40 | ForEach-Object { 'user{0:D4}' -f $_ }
+    }
+    BeforeEach { CognitoTools\Clear-CGIPHistory -Confirm:$false }
+
+    It 'keeps input order with -ThrottleLimit 8' {
+        $results = @($Users | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -ThrottleLimit 8)
+        $results.Username | Should -Be $Users
+    }
+
+    It 'returns every user exactly once with -Unordered' {
+        $results = @($Users | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -ThrottleLimit 8 -Unordered)
+        @($results.Username | Sort-Object) | Should -Be @($Users | Sort-Object)
+    }
+
+    It 'gives every input row one outcome, failures included' {
+        $mixed = @('user0001', 'nobody1', 'user0002', 'erin', 'user0003', 'nobody2')
+        $results = @($mixed | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -ThrottleLimit 4 -ErrorVariable failures -ErrorAction SilentlyContinue)
+        ($results.Count + $failures.Count) | Should -Be $mixed.Count
+        $results.Username | Should -Be @('user0001', 'user0002', 'user0003')
+        @($failures.TargetObject | Sort-Object) | Should -Be @('erin', 'nobody1', 'nobody2')
+    }
+
+    It 'sends a duplicate user once and reports it for every row' {
+        $results = @('ann', 'bob', 'ann' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force)
+        $results.Username | Should -Be @('ann', 'bob', 'ann')
+        $annEntries = Get-HistoryFor ann
+        $annEntries | Should -HaveCount 2
+        @($annEntries | Where-Object IsDuplicate) | Should -HaveCount 1
+    }
+
+    It 'honours -MaxRequestsPerSecond 0 (no limit) and a low limit alike' {
+        @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 0).Count | Should -Be 5
+        @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 50 -ThrottleLimit 2).Count | Should -Be 5
+    }
+}
+
+Describe 'Client settings' {
+    It 'takes the region from $env:AWS_REGION' {
+        $saved = $env:AWS_REGION
+        try {
+            $env:AWS_REGION = 'eu-west-1'
+            $verbose = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 -EndpointUrl $Endpoint.Url -Force -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String
+            $verbose | Should -Match 'eu-west-1'
+            $verbose | Should -Match 'AWS_REGION'
+        }
+        finally { $env:AWS_REGION = $saved }
+    }
+
+    It 'takes the region from -ProfileName in -ProfileLocation' {
+        $config = Join-Path $TestDrive 'config'
+        "[default]`nregion = us-west-2`n[profile pester]`nregion = ap-southeast-2`n" | Set-Content -Path $config
+        $saved = @{ AWS_REGION = $env:AWS_REGION; AWS_DEFAULT_REGION = $env:AWS_DEFAULT_REGION }
+        try {
+            $env:AWS_REGION = $null; $env:AWS_DEFAULT_REGION = $null
+            $verbose = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 -EndpointUrl $Endpoint.Url -ProfileName pester -ProfileLocation $config -Force -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String
+            $verbose | Should -Match 'ap-southeast-2'
+        }
+        finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
+    }
+
+    It 'never writes the client secret or the SecretHash in verbose output' {
+        $hash = CognitoTools\Get-CGIPSecretHash -Username ann -ClientId secretclient1 -ClientSecret $SecureDemoSecret
+        $verbose = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId secretclient1 -ClientSecret $SecureDemoSecret @Target -Force -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String
+        $verbose | Should -Not -BeNullOrEmpty
+        $verbose.Contains($DemoSecret) | Should -BeFalse
+        $verbose.Contains($hash) | Should -BeFalse
+    }
+}
