@@ -158,8 +158,8 @@ namespace CognitoTools.Bulk
         // Pipeline-thread state.
         private readonly Dictionary<long, WorkItem> _inFlight = new Dictionary<long, WorkItem>();
         private readonly Dictionary<long, SendOutcome> _heldBack = new Dictionary<long, SendOutcome>();
-        private readonly Dictionary<string, DuplicateEntry> _duplicates;
-        private readonly Queue<KeyValuePair<string, DuplicateEntry>> _duplicateOrder = new Queue<KeyValuePair<string, DuplicateEntry>>();
+        private readonly Dictionary<UserKey, DuplicateEntry> _duplicates;
+        private readonly Queue<KeyValuePair<UserKey, DuplicateEntry>> _duplicateOrder = new Queue<KeyValuePair<UserKey, DuplicateEntry>>();
         private long _nextSequence;
         private long _nextToEmit;
         private long _pendingFollowers;
@@ -181,7 +181,7 @@ namespace CognitoTools.Bulk
             _throttleLimit = Math.Max(1, Math.Min(BulkSendOptions.MaximumThrottleLimit, _options.ThrottleLimit));
             var buffer = _options.OrderedBufferSize ?? Math.Max(16, _throttleLimit * 4);
             _pendingLimit = _throttleLimit + Math.Max(1, buffer);
-            _duplicates = new Dictionary<string, DuplicateEntry>(StringComparer.Ordinal);
+            _duplicates = new Dictionary<UserKey, DuplicateEntry>(new UserKeyComparer(_options.CaseSensitiveUsernames));
             try { _endpoint = client.ServiceUrl?.ToString(); } catch (Exception) { _endpoint = null; }
 
             var clientLimiter = (client as CognitoIdpClient)?.Config?.RateLimiter;
@@ -238,7 +238,7 @@ namespace CognitoTools.Bulk
             }
 
             var key = DuplicateKey(request);
-            if (key != null && _duplicates.TryGetValue(key, out var entry))
+            if (key.HasValue && _duplicates.TryGetValue(key.Value, out var entry))
             {
                 if (entry.IsDone)
                 {
@@ -254,7 +254,7 @@ namespace CognitoTools.Bulk
                 return ready;
             }
 
-            if (key != null) RememberKey(key, item);
+            if (key.HasValue) RememberKey(key.Value, item);
 
             // Wait for a slot; this item counts as pending while waiting, so the ordered buffer stays bounded.
             WaitUntil(() => _inFlight.Count < _throttleLimit && Pending <= _pendingLimit, ready);
@@ -355,19 +355,19 @@ namespace CognitoTools.Bulk
         // Submitted items whose outcome has not been handed out yet.
         private long Pending => _inFlight.Count + _heldBack.Count + _pendingFollowers;
 
-        private string DuplicateKey(ResendConfirmationCodeRequest request)
+        // The request's own strings are the key (no allocation per record); the comparer applies the case rule.
+        private UserKey? DuplicateKey(ResendConfirmationCodeRequest request)
         {
             if (_options.DuplicateWindow <= 0 || request?.Username == null || request.ClientId == null) return null;
-            var username = _options.CaseSensitiveUsernames ? request.Username : request.Username.ToUpperInvariant();
-            return request.ClientId + "\n" + username;
+            return new UserKey(request.ClientId, request.Username);
         }
 
-        private void RememberKey(string key, WorkItem item)
+        private void RememberKey(UserKey key, WorkItem item)
         {
             var entry = new DuplicateEntry();
             item.Duplicates = entry;
             _duplicates[key] = entry;
-            _duplicateOrder.Enqueue(new KeyValuePair<string, DuplicateEntry>(key, entry));
+            _duplicateOrder.Enqueue(new KeyValuePair<UserKey, DuplicateEntry>(key, entry));
             while (_duplicateOrder.Count > _options.DuplicateWindow)
             {
                 var oldest = _duplicateOrder.Dequeue();
@@ -619,6 +619,30 @@ namespace CognitoTools.Bulk
                     entry.ErrorMessage = error.Message;
                     break;
             }
+        }
+
+        private readonly struct UserKey
+        {
+            public UserKey(string clientId, string username) { ClientId = clientId; Username = username; }
+            public readonly string ClientId;
+            public readonly string Username;
+        }
+
+        /// <summary>App client ids compare exactly; usernames ignore case unless the options say otherwise.</summary>
+        private sealed class UserKeyComparer : IEqualityComparer<UserKey>
+        {
+            private readonly StringComparer _usernames;
+
+            public UserKeyComparer(bool caseSensitiveUsernames)
+            {
+                _usernames = caseSensitiveUsernames ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
+            }
+
+            public bool Equals(UserKey x, UserKey y)
+                => string.Equals(x.ClientId, y.ClientId, StringComparison.Ordinal) && _usernames.Equals(x.Username, y.Username);
+
+            public int GetHashCode(UserKey key)
+                => unchecked(StringComparer.Ordinal.GetHashCode(key.ClientId) * 31 + _usernames.GetHashCode(key.Username));
         }
 
         private sealed class WorkItem
