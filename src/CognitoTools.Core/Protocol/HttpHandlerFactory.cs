@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Security;
 using System.Reflection;
-using System.Security.Cryptography.X509Certificates;
 
 namespace CognitoTools.Protocol
 {
@@ -18,7 +17,10 @@ namespace CognitoTools.Protocol
 
         public static bool IsSocketsHttpHandlerAvailable => SocketsHttpHandlerType != null;
 
-        public static HttpMessageHandler Create(CognitoClientConfig config)
+        public static HttpMessageHandler Create(CognitoClientConfig config) => Create(config, preferSocketsHttpHandler: true);
+
+        /// <summary>preferSocketsHttpHandler false builds the .NET Framework handler, so tests on .NET can exercise it.</summary>
+        internal static HttpMessageHandler Create(CognitoClientConfig config, bool preferSocketsHttpHandler)
         {
             var proxy = config.Proxy ?? EnvironmentProxy.FromEnvironment();
             RemoteCertificateValidationCallback validate = null;
@@ -29,7 +31,7 @@ namespace CognitoTools.Protocol
             }
             var maxConnections = Math.Max(1, config.MaxConnectionsPerServer);
 
-            if (SocketsHttpHandlerType != null)
+            if (SocketsHttpHandlerType != null && preferSocketsHttpHandler)
             {
                 var handler = (HttpMessageHandler)Activator.CreateInstance(SocketsHttpHandlerType);
                 Set(handler, "ConnectTimeout", config.ConnectTimeout > TimeSpan.Zero ? config.ConnectTimeout : TimeSpan.FromSeconds(60));

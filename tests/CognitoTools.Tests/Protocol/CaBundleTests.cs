@@ -119,5 +119,46 @@ namespace CognitoTools.Tests.Protocol
             Assert.False(sockets.AllowAutoRedirect);
             Assert.NotNull(sockets.SslOptions.RemoteCertificateValidationCallback);
         }
+
+        [Fact]
+        public void The_NET_Framework_handler_gets_the_bundle_as_its_certificate_callback()
+        {
+            using var root = CreateRoot("Corp Root");
+            using var leaf = CreateLeaf(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            var config = new CognitoClientConfig { ServiceUrl = new Uri("https://cognito-idp.us-east-1.amazonaws.com"), CaBundlePath = WritePem(root) };
+            using var handler = Assert.IsType<HttpClientHandler>(HttpHandlerFactory.Create(config, preferSocketsHttpHandler: false));
+            var callback = handler.ServerCertificateCustomValidationCallback;
+            Assert.NotNull(callback);
+            Assert.True(callback(null, leaf, null, SslPolicyErrors.RemoteCertificateChainErrors));
+            Assert.False(callback(null, leaf, null, SslPolicyErrors.RemoteCertificateNameMismatch));
+        }
+    }
+}
+
+namespace CognitoTools.Tests.Protocol
+{
+    public class FrameworkHandlerTests
+    {
+        [Fact]
+        public async System.Threading.Tasks.Task The_NET_Framework_handler_is_configured_and_works_end_to_end()
+        {
+            using var server = new CognitoTools.TestEndpoint.Http.LocalHttpServer(_ => Responses.Ok()).Start();
+            var config = new CognitoClientConfig { ServiceUrl = new Uri($"http://127.0.0.1:{server.Port}"), MaxConnectionsPerServer = 5 };
+            var handler = HttpHandlerFactory.Create(config, preferSocketsHttpHandler: false);
+            var classic = Assert.IsType<HttpClientHandler>(handler);
+            Assert.Equal(5, classic.MaxConnectionsPerServer);
+            Assert.False(classic.AllowAutoRedirect);
+            Assert.False(classic.UseCookies);
+            Assert.Null(classic.ServerCertificateCustomValidationCallback);
+
+            using var client = new CognitoIdpClient(config, handler, null, null);
+            for (var i = 0; i < 3; i++)
+            {
+                var response = await client.ResendConfirmationCodeAsync(new CognitoTools.Model.ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, System.Threading.CancellationToken.None);
+                Assert.Equal("EMAIL", response.CodeDeliveryDetails.DeliveryMedium);
+            }
+            Assert.Equal(1, server.ConnectionCount);
+            Assert.Null(server.Requests[0].Header("Expect"));
+        }
     }
 }
