@@ -120,7 +120,7 @@ namespace CognitoTools.Tests.TestEndpoint
                 "heidi,heidi@example.com,,Confirmed",
             });
             var process = Start("--port", "0", "--users-csv", csv, "--client-id", "myclient", "--client-secret", "mysecret",
-                "--fault", "503", "--fault-rate", "0", "--prevent-user-existence-errors");
+                "--fault", "503", "--fault-rate", "0", "--prevent-user-existence-errors", "--rate-limit", "0.001", "--rate-burst", "5", "--throttle-429");
             var port = await ReadPortFromStdoutAsync(process);
 
             string Hash(string user) => FakeCognitoService.ComputeSecretHash("mysecret", user, "myclient");
@@ -129,23 +129,35 @@ namespace CognitoTools.Tests.TestEndpoint
             var heidi = await ResendAsync(port, "myclient", "heidi", Hash("heidi"));
             var noHash = await ResendAsync(port, "myclient", "frank");
             var unknown = await ResendAsync(port, "demoappclient1", "nobody-at-all");
+            var overRate = await ResendAsync(port, "demoappclient1", "ann");
 
             Assert.Equal("f***@e***.net", frank.Destination);
             Assert.Equal("+*******0999", grace.Destination);
             Assert.Equal("InvalidParameterException", heidi.ErrorType);
             Assert.Equal("NotAuthorizedException", noHash.ErrorType);
             Assert.Equal(200, unknown.Status); // --prevent-user-existence-errors
+            // The sixth request exceeds the burst of 5 at 0.001/s.
+            Assert.Equal(429, overRate.Status);
+            Assert.Equal("TooManyRequestsException", overRate.ErrorType);
         }
 
         [Fact]
         public async Task Fault_option_injects_faults()
         {
-            var process = Start("--port", "0", "--fault", "503", "--fault-rate", "1", "--rate-limit", "1000");
+            var process = Start("--port", "0", "--fault", "503,throttle", "--fault-rate", "1", "--latency-ms", "250", "--seed", "7");
             var port = await ReadPortFromStdoutAsync(process);
 
-            var answers = new[] { await ResendAsync(port, "demoappclient1", "ann"), await ResendAsync(port, "demoappclient1", "bob") };
+            var watch = Stopwatch.StartNew();
+            var answers = new List<WireResponse>();
+            for (var i = 0; i < 8; i++) answers.Add(await ResendAsync(port, "demoappclient1", "ann"));
+            watch.Stop();
 
-            Assert.All(answers, a => Assert.Equal(503, a.Status));
+            // Every request faults, split between the two kinds; none is delivered.
+            Assert.All(answers, a => Assert.True(a.Status == 503 || a.ErrorType == "TooManyRequestsException", a.ToString()));
+            Assert.Contains(answers, a => a.Status == 503);
+            Assert.Contains(answers, a => a.ErrorType == "TooManyRequestsException");
+            // --latency-ms applies to every answer (without it, eight local requests take a few ms).
+            Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(8 * 180), watch.Elapsed.ToString());
         }
 
         [Fact]

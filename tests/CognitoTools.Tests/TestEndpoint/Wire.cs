@@ -20,8 +20,10 @@ namespace CognitoTools.Tests.TestEndpoint
 
         public string Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 
+        /// <summary>A member of the JSON body; null when absent or when the body is empty or not JSON.</summary>
         public string JsonString(params string[] path)
         {
+            if (string.IsNullOrEmpty(Body) || (Body[0] != '{' && Body[0] != '[')) return null;
             using (var doc = JsonDocument.Parse(Body))
             {
                 var element = doc.RootElement;
