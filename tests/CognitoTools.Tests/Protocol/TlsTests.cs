@@ -1,0 +1,175 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using CognitoTools.Model;
+using CognitoTools.Protocol;
+using Xunit;
+
+namespace CognitoTools.Tests.Protocol
+{
+    /// <summary>HTTPS end to end on 127.0.0.1 with a private CA: trusted only through the CA bundle.</summary>
+    public sealed class TlsTests : IDisposable
+    {
+        private readonly string _directory = Path.Combine(Path.GetTempPath(), "cgip-tls-" + Guid.NewGuid().ToString("N"));
+        private readonly X509Certificate2 _root;
+        private readonly X509Certificate2 _otherRoot;
+        private readonly X509Certificate2 _serverCertificate;
+
+        public TlsTests()
+        {
+            Directory.CreateDirectory(_directory);
+            _root = CreateRoot("Test Corp Root");
+            _otherRoot = CreateRoot("Unrelated Root");
+            _serverCertificate = CreateServerCertificate(_root);
+        }
+
+        public void Dispose()
+        {
+            _root.Dispose();
+            _otherRoot.Dispose();
+            _serverCertificate.Dispose();
+            try { Directory.Delete(_directory, true); } catch (IOException) { }
+        }
+
+        [Fact]
+        public async Task A_server_certificate_from_the_bundle_s_CA_is_trusted()
+        {
+            using var server = new TinyTlsServer(_serverCertificate);
+            using var client = NewClient(server.Port, WritePem(_root));
+            var response = await client.ResendConfirmationCodeAsync(new ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, CancellationToken.None);
+            Assert.Equal("EMAIL", response.CodeDeliveryDetails.DeliveryMedium);
+        }
+
+        [Fact]
+        public async Task Without_the_bundle_or_with_another_CA_the_certificate_is_refused()
+        {
+            using var server = new TinyTlsServer(_serverCertificate);
+            foreach (var bundle in new[] { null, WritePem(_otherRoot) })
+            {
+                using var client = NewClient(server.Port, bundle);
+                var ex = await Assert.ThrowsAsync<CognitoTransportException>(() =>
+                    client.ResendConfirmationCodeAsync(new ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, CancellationToken.None));
+                Assert.Equal("ConnectionFailure", ex.ErrorCode);
+                Assert.Equal(1, ex.Attempts);
+            }
+        }
+
+        private static CognitoIdpClient NewClient(int port, string caBundle)
+            => new CognitoIdpClient(new CognitoClientConfig
+            {
+                ServiceUrl = new Uri($"https://127.0.0.1:{port}"),
+                CaBundlePath = caBundle,
+                MaxAttempts = 1,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                ReadTimeout = TimeSpan.FromSeconds(10),
+            });
+
+        private string WritePem(X509Certificate2 certificate)
+        {
+            var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".pem");
+            File.WriteAllText(path, certificate.ExportCertificatePem());
+            return path;
+        }
+
+        private static X509Certificate2 CreateRoot(string name)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-365), DateTimeOffset.UtcNow.AddYears(1));
+        }
+
+        private static X509Certificate2 CreateServerCertificate(X509Certificate2 issuer)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+            var serial = new byte[8];
+            RandomNumberGenerator.Fill(serial);
+            using var issued = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), serial);
+            using var withKey = issued.CopyWithPrivateKey(key);
+            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
+        }
+
+        /// <summary>Answers every request on a TLS connection with one fixed success.</summary>
+        private sealed class TinyTlsServer : IDisposable
+        {
+            private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
+            private readonly X509Certificate2 _certificate;
+            private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+            public TinyTlsServer(X509Certificate2 certificate)
+            {
+                _certificate = certificate;
+                _listener.Start();
+                Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+                _ = Task.Run(AcceptLoop);
+            }
+
+            public int Port { get; }
+
+            private async Task AcceptLoop()
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    TcpClient tcp;
+                    try { tcp = await _listener.AcceptTcpClientAsync(_stop.Token); }
+                    catch (Exception) { return; }
+                    _ = Task.Run(() => Serve(tcp));
+                }
+            }
+
+            private async Task Serve(TcpClient tcp)
+            {
+                try
+                {
+                    using (tcp)
+                    using (var ssl = new SslStream(tcp.GetStream()))
+                    {
+                        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                        handshake.CancelAfter(TimeSpan.FromSeconds(10));
+                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, handshake.Token);
+                        var buffer = new byte[65536];
+                        var received = new StringBuilder();
+                        while (true)
+                        {
+                            var read = await ssl.ReadAsync(buffer, handshake.Token);
+                            if (read == 0) return;
+                            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                            var text = received.ToString();
+                            var headerEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                            if (headerEnd < 0) continue;
+                            var lengthAt = text.IndexOf("Content-Length:", StringComparison.OrdinalIgnoreCase);
+                            var length = lengthAt < 0 ? 0 : int.Parse(text.Substring(lengthAt + 15, text.IndexOf('\r', lengthAt) - lengthAt - 15).Trim());
+                            if (text.Length - headerEnd - 4 < length) continue;
+                            var body = Encoding.UTF8.GetBytes(Responses.DeliveryJson);
+                            var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+                            await ssl.WriteAsync(head, handshake.Token);
+                            await ssl.WriteAsync(body, handshake.Token);
+                            return;
+                        }
+                    }
+                }
+                catch (Exception) { /* handshake refused by the client, or shutdown */ }
+            }
+
+            public void Dispose()
+            {
+                _stop.Cancel();
+                _listener.Stop();
+            }
+        }
+    }
+}
