@@ -189,12 +189,13 @@ namespace CognitoTools.TestEndpoint.Http
         {
             var now = Stopwatch.GetTimestamp();
             var remaining = delay - Elapsed(startTimestamp, now);
-            var compensation = Math.Min(Interlocked.Read(ref _timerLatenessTicks), delay.Ticks / 4);
+            var compensation = Math.Max(0, Math.Min(Interlocked.Read(ref _timerLatenessTicks), delay.Ticks / 4));
             var wait = remaining - TimeSpan.FromTicks(compensation);
             if (wait <= TimeSpan.Zero) return;
             await Task.Delay(wait, _stop.Token).ConfigureAwait(false);
             var lateness = (Elapsed(now, Stopwatch.GetTimestamp()) - wait).Ticks;
-            lateness = Math.Max(0, Math.Min(MaxLatenessCompensationTicks, lateness));
+            // Early firings count too (negative), so the estimate is the mean error, not just the late side; outliers are clipped.
+            lateness = Math.Max(-MaxLatenessCompensationTicks, Math.Min(MaxLatenessCompensationTicks, lateness));
             var estimate = Interlocked.Read(ref _timerLatenessTicks);
             Interlocked.Exchange(ref _timerLatenessTicks, estimate + (lateness - estimate) / 16);
         }
@@ -272,6 +273,7 @@ namespace CognitoTools.TestEndpoint.Http
         private static async Task WriteResponseAsync(NetworkStream stream, ResponseAction action, bool close)
         {
             var reason = action.ReasonPhrase ?? ReasonFor(action.StatusCode);
+            var body = action.Body ?? Array.Empty<byte>();
             var head = new StringBuilder();
             head.Append("HTTP/1.1 ").Append(action.StatusCode).Append(' ').Append(reason).Append("\r\n");
             var hasLength = false;
@@ -280,15 +282,15 @@ namespace CognitoTools.TestEndpoint.Http
                 if (string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase)) hasLength = true;
                 head.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
             }
-            if (!hasLength) head.Append("Content-Length: ").Append(action.Body.Length).Append("\r\n");
+            if (!hasLength) head.Append("Content-Length: ").Append(body.Length).Append("\r\n");
             head.Append("Date: ").Append(HttpDate()).Append("\r\n");
             if (close) head.Append("Connection: close\r\n");
             head.Append("\r\n");
             var headBytes = Encoding.ASCII.GetBytes(head.ToString());
-            var bodyLength = action.TruncateBodyAt.HasValue ? Math.Min(action.TruncateBodyAt.Value, action.Body.Length) : action.Body.Length;
+            var bodyLength = action.TruncateBodyAt.HasValue ? Math.Max(0, Math.Min(action.TruncateBodyAt.Value, body.Length)) : body.Length;
             var buffer = new byte[headBytes.Length + bodyLength];
             Buffer.BlockCopy(headBytes, 0, buffer, 0, headBytes.Length);
-            Buffer.BlockCopy(action.Body, 0, buffer, headBytes.Length, bodyLength);
+            Buffer.BlockCopy(body, 0, buffer, headBytes.Length, bodyLength);
             await stream.WriteAsync(buffer, 0, buffer.Length).ConfigureAwait(false);
             await stream.FlushAsync().ConfigureAwait(false);
         }
