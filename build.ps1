@@ -98,12 +98,33 @@ function Invoke-Docs {
 }
 
 function Invoke-Test {
-    Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'tests/CognitoTools.Tests/CognitoTools.Tests.csproj'), '-c', $Configuration, '-nologo')
+    # Both suites run even when the first fails, so one run shows every failure.
+    $failures = @()
+    try {
+        Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'tests/CognitoTools.Tests/CognitoTools.Tests.csproj'), '-c', $Configuration, '-nologo')
+    }
+    catch {
+        $failures += "xunit: $($_.Exception.Message)"
+    }
+    try {
+        Invoke-PesterTests
+    }
+    catch {
+        $failures += "Pester: $($_.Exception.Message)"
+    }
+    if ($failures.Count -gt 0) {
+        throw "Tests failed. $($failures -join ' ')"
+    }
+}
 
+function Invoke-PesterTests {
     $pester = Get-Module -Name Pester -ListAvailable | Where-Object { $_.Version -ge [version]'5.0' } | Sort-Object Version -Descending | Select-Object -First 1
     if (-not $pester) {
         Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser): the Pester tests were skipped.'
         return
+    }
+    if (-not (Test-Path $ManifestPath) -or -not (Test-Path $EndpointDll)) {
+        Invoke-Build
     }
     # A child process, so the tests import the freshly built module into a clean session (a loaded assembly cannot be unloaded).
     $env:COGNITOTOOLS_MODULE_PATH = $ManifestPath
@@ -148,7 +169,10 @@ function Invoke-Package {
         if (Test-Path $zip) {
             Remove-Item $zip -Force
         }
-        Compress-Archive -Path (Join-Path $staging 'CognitoTools') -DestinationPath $zip
+        # ZipFile rather than Compress-Archive: Windows PowerShell's Compress-Archive writes '\' into entry names,
+        # which breaks the zip on Linux and macOS.
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        [System.IO.Compression.ZipFile]::CreateFromDirectory($staging, $zip)
         Write-Host "Package: $zip (publish with: Publish-Module -Path '$ModuleDir' -NuGetApiKey <key>)" -ForegroundColor Green
     }
     finally {

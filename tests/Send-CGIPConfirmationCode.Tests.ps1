@@ -266,6 +266,14 @@ Describe 'Errors' {
         }
     }
 
+    It 'stops with a terminating error for an empty -ClientSecret' {
+        $empty = [System.Security.SecureString]::new()
+        { CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId secretclient1 -ClientSecret $empty @Target -Force } |
+            Should -Throw -ErrorId 'EmptyClientSecret,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
+        { CognitoTools\Get-CGIPSecretHash -Username ann -ClientId secretclient1 -ClientSecret $empty } |
+            Should -Throw -ErrorId 'EmptyClientSecret,CognitoTools.Commands.GetCGIPSecretHashCommand'
+    }
+
     It 'stops with a terminating error for an invalid -Select' {
         { CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Select 'Nope' -Force } |
             Should -Throw -ErrorId 'InvalidSelectValue,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'

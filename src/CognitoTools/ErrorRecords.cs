@@ -13,6 +13,12 @@ namespace CognitoTools
         public const string NotSent = "NotSent";
         public const string UnexpectedError = "UnexpectedError";
         public const string InvalidSelectValue = "InvalidSelectValue";
+        public const string EmptyClientSecret = "EmptyClientSecret";
+
+        /// <summary>-ClientSecret given but empty: no SecretHash can be computed for any row.</summary>
+        public static ErrorRecord ForEmptyClientSecret()
+            => new ErrorRecord(new ArgumentException("-ClientSecret is empty; give the app client's secret.", "ClientSecret"),
+                EmptyClientSecret, ErrorCategory.InvalidArgument, null);
 
         /// <summary>A call that failed (service, transport or validation), targeting the user it was for.</summary>
         public static ErrorRecord ForFailure(Exception error, object targetObject)

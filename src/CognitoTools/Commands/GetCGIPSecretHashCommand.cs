@@ -18,6 +18,14 @@ namespace CognitoTools.Commands
         [Parameter(Mandatory = true)]
         public SecureString ClientSecret { get; set; }
 
+        protected override void BeginProcessing()
+        {
+            if (ClientSecret.Length == 0)
+            {
+                ThrowTerminatingError(ErrorRecords.ForEmptyClientSecret());
+            }
+        }
+
         protected override void ProcessRecord()
         {
             WriteObject(SecretHash.Compute(Username, ClientId, CmdletExtensions.ToPlainText(ClientSecret)));

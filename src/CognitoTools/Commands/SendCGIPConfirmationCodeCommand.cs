@@ -141,6 +141,10 @@ namespace CognitoTools.Commands
         protected override void BeginProcessing()
         {
             _select = ParseSelect(Select);
+            if (ClientSecret != null && ClientSecret.Length == 0)
+            {
+                ThrowTerminatingError(ErrorRecords.ForEmptyClientSecret());
+            }
             _whatIf = this.IsWhatIf();
             _verbose = this.IsVerbose();
             SessionHistoryVariable.Ensure(this);
