@@ -167,8 +167,9 @@ Describe 'Set-CGIPHistoryConfiguration and Clear-CGIPHistory' {
 
 Describe 'Stopping a batch (Ctrl+C)' {
     BeforeAll {
-        # Every answer takes 5 s here, so requests are surely in flight when the batch is stopped.
-        $script:SlowEndpoint = Start-TestEndpoint -ExtraArguments @('--seed-users', '20', '--resend-limit', '0', '--latency-ms', '5000')
+        # Every answer takes 30 s here: requests are surely in flight when the batch is stopped, and a stop that
+        # waited for them instead of cancelling would take far longer than the bound asserted below.
+        $script:SlowEndpoint = Start-TestEndpoint -ExtraArguments @('--seed-users', '20', '--resend-limit', '0', '--latency-ms', '30000')
     }
     AfterAll { Stop-TestEndpoint $script:SlowEndpoint }
 
@@ -206,5 +207,36 @@ Describe 'Stopping a batch (Ctrl+C)' {
 
         $resumed = @(CognitoTools\Get-CGIPHistory -NotSent | CognitoTools\Send-CGIPConfirmationCode @Target -Force)
         @($resumed.Username | Sort-Object) | Should -Be @('user0001', 'user0002', 'user0003', 'user0004')
+    }
+
+    It 'stops promptly while the command itself waits for a free slot' {
+        CognitoTools\Clear-CGIPHistory -Confirm:$false
+        $started = [System.Threading.ManualResetEventSlim]::new($false)
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({ param($ModulePath) Import-Module $ModulePath }.ToString()).AddArgument((Get-TestModulePath))
+            $null = $shell.Invoke()
+            $shell.Commands.Clear()
+            $null = $shell.AddScript({
+                param($Url, $Started)
+                # -ThrottleLimit 1: user0001 is in flight, and the command blocks submitting the next users.
+                & { 'user0001'; $Started.Set(); 'user0002'; 'user0003' } |
+                    CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1 -Force -ThrottleLimit 1
+            }.ToString()).AddArgument($SlowEndpoint.Url).AddArgument($started)
+            $null = $shell.BeginInvoke()
+            $started.Wait([TimeSpan]::FromSeconds(60)) | Should -BeTrue
+            Start-Sleep -Milliseconds 200
+            $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()
+            $stopwatch.Stop()
+            $stopwatch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        }
+        finally {
+            $shell.Dispose()
+            $started.Dispose()
+        }
+        $notSent = @(CognitoTools\Get-CGIPHistory -NotSent)
+        $notSent.Username | Should -Contain 'user0001'
+        @(CognitoTools\Get-CGIPHistory -Succeeded) | Should -HaveCount 0
     }
 }
