@@ -256,6 +256,11 @@ namespace CognitoTools.Commands
             {
                 WriteProgress(new ProgressRecord(ProgressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
             }
+            if (_verbose && _command != null)
+            {
+                var progress = _sender.GetProgress();
+                WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent in {progress.Elapsed.TotalSeconds:0.0} s.");
+            }
             if (_sender.NotSentCount > 0)
             {
                 _notSentWarned = true;
@@ -339,6 +344,10 @@ namespace CognitoTools.Commands
         private void WriteOutcome(SendOutcome outcome)
         {
             var tag = outcome.Tag as RowTag ?? new RowTag { Username = outcome.Request?.Username, ClientId = outcome.Request?.ClientId };
+            if (outcome.IsDuplicate && _verbose)
+            {
+                WriteVerbose($"User '{tag.Username}' of app client '{tag.ClientId}' came earlier in this batch: not sent again; reporting the earlier answer.");
+            }
             switch (outcome.Kind)
             {
                 case SendOutcomeKind.Succeeded:
