@@ -34,7 +34,9 @@ Options:
   --overhead-users N Requests for the zero-latency client-overhead runs (default 3000; --quick: 300).
   --memory-users N   Users streamed for the peak working set (default 100000; --quick: 10000; 0 skips).
   --no-js            Skip the JavaScript SDK runs (they need node and npm ci in tests/conformance).
-  --pwsh PATH        Also time Import-Csv | Send-CGIPConfirmationCode through this pwsh (needs the built module).
+  --pwsh PATH        Time Import-Csv | Send-CGIPConfirmationCode through this pwsh (default: pwsh on PATH, if any;
+                     needs the built module in out/CognitoTools/<version>/).
+  --no-pwsh          Skip the cmdlet run.
   --out FILE         Also write the report (text) and FILE.json (figures).
   --quick            A short smoke run.
 ";
@@ -127,6 +129,7 @@ Options:
         public int MemoryUsers = 100000;
         public bool NoJs;
         public string Pwsh;
+        public bool NoPwsh;
         public string Out;
         public bool Quick;
         public bool Help;
@@ -158,6 +161,7 @@ Options:
                     case "--memory-users": o.MemoryUsers = Int(); break;
                     case "--no-js": o.NoJs = true; break;
                     case "--pwsh": o.Pwsh = Value(); break;
+                    case "--no-pwsh": o.NoPwsh = true; break;
                     case "--out": o.Out = Value(); break;
                     case "--quick": o.Quick = true; break;
                     case "--memory": o.MemoryChild = true; break;
@@ -176,9 +180,21 @@ Options:
                 if (!set.Contains("--overhead-users")) o.OverheadUsers = 300;
                 if (!set.Contains("--memory-users")) o.MemoryUsers = 10000;
             }
+            if (o.Pwsh == null && !o.NoPwsh && !o.MemoryChild) o.Pwsh = FindOnPath(OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh");
             if (o.MemoryChild && o.Endpoint == null) throw new ArgumentException("--memory needs --endpoint.");
             if (o.Users < 1) throw new ArgumentException("--users must be at least 1.");
             return o;
+        }
+
+        private static string FindOnPath(string file)
+        {
+            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
+            {
+                if (dir.Length == 0) continue;
+                var candidate = Path.Combine(dir, file);
+                if (File.Exists(candidate)) return candidate;
+            }
+            return null;
         }
     }
 
@@ -399,17 +415,23 @@ Options:
             File.WriteAllText(csv, lines.ToString());
             try
             {
-                var script = $"$ProgressPreference='SilentlyContinue'; Import-Module '{module}'; " +
-                             $"$t = Measure-Command {{ Import-Csv '{csv}' | Send-CGIPConfirmationCode -EndpointUrl '{server.Url}' -Region us-east-1 -ThrottleLimit 16 -MaxRequestsPerSecond 0 -Force | Out-Null }}; " +
-                             "[Console]::Out.WriteLine($t.TotalSeconds.ToString([Globalization.CultureInfo]::InvariantCulture))";
+                // Outputs and errors are counted so a run that failed quietly cannot pass for a fast one.
+                var script = $"$ProgressPreference='SilentlyContinue'; Import-Module '{Path.Combine(module, "CognitoTools.psd1")}' -ErrorAction Stop; " +
+                             // Warm-up (not measured): module load, JIT and the first connection, as the other runs get.
+                             $"Import-Csv '{csv}' | Select-Object -First 50 | Send-CGIPConfirmationCode -EndpointUrl '{server.Url}' -Region us-east-1 -ThrottleLimit 16 -MaxRequestsPerSecond 0 -Force | Out-Null; " +
+                             "$global:n = 0; $Error.Clear(); " +
+                             $"$t = Measure-Command {{ Import-Csv '{csv}' | Send-CGIPConfirmationCode -EndpointUrl '{server.Url}' -Region us-east-1 -ThrottleLimit 16 -MaxRequestsPerSecond 0 -Force -ErrorAction SilentlyContinue | ForEach-Object {{ $global:n++ }} }}; " +
+                             "[Console]::Out.WriteLine($global:n.ToString() + ' ' + $Error.Count + ' ' + $t.TotalSeconds.ToString([Globalization.CultureInfo]::InvariantCulture))";
                 var (exit, stdout, stderr) = ChildProcess.Run(_options.Pwsh, "-NoProfile -NonInteractive -Command \"" + script.Replace("\"", "\\\"") + "\"", TimeSpan.FromMinutes(10), null);
-                var last = stdout.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
-                if (exit != 0 || !double.TryParse(last, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+                var last = (stdout.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? string.Empty).Split(' ');
+                if (exit != 0 || last.Length != 3 || !long.TryParse(last[0], out var outputs) || !long.TryParse(last[1], out var errors)
+                    || !double.TryParse(last[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
                 {
-                    _notes.Add("pwsh run failed: " + (stderr.Length > 300 ? stderr.Substring(0, 300) : stderr));
+                    _notes.Add("pwsh run failed: " + (stderr.Length > 300 ? stderr.Substring(0, 300) : stderr) + " " + stdout);
                     return;
                 }
-                _pwsh = new RunResult { Client = "Import-Csv | Send-CGIPConfirmationCode", LatencyMs = 0, Concurrency = 16, Requests = users, Succeeded = users, Seconds = seconds };
+                if (outputs != users) _notes.Add($"pwsh: {outputs} outputs and {errors} errors for {users} users");
+                _pwsh = new RunResult { Client = "Import-Csv | Send-CGIPConfirmationCode", LatencyMs = 0, Concurrency = 16, Requests = users, Succeeded = outputs, Failed = errors, Seconds = seconds };
                 Console.WriteLine($"  pwsh: {users} users through the cmdlet (ThrottleLimit 16, zero latency) in {seconds:F2} s = {users / seconds:F0} requests/s");
             }
             finally
