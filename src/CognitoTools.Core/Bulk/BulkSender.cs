@@ -45,9 +45,9 @@ namespace CognitoTools.Bulk
         public int? OrderedBufferSize { get; set; }
 
         /// <summary>
-        /// How many distinct (client id, username) keys are remembered to spot duplicates. Each costs about the key's
-        /// length plus ~100 bytes and the answer it shares; 100,000 keys are a few tens of MB at most. 0 turns
-        /// duplicate detection off.
+        /// How many distinct (client id, username) keys are remembered to spot duplicates, oldest forgotten first. Each
+        /// costs the username plus about 200 bytes (a compact copy of the answer, repeated strings shared), so the
+        /// default 100,000 is about 25 MB at most. 0 turns duplicate detection off.
         /// </summary>
         public int DuplicateWindow { get; set; } = DefaultDuplicateWindow;
 
@@ -131,9 +131,11 @@ namespace CognitoTools.Bulk
     /// </para>
     /// <para>
     /// Duplicates: a (client id, username) pair already seen in this batch is not sent again; its row gets the first
-    /// row's answer with IsDuplicate set. Usernames compare case-insensitively unless
-    /// <see cref="BulkSendOptions.CaseSensitiveUsernames"/>. Up to <see cref="BulkSendOptions.DuplicateWindow"/> keys
-    /// are remembered (the only per-item state kept after an item's outcome is returned).
+    /// row's answer with IsDuplicate set (the very objects if it waited for that answer, an equal copy if it came
+    /// later). Usernames compare case-insensitively unless <see cref="BulkSendOptions.CaseSensitiveUsernames"/>. Up to
+    /// <see cref="BulkSendOptions.DuplicateWindow"/> keys are remembered with a compact copy of their answer (about
+    /// 200 bytes each): the only per-item state kept after an item's outcome is returned. A row whose first
+    /// occurrence failed validation is not a duplicate (nothing was sent for it).
     /// </para>
     /// </summary>
     public sealed class BulkSender : IDisposable
@@ -160,6 +162,7 @@ namespace CognitoTools.Bulk
         private readonly Dictionary<long, SendOutcome> _heldBack = new Dictionary<long, SendOutcome>();
         private readonly Dictionary<UserKey, DuplicateEntry> _duplicates;
         private readonly Queue<KeyValuePair<UserKey, DuplicateEntry>> _duplicateOrder = new Queue<KeyValuePair<UserKey, DuplicateEntry>>();
+        private readonly StringPool _strings = new StringPool();
         private long _nextSequence;
         private long _nextToEmit;
         private long _pendingFollowers;
@@ -359,13 +362,15 @@ namespace CognitoTools.Bulk
         private UserKey? DuplicateKey(ResendConfirmationCodeRequest request)
         {
             if (_options.DuplicateWindow <= 0 || request?.Username == null || request.ClientId == null) return null;
-            return new UserKey(request.ClientId, request.Username);
+            // Every row of a CSV brings its own copy of the client id; keep one.
+            return new UserKey(_strings.Share(request.ClientId), request.Username);
         }
 
         private void RememberKey(UserKey key, WorkItem item)
         {
             var entry = new DuplicateEntry();
             item.Duplicates = entry;
+            item.Key = key;
             _duplicates[key] = entry;
             _duplicateOrder.Enqueue(new KeyValuePair<UserKey, DuplicateEntry>(key, entry));
             while (_duplicateOrder.Count > _options.DuplicateWindow)
@@ -468,13 +473,29 @@ namespace CognitoTools.Bulk
 
             var entry = item.Duplicates;
             if (entry == null) return;
-            entry.SetResult(outcome);
+            item.Duplicates = null;
+            entry.SetResult(outcome, _strings);
+            if (outcome.Error is RequestValidationException && _duplicates.TryGetValue(item.Key, out var listed) && ReferenceEquals(listed, entry))
+            {
+                // Nothing was sent, so there is nothing to protect: a later row naming this user is checked on its own.
+                _duplicates.Remove(item.Key);
+            }
             var followers = entry.TakeFollowers();
             if (followers == null) return;
             foreach (var follower in followers)
             {
                 _pendingFollowers--;
-                Produce(entry.OutcomeFor(follower), follower.Request, null, ready);
+                // Rows that waited for this answer share its very objects.
+                Produce(new SendOutcome
+                {
+                    Sequence = follower.Sequence,
+                    Request = follower.Request,
+                    Tag = follower.Tag,
+                    Kind = outcome.Kind,
+                    Response = outcome.Response,
+                    Error = outcome.Error,
+                    IsDuplicate = true,
+                }, follower.Request, null, ready);
             }
         }
 
@@ -654,18 +675,19 @@ namespace CognitoTools.Bulk
             public long StartTicks;
             public bool Done;
             public DuplicateEntry Duplicates;
+            public UserKey Key;
         }
 
-        /// <summary>The first row's answer for a (client, user) key, and the later rows waiting for it.</summary>
+        /// <summary>The first row's answer for a (client, user) key (compacted), and the later rows waiting for it.</summary>
         private sealed class DuplicateEntry
         {
-            private SendOutcomeKind _kind;
-            private ResendConfirmationCodeResponse _response;
-            private Exception _error;
+            private DuplicateResult _result;
             private List<WorkItem> _followers;
 
-            public bool IsDone { get; private set; }
+            public bool IsDone => _result != null;
             public List<WorkItem> Followers => _followers ?? (_followers = new List<WorkItem>());
+
+            public void SetResult(SendOutcome outcome, StringPool strings) => _result = DuplicateResult.From(outcome, strings);
 
             public List<WorkItem> TakeFollowers()
             {
@@ -674,22 +696,15 @@ namespace CognitoTools.Bulk
                 return taken;
             }
 
-            public void SetResult(SendOutcome outcome)
-            {
-                IsDone = true;
-                _kind = outcome.Kind;
-                _response = outcome.Response;
-                _error = outcome.Error;
-            }
-
+            /// <summary>For a row that came after the answer: an equal copy of it.</summary>
             public SendOutcome OutcomeFor(WorkItem row) => new SendOutcome
             {
                 Sequence = row.Sequence,
                 Request = row.Request,
                 Tag = row.Tag,
-                Kind = _kind,
-                Response = _response,
-                Error = _error,
+                Kind = _result.Kind,
+                Response = _result.RebuildResponse(),
+                Error = _result.RebuildError(),
                 IsDuplicate = true,
             };
         }

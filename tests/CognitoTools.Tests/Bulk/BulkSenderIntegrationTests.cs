@@ -209,7 +209,12 @@ namespace CognitoTools.Tests.Bulk
                 Assert.Equal(50, service.RequestCount);
                 Assert.Equal(50, outcomes.Count(o => o.IsDuplicate));
                 Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Succeeded, o.Kind));
-                for (var i = 0; i < 50; i++) Assert.Same(outcomes[i].Response, outcomes[i + 50].Response);
+                for (var i = 0; i < 50; i++)
+                {
+                    Assert.True(outcomes[i + 50].IsDuplicate);
+                    Assert.Equal(outcomes[i].Response.ResponseMetadata.RequestId, outcomes[i + 50].Response.ResponseMetadata.RequestId);
+                    Assert.Equal(outcomes[i].Response.CodeDeliveryDetails.Destination, outcomes[i + 50].Response.CodeDeliveryDetails.Destination);
+                }
             }
         }
 

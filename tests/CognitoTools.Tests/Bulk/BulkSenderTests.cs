@@ -360,10 +360,12 @@ namespace CognitoTools.Tests.Bulk
                 Assert.Equal(new[] { "alice", "alice", "bob", "carol" }, client.Usernames.OrderBy(u => u, StringComparer.Ordinal));
                 Assert.Equal(4, client.Calls);
                 Assert.Equal(new[] { false, false, true, true, false, true, false }, outcomes.Select(o => o.IsDuplicate));
-                Assert.Same(outcomes[0].Response, outcomes[2].Response);
-                Assert.Same(outcomes[0].Response, outcomes[3].Response);
-                Assert.Same(outcomes[1].Response, outcomes[5].Response);
-                Assert.NotSame(outcomes[0].Response, outcomes[6].Response);
+                // Each duplicate carries its first row's answer (the same request id), not one of its own.
+                Assert.Equal(outcomes[0].Response.ResponseMetadata.RequestId, outcomes[2].Response.ResponseMetadata.RequestId);
+                Assert.Equal(outcomes[0].Response.ResponseMetadata.RequestId, outcomes[3].Response.ResponseMetadata.RequestId);
+                Assert.Equal(outcomes[1].Response.ResponseMetadata.RequestId, outcomes[5].Response.ResponseMetadata.RequestId);
+                Assert.Equal("alice", outcomes[3].Response.CodeDeliveryDetails.Username);
+                Assert.NotEqual(outcomes[0].Response.ResponseMetadata.RequestId, outcomes[1].Response.ResponseMetadata.RequestId);
                 Assert.Equal("ALICE", outcomes[2].Request.Username); // each row keeps its own request and tag
                 Assert.Equal("ALICE", outcomes[2].Tag);
                 Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Succeeded, o.Kind));
@@ -395,6 +397,117 @@ namespace CognitoTools.Tests.Bulk
                 Assert.Same(outcomes[0].Error, outcomes[1].Error);
                 Assert.True(outcomes[1].IsDuplicate);
             }
+        }
+
+        [Fact]
+        public void A_duplicate_after_the_answer_gets_an_equal_copy_of_a_success()
+        {
+            var requestId = Guid.NewGuid().ToString("D");
+            var client = new FakeCognitoClient((request, call, ct) =>
+            {
+                var response = FakeCognitoClient.Success(request);
+                response.ResponseMetadata.RequestId = call == 1 ? requestId : "not-a-guid-" + call;
+                response.Duration = TimeSpan.FromMilliseconds(12);
+                return Task.FromResult(response);
+            });
+            using (var sender = new BulkSender(client, Options(1), null))
+            {
+                var first = sender.Submit(Request("alice")).Single();
+                var other = sender.Submit(Request("bob")).Single();
+                var again = sender.Submit(Request("Alice")).Single();
+                var otherAgain = sender.Submit(Request("bob")).Single();
+                Assert.Empty(sender.Complete());
+
+                Assert.Equal(2, client.Calls);
+                Assert.True(again.IsDuplicate);
+                Assert.Equal(SendOutcomeKind.Succeeded, again.Kind);
+                Assert.Equal(requestId, again.Response.ResponseMetadata.RequestId);
+                Assert.Equal(first.Response.HttpStatusCode, again.Response.HttpStatusCode);
+                Assert.Equal(first.Response.Duration, again.Response.Duration);
+                Assert.Equal(first.Response.CodeDeliveryDetails.Username, again.Response.CodeDeliveryDetails.Username);
+                Assert.Equal(first.Response.CodeDeliveryDetails.AttributeName, again.Response.CodeDeliveryDetails.AttributeName);
+                Assert.Equal(first.Response.CodeDeliveryDetails.DeliveryMedium, again.Response.CodeDeliveryDetails.DeliveryMedium);
+                Assert.Equal(first.Response.CodeDeliveryDetails.Destination, again.Response.CodeDeliveryDetails.Destination);
+                Assert.Equal("not-a-guid-2", otherAgain.Response.ResponseMetadata.RequestId);
+                Assert.Equal(other.Response.CodeDeliveryDetails.Destination, otherAgain.Response.CodeDeliveryDetails.Destination);
+            }
+        }
+
+        [Fact]
+        public void A_duplicate_after_the_answer_gets_an_equal_copy_of_a_failure()
+        {
+            var client = new FakeCognitoClient((request, call, ct) => request.Username == "svc"
+                ? Task.FromException<ResendConfirmationCodeResponse>(ServiceError("CodeDeliveryFailureException", 400, 2))
+                : Task.FromException<ResendConfirmationCodeResponse>(new CognitoTransportException("RequestTimeout", "timed out") { Attempts = 3 }));
+            using (var sender = new BulkSender(client, Options(1), null))
+            {
+                var outcomes = Run(sender, new[] { Request("svc"), Request("net"), Request("SVC"), Request("net") });
+
+                Assert.Equal(2, client.Calls);
+                var service = Assert.IsType<CognitoServiceException>(outcomes[2].Error);
+                var original = (CognitoServiceException)outcomes[0].Error;
+                Assert.Equal(original.ErrorCode, service.ErrorCode);
+                Assert.Equal(original.Message, service.Message);
+                Assert.Equal(original.HttpStatusCode, service.HttpStatusCode);
+                Assert.Equal(original.RequestId, service.RequestId);
+                Assert.Equal(2, service.Attempts);
+                var transport = Assert.IsType<CognitoTransportException>(outcomes[3].Error);
+                Assert.Equal("RequestTimeout", transport.ErrorCode);
+                Assert.Equal(3, transport.Attempts);
+                Assert.All(outcomes.Skip(2), o => Assert.True(o.IsDuplicate && o.Kind == SendOutcomeKind.Failed));
+            }
+        }
+
+        [Fact]
+        public void A_row_whose_first_occurrence_failed_validation_is_checked_on_its_own()
+        {
+            var client = new FakeCognitoClient((request, call, ct) =>
+            {
+                if (request.SecretHash == "bad") throw new RequestValidationException("SecretHash", "length 1-128", "SecretHash is invalid.");
+                return Task.FromResult(FakeCognitoClient.Success(request));
+            });
+            using (var sender = new BulkSender(client, Options(1), null))
+            {
+                var outcomes = Run(sender, new[]
+                {
+                    new ResendConfirmationCodeRequest { ClientId = "client1", Username = "alice", SecretHash = "bad" },
+                    new ResendConfirmationCodeRequest { ClientId = "client1", Username = "alice" },
+                    new ResendConfirmationCodeRequest { ClientId = "client1", Username = "alice" },
+                });
+
+                Assert.Equal(new[] { SendOutcomeKind.Failed, SendOutcomeKind.Succeeded, SendOutcomeKind.Succeeded }, outcomes.Select(o => o.Kind));
+                Assert.Equal(new[] { false, false, true }, outcomes.Select(o => o.IsDuplicate));
+                Assert.Equal(2, client.Calls);
+            }
+        }
+
+        [Fact]
+        public void Remembered_answers_do_not_keep_the_original_objects_alive()
+        {
+            var client = FakeCognitoClient.Succeeding();
+            var weak = new List<WeakReference>();
+            using (var sender = new BulkSender(client, Options(1), null))
+            {
+                TrackResponses(sender, weak, 20);
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                Assert.All(weak, w => Assert.False(w.IsAlive));
+                // ...yet the duplicates are still recognised and answered.
+                var again = sender.Submit(Request("kept5")).Single();
+                Assert.True(again.IsDuplicate);
+                Assert.Equal("req-kept5", again.Response.ResponseMetadata.RequestId);
+                Assert.Equal(20, client.Calls);
+            }
+        }
+
+        private static void TrackResponses(BulkSender sender, List<WeakReference> weak, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                foreach (var outcome in sender.Submit(Request("kept" + i))) weak.Add(new WeakReference(outcome.Response));
+            }
+            foreach (var outcome in sender.Complete()) weak.Add(new WeakReference(outcome.Response));
         }
 
         [Fact]
