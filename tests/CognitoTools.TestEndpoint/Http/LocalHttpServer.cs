@@ -177,27 +177,31 @@ namespace CognitoTools.TestEndpoint.Http
             }
         }
 
-        // Timers fire late (about 1 ms on Linux); the average lateness is learnt and subtracted so a 20 ms latency
-        // averages 20 ms rather than 21.5, which would cost a benchmark at 16 connections 7% of its ideal rate.
-        private long _timerLatenessTicks;
-        private static readonly long MaxLatenessCompensationTicks = TimeSpan.FromMilliseconds(5).Ticks;
+        private LatencyScheduler _latency;
+        // How much earlier than the deadline to release a waiter so that the answer is written at the deadline: waking
+        // the scheduler thread and then a pool thread costs a few tenths of a millisecond. Learnt from each delay's
+        // measured lateness (an integral controller), in Stopwatch ticks.
+        private long _wakeCompensation;
+        private static readonly long MaxWakeCompensation = Stopwatch.Frequency / 500; // 2 ms
 
-        private static TimeSpan Elapsed(long fromTimestamp, long toTimestamp)
-            => TimeSpan.FromTicks((long)((toTimestamp - fromTimestamp) * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
-
+        /// <summary>Waits until <paramref name="delay"/> after <paramref name="startTimestamp"/> (a Stopwatch timestamp).</summary>
         private async Task DelayUntilAsync(long startTimestamp, TimeSpan delay)
         {
-            var now = Stopwatch.GetTimestamp();
-            var remaining = delay - Elapsed(startTimestamp, now);
-            var compensation = Math.Max(0, Math.Min(Interlocked.Read(ref _timerLatenessTicks), delay.Ticks / 4));
-            var wait = remaining - TimeSpan.FromTicks(compensation);
-            if (wait <= TimeSpan.Zero) return;
-            await Task.Delay(wait, _stop.Token).ConfigureAwait(false);
-            var lateness = (Elapsed(now, Stopwatch.GetTimestamp()) - wait).Ticks;
-            // Early firings count too (negative), so the estimate is the mean error, not just the late side; outliers are clipped.
-            lateness = Math.Max(-MaxLatenessCompensationTicks, Math.Min(MaxLatenessCompensationTicks, lateness));
-            var estimate = Interlocked.Read(ref _timerLatenessTicks);
-            Interlocked.Exchange(ref _timerLatenessTicks, estimate + (lateness - estimate) / 16);
+            var delayTimestampTicks = (long)(delay.Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
+            var deadline = startTimestamp + delayTimestampTicks;
+            if (deadline <= Stopwatch.GetTimestamp()) return;
+            var scheduler = Volatile.Read(ref _latency);
+            if (scheduler == null)
+            {
+                var created = new LatencyScheduler();
+                scheduler = Interlocked.CompareExchange(ref _latency, created, null) ?? created;
+                if (scheduler != created) created.Dispose();
+            }
+            var compensation = Math.Min(Volatile.Read(ref _wakeCompensation), delayTimestampTicks / 4);
+            await scheduler.WaitUntilAsync(deadline - compensation).ConfigureAwait(false);
+            var lateness = Stopwatch.GetTimestamp() - deadline;
+            var adjusted = Volatile.Read(ref _wakeCompensation) + lateness / 16;
+            Volatile.Write(ref _wakeCompensation, Math.Max(0, Math.Min(MaxWakeCompensation, adjusted)));
         }
 
         private static bool WantsKeepAlive(RecordedRequest request)
@@ -335,9 +339,84 @@ namespace CognitoTools.TestEndpoint.Http
         public void Dispose()
         {
             _stop.Cancel();
+            Volatile.Read(ref _latency)?.Dispose();
             try { _listener.Stop(); } catch (SocketException) { }
             foreach (var c in _connections.Values) { try { c.Close(); } catch (Exception) { } }
             try { _acceptLoop?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        }
+
+        /// <summary>
+        /// Releases waiters at their deadlines from one dedicated thread. Task.Delay rides the runtime's coarse timer
+        /// (it can fire 4 ms early or late here), which would make a benchmark's "20 ms" latency anything from 16 to 24;
+        /// a monitor wait is accurate to a fraction of a millisecond, so the added latency is what was asked for.
+        /// </summary>
+        private sealed class LatencyScheduler : IDisposable
+        {
+            // Waits come in whole milliseconds: releasing up to half of one early keeps the mean error near zero.
+            private static readonly long ReleaseEarlyTicks = Stopwatch.Frequency / 2000;
+            private readonly object _gate = new object();
+            private readonly PriorityQueue<TaskCompletionSource<bool>, long> _waiters = new PriorityQueue<TaskCompletionSource<bool>, long>();
+            private readonly List<TaskCompletionSource<bool>> _due = new List<TaskCompletionSource<bool>>();
+            private readonly Thread _thread;
+            private bool _stopped;
+
+            public LatencyScheduler()
+            {
+                _thread = new Thread(Run) { IsBackground = true, Name = "LocalHttpServer latency" };
+                _thread.Start();
+            }
+
+            public Task WaitUntilAsync(long deadline)
+            {
+                var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                lock (_gate)
+                {
+                    if (_stopped) { waiter.TrySetCanceled(); return waiter.Task; }
+                    var wakeNeeded = !_waiters.TryPeek(out _, out var earliest) || deadline < earliest;
+                    _waiters.Enqueue(waiter, deadline);
+                    if (wakeNeeded) Monitor.Pulse(_gate);
+                }
+                return waiter.Task;
+            }
+
+            private void Run()
+            {
+                while (true)
+                {
+                    lock (_gate)
+                    {
+                        while (true)
+                        {
+                            if (_stopped) return;
+                            var now = Stopwatch.GetTimestamp();
+                            while (_waiters.TryPeek(out var waiter, out var deadline) && deadline - ReleaseEarlyTicks <= now)
+                            {
+                                _waiters.Dequeue();
+                                _due.Add(waiter);
+                            }
+                            if (_due.Count > 0) break;
+                            if (!_waiters.TryPeek(out _, out var next)) { Monitor.Wait(_gate); continue; }
+                            // A timed monitor wait wakes about 0.15 ms after its whole-millisecond timeout.
+                            var milliseconds = (next - now) * 1000.0 / Stopwatch.Frequency - 0.15;
+                            Monitor.Wait(_gate, Math.Max(1, (int)Math.Round(milliseconds)));
+                        }
+                    }
+                    // Continuations run on the thread pool (RunContinuationsAsynchronously), not here.
+                    foreach (var waiter in _due) waiter.TrySetResult(true);
+                    _due.Clear();
+                }
+            }
+
+            public void Dispose()
+            {
+                lock (_gate)
+                {
+                    if (_stopped) return;
+                    _stopped = true;
+                    while (_waiters.TryDequeue(out var waiter, out _)) waiter.TrySetCanceled();
+                    Monitor.Pulse(_gate);
+                }
+            }
         }
 
         /// <summary>Reads CRLF lines and exact byte counts from a stream.</summary>

@@ -359,6 +359,59 @@ namespace CognitoTools.Tests.TestEndpoint
         }
 
         [Fact]
+        public async Task Many_delayed_answers_on_many_connections_all_arrive()
+        {
+            using (var server = new LocalHttpServer(r => { var a = ResponseAction.Json(200, "{\"echo\":\"" + r.BodyText + "\"}"); a.Delay = TimeSpan.FromMilliseconds(100 + r.Body.Length); return a; }).Start())
+            {
+                var clients = new List<Task<(string Body, TimeSpan Elapsed)>>();
+                for (var i = 0; i < 40; i++)
+                {
+                    var payload = new string('x', i);
+                    clients.Add(Task.Run(async () =>
+                    {
+                        using (var tcp = new TcpClient())
+                        {
+                            await tcp.ConnectAsync("127.0.0.1", server.Port);
+                            var stream = tcp.GetStream();
+                            var watch = Stopwatch.StartNew();
+                            await WriteAsync(stream, Post(payload));
+                            var response = await ReadResponseAsync(stream);
+                            return (response.BodyText, watch.Elapsed);
+                        }
+                    }));
+                }
+
+                var results = await Task.WhenAll(clients);
+
+                for (var i = 0; i < results.Length; i++)
+                {
+                    Assert.Equal("{\"echo\":\"" + new string('x', i) + "\"}", results[i].Body);
+                    Assert.True(results[i].Elapsed >= TimeSpan.FromMilliseconds(80), results[i].Elapsed.ToString());
+                }
+            }
+        }
+
+        [Fact]
+        public async Task Dispose_ends_connections_waiting_on_a_long_delay()
+        {
+            var server = new LocalHttpServer(_ => new ResponseAction { Delay = TimeSpan.FromMinutes(5) }).Start();
+            using (var tcp = new TcpClient())
+            {
+                await tcp.ConnectAsync("127.0.0.1", server.Port);
+                var stream = tcp.GetStream();
+                await WriteAsync(stream, Post("x"));
+                for (var i = 0; i < 1000 && server.RequestCount == 0; i++) await Task.Delay(10);
+                Assert.Equal(1, server.RequestCount);
+
+                server.Dispose();
+
+                // Within IoTimeout, not five minutes: the connection closes without an answer.
+                var error = await Record.ExceptionAsync(async () => Assert.Equal(0, await ReadToEndAsync(stream)));
+                Assert.True(error == null || error is IOException, error?.ToString());
+            }
+        }
+
+        [Fact]
         public async Task Dispose_closes_idle_connections()
         {
             var server = EchoServer();
