@@ -9,6 +9,7 @@ using CognitoTools.Bulk;
 using CognitoTools.Endpoints;
 using CognitoTools.HelpBuilder;
 using CognitoTools.Protocol;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.Docs
@@ -58,18 +59,12 @@ namespace CognitoTools.Tests.Docs
         /// <summary>The module's own error ids: the string constants of CognitoTools.ErrorRecords in the built assembly.</summary>
         private static IEnumerable<string> ModuleErrorIds()
         {
-            var runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location);
-            var paths = Directory.GetFiles(runtimeDirectory, "*.dll")
-                .Concat(new[] { DocsPaths.PowerShellReferencePath, DocsPaths.ModuleAssemblyPath, DocsPaths.CoreAssemblyPath });
-            using (var context = new MetadataLoadContext(new PathAssemblyResolver(paths)))
-            {
-                var errorRecords = context.LoadFromAssemblyPath(DocsPaths.ModuleAssemblyPath).GetType("CognitoTools.ErrorRecords");
-                Assert.True(errorRecords != null, "CognitoTools.ErrorRecords not found in the module assembly.");
-                return errorRecords.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-                    .Where(f => f.IsLiteral && f.FieldType.FullName == "System.String")
-                    .Select(f => (string)f.GetRawConstantValue())
-                    .ToList();
-            }
+            var errorRecords = BuiltModule.Current.ModuleAssembly.GetType("CognitoTools.ErrorRecords");
+            Assert.True(errorRecords != null, "CognitoTools.ErrorRecords not found in the module assembly.");
+            return errorRecords.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+                .Where(f => f.IsLiteral && f.FieldType.FullName == "System.String")
+                .Select(f => (string)f.GetRawConstantValue())
+                .ToList();
         }
 
         /// <summary>The ids of terminating settings errors: every new ClientSettingsException("Id", ...) in the core's sources.</summary>

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Reflection;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.Docs
@@ -85,59 +85,50 @@ namespace CognitoTools.Tests.Docs
 
         private static List<CmdletInfo> Load()
         {
-            Assert.True(File.Exists(DocsPaths.ModuleAssemblyPath), $"The built module is missing: {DocsPaths.ModuleAssemblyPath}. Build the solution first.");
-            Assert.True(File.Exists(DocsPaths.PowerShellReferencePath), $"PowerShellStandard.Library is missing: {DocsPaths.PowerShellReferencePath}");
-
-            var runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location);
-            var paths = Directory.GetFiles(runtimeDirectory, "*.dll")
-                .Concat(new[] { DocsPaths.PowerShellReferencePath, DocsPaths.ModuleAssemblyPath, DocsPaths.CoreAssemblyPath })
-                .ToList();
+            // The built assembly by metadata, through the load context the module surface tests share.
+            var module = BuiltModule.Current.ModuleAssembly;
             var result = new List<CmdletInfo>();
-            using (var context = new MetadataLoadContext(new PathAssemblyResolver(paths)))
+            foreach (var type in module.GetTypes().Where(t => t.IsClass && !t.IsAbstract).OrderBy(t => t.FullName, StringComparer.Ordinal))
             {
-                var module = context.LoadFromAssemblyPath(DocsPaths.ModuleAssemblyPath);
-                foreach (var type in module.GetTypes().Where(t => t.IsClass && !t.IsAbstract).OrderBy(t => t.FullName, StringComparer.Ordinal))
+                var cmdletAttribute = type.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == "System.Management.Automation.CmdletAttribute");
+                if (cmdletAttribute == null)
                 {
-                    var cmdletAttribute = type.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == "System.Management.Automation.CmdletAttribute");
-                    if (cmdletAttribute == null)
-                    {
-                        continue;
-                    }
-                    var info = new CmdletInfo
-                    {
-                        Name = cmdletAttribute.ConstructorArguments[0].Value + "-" + cmdletAttribute.ConstructorArguments[1].Value,
-                        ClassName = type.FullName,
-                        SupportsShouldProcess = NamedBool(cmdletAttribute, "SupportsShouldProcess"),
-                    };
-                    foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-                    {
-                        var aliases = property.CustomAttributes
-                            .Where(a => a.AttributeType.FullName == "System.Management.Automation.AliasAttribute")
-                            .SelectMany(a => ((IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value).Select(v => (string)v.Value))
-                            .ToList();
-                        bool wildcards = property.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Management.Automation.SupportsWildcardsAttribute");
-                        foreach (var parameter in property.CustomAttributes.Where(a => a.AttributeType.FullName == "System.Management.Automation.ParameterAttribute"))
-                        {
-                            var position = NamedValue(parameter, "Position");
-                            var binding = new ParameterBinding
-                            {
-                                Name = property.Name,
-                                TypeName = TypeName(property.PropertyType),
-                                ParameterSetName = (string)NamedValue(parameter, "ParameterSetName") ?? ParameterBinding.AllSets,
-                                Required = NamedBool(parameter, "Mandatory"),
-                                Position = position == null || (int)position == int.MinValue ? "Named" : ((int)position).ToString(),
-                                PipelineInput = ParameterBinding.PipelineText(NamedBool(parameter, "ValueFromPipeline"), NamedBool(parameter, "ValueFromPipelineByPropertyName")),
-                                AcceptsWildcards = wildcards,
-                            };
-                            foreach (var alias in aliases)
-                            {
-                                binding.Aliases.Add(alias);
-                            }
-                            info.Bindings.Add(binding);
-                        }
-                    }
-                    result.Add(info);
+                    continue;
                 }
+                var info = new CmdletInfo
+                {
+                    Name = cmdletAttribute.ConstructorArguments[0].Value + "-" + cmdletAttribute.ConstructorArguments[1].Value,
+                    ClassName = type.FullName,
+                    SupportsShouldProcess = NamedBool(cmdletAttribute, "SupportsShouldProcess"),
+                };
+                foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                {
+                    var aliases = property.CustomAttributes
+                        .Where(a => a.AttributeType.FullName == "System.Management.Automation.AliasAttribute")
+                        .SelectMany(a => ((IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value).Select(v => (string)v.Value))
+                        .ToList();
+                    bool wildcards = property.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Management.Automation.SupportsWildcardsAttribute");
+                    foreach (var parameter in property.CustomAttributes.Where(a => a.AttributeType.FullName == "System.Management.Automation.ParameterAttribute"))
+                    {
+                        var position = NamedValue(parameter, "Position");
+                        var binding = new ParameterBinding
+                        {
+                            Name = property.Name,
+                            TypeName = TypeName(property.PropertyType),
+                            ParameterSetName = (string)NamedValue(parameter, "ParameterSetName") ?? ParameterBinding.AllSets,
+                            Required = NamedBool(parameter, "Mandatory"),
+                            Position = position == null || (int)position == int.MinValue ? "Named" : ((int)position).ToString(),
+                            PipelineInput = ParameterBinding.PipelineText(NamedBool(parameter, "ValueFromPipeline"), NamedBool(parameter, "ValueFromPipelineByPropertyName")),
+                            AcceptsWildcards = wildcards,
+                        };
+                        foreach (var alias in aliases)
+                        {
+                            binding.Aliases.Add(alias);
+                        }
+                        info.Bindings.Add(binding);
+                    }
+                }
+                result.Add(info);
             }
             Assert.NotEmpty(result);
             return result;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Linq;
 using System.Reflection;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.Module

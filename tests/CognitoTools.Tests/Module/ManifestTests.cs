@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.Module

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Xml.Linq;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.Module

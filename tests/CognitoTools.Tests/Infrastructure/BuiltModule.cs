@@ -4,8 +4,9 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using CognitoTools.Tests.Module;
 
-namespace CognitoTools.Tests.Module
+namespace CognitoTools.Tests.Infrastructure
 {
     /// <summary>
     /// The module folder the build laid out (out/CognitoTools/&lt;version&gt;/), its manifest, and its assemblies opened
@@ -19,20 +20,26 @@ namespace CognitoTools.Tests.Module
 
         private BuiltModule()
         {
-            RepoRoot = FindRepoRoot();
-            SourceManifestPath = Path.Combine(RepoRoot, "CognitoTools.psd1");
+            RepoRoot = RepositoryLayout.RepoRoot;
+            SourceManifestPath = RepositoryLayout.SourceManifestPath;
             SourceManifest = PowerShellDataFile.Parse(File.ReadAllText(SourceManifestPath));
             Version = (string)SourceManifest["ModuleVersion"];
-            ModuleDirectory = Path.Combine(RepoRoot, "out", "CognitoTools", Version);
+            ModuleDirectory = RepositoryLayout.ModuleDirectory;
             if (!Directory.Exists(ModuleDirectory))
             {
                 throw new InvalidOperationException($"No built module at {ModuleDirectory}; build the solution first.");
             }
-            ModuleAssemblyPath = Path.Combine(ModuleDirectory, "CognitoTools.dll");
-            CoreAssemblyPath = Path.Combine(ModuleDirectory, "CognitoTools.Core.dll");
+            ModuleAssemblyPath = RepositoryLayout.ModuleAssemblyPath;
+            CoreAssemblyPath = RepositoryLayout.CoreAssemblyPath;
+            var powerShellReference = RepositoryLayout.PowerShellReferenceAssemblyPath;
+            if (!File.Exists(powerShellReference))
+            {
+                throw new FileNotFoundException("PowerShellStandard.Library is not in the NuGet cache; restore the solution first.", powerShellReference);
+            }
 
+            // One load context for the whole test run, shared by the module surface and the docs tests.
             var resolverPaths = Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll").ToList();
-            resolverPaths.Add(PowerShellReferenceAssemblyPath());
+            resolverPaths.Add(powerShellReference);
             resolverPaths.Add(ModuleAssemblyPath);
             resolverPaths.Add(CoreAssemblyPath);
             Context = new MetadataLoadContext(new PathAssemblyResolver(resolverPaths), "netstandard");
@@ -52,34 +59,6 @@ namespace CognitoTools.Tests.Module
         public Assembly CoreAssembly { get; }
 
         public string BuiltManifestPath => Path.Combine(ModuleDirectory, "CognitoTools.psd1");
-
-        /// <summary>PowerShellStandard.Library's reference assembly from the NuGet cache, to resolve the cmdlet attributes.</summary>
-        public static string PowerShellReferenceAssemblyPath()
-        {
-            var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
-            if (string.IsNullOrEmpty(packages))
-            {
-                packages = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            }
-            var path = Path.Combine(packages, "powershellstandard.library", "5.1.0-preview-06", "lib", "netstandard2.0", "System.Management.Automation.dll");
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException("PowerShellStandard.Library is not in the NuGet cache; restore the solution first.", path);
-            }
-            return path;
-        }
-
-        private static string FindRepoRoot()
-        {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory != null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "CognitoTools.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-            throw new InvalidOperationException("The repository root (CognitoTools.sln) was not found above " + AppContext.BaseDirectory);
-        }
 
         /// <summary>The cmdlet classes: public types carrying System.Management.Automation.CmdletAttribute.</summary>
         public IReadOnlyList<Type> CmdletTypes()
