@@ -13,11 +13,22 @@ namespace CognitoTools.Model
         /// <summary>How many attempts the call took (1 when no retry was needed).</summary>
         public int Attempts { get; set; }
         public TimeSpan Duration { get; set; }
+
+        /// <summary>Where the code went (e.g. "EMAIL j***@e***.com"), so a response shown inside a table or string reads well.</summary>
+        public override string ToString()
+        {
+            var where = CodeDeliveryDetails != null ? CodeDeliveryDetails.ToString() : "Sent (no delivery details)";
+            var requestId = ResponseMetadata?.RequestId;
+            return string.IsNullOrEmpty(requestId) ? where : where + " (request id " + requestId + ")";
+        }
     }
 
     public sealed class ResponseMetadata
     {
         /// <summary>x-amzn-RequestId of the answering request.</summary>
         public string RequestId { get; set; }
+
+        /// <summary>The request id, so -Select * and Format-Table show it rather than the type name.</summary>
+        public override string ToString() => RequestId ?? string.Empty;
     }
 }

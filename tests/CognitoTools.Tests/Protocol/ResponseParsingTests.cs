@@ -68,6 +68,19 @@ namespace CognitoTools.Tests.Protocol
             using var f = new ClientFixture(_ => ResponseAction.Json(200, "{}"));
             var response = await f.SendAsync();
             Assert.Null(response.ResponseMetadata.RequestId);
+            Assert.Equal(string.Empty, response.ResponseMetadata.ToString());
+            Assert.Equal("Sent (no delivery details)", response.ToString());
+        }
+
+        /// <summary>-Select * and string expansion show these objects by ToString: the request id and the destination, not type names.</summary>
+        [Fact]
+        public async Task Response_and_metadata_display_as_destination_and_request_id()
+        {
+            using var f = new ClientFixture(_ => Responses.Ok());
+            var response = await f.SendAsync("ann", "client1");
+
+            Assert.Equal("req-ok-1", response.ResponseMetadata.ToString());
+            Assert.Equal("EMAIL j***@e***.com (request id req-ok-1)", response.ToString());
         }
     }
 }
