@@ -21,6 +21,11 @@ namespace CognitoTools.Protocol
         public IWebProxy Proxy { get; set; }
         /// <summary>Connections kept to the endpoint; at least the bulk sender's concurrency.</summary>
         public int MaxConnectionsPerServer { get; set; } = 64;
+        /// <summary>
+        /// Tokens of the standard retry mode's quota shared by all calls of one client (the SDKs' 500): retries spend
+        /// them, successes earn them back, and retries stop while the quota is empty. 0 or less: no quota.
+        /// </summary>
+        public int RetryQuotaCapacity { get; set; } = 500;
         /// <summary>Verbose log sink. Messages never contain secrets.</summary>
         public Action<string> Log { get; set; }
     }

@@ -24,6 +24,7 @@ namespace CognitoTools.Protocol
         private readonly Func<double> _random;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly object _randomLock = new object();
+        private readonly RetryQuota _retryQuota;
         private int _endpointPrepared;
 
         public CognitoIdpClient(CognitoClientConfig config)
@@ -47,7 +48,11 @@ namespace CognitoTools.Protocol
             }
             _random = random;
             _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
+            _retryQuota = new RetryQuota(config.RetryQuotaCapacity);
         }
+
+        /// <summary>Retry-quota tokens left (tests, diagnostics).</summary>
+        internal int RetryQuotaAvailable => _retryQuota.Available;
 
         public CognitoClientConfig Config { get; }
         public Uri ServiceUrl => Config.ServiceUrl;
@@ -66,6 +71,7 @@ namespace CognitoTools.Protocol
             var maxAttempts = Math.Max(1, Config.MaxAttempts);
             var userAgent = UserAgent.Build(Config.UserAgentSuffix);
             var stopwatch = Stopwatch.StartNew();
+            var lastRetryCost = 0;
 
             for (var attempt = 1; ; attempt++)
             {
@@ -87,6 +93,7 @@ namespace CognitoTools.Protocol
                 if (outcome.Response != null)
                 {
                     Log($"ResendConfirmationCode attempt {attempt}: HTTP {outcome.Status} in {Ms(attemptClock.Elapsed)} ms (request id {outcome.RequestId ?? "none"})");
+                    _retryQuota.OnSuccess(lastRetryCost);
                     outcome.Response.Attempts = attempt;
                     outcome.Response.Duration = stopwatch.Elapsed;
                     return outcome.Response;
@@ -107,6 +114,14 @@ namespace CognitoTools.Protocol
                     Log(what + $"; {Describe(outcome.Decision)} but all {maxAttempts} attempts are used.");
                     throw error;
                 }
+                var retryCost = RetryQuota.CostOf(outcome.Decision);
+                if (!_retryQuota.TryAcquire(retryCost))
+                {
+                    Log(what + $"; {Describe(outcome.Decision)} but not retried: this client's retry quota is used up " +
+                        $"(too many recent failures; successes refill it).");
+                    throw error;
+                }
+                lastRetryCost = retryCost;
 
                 var delay = RetryClassifier.ComputeDelay(outcome.Decision, attempt, NextRandom(), outcome.RetryAfter);
                 Log(what + $"; {Describe(outcome.Decision)}, retrying in {Ms(delay)} ms" + (outcome.RetryAfter.HasValue ? " (Retry-After)." : "."));

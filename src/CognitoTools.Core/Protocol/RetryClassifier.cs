@@ -16,8 +16,16 @@ namespace CognitoTools.Protocol
     }
 
     /// <summary>
-    /// The SDKs' standard retry mode decisions (the AWS JS SDK's classification) with one deliberate difference:
-    /// LimitExceededException is Cognito's "5 codes per user per hour" limit, so retrying only delays the error.
+    /// The SDKs' standard retry mode decisions (the AWS JS SDK's classification) with deliberate differences:
+    /// <list type="bullet">
+    /// <item>LimitExceededException is Cognito's "5 codes per user per hour" limit, so retrying only delays the error
+    /// (the JS SDK counts it as throttling).</item>
+    /// <item>InternalErrorException is retried whatever the status: issue 3 names it among the retried errors and the
+    /// model marks it a server fault. Cognito sends it as 500, where the JS SDK retries it too; only a 4xx carrying it
+    /// (which Cognito does not send) is decided differently.</item>
+    /// <item>Retry-After: see <see cref="ComputeDelay"/>.</item>
+    /// </list>
+    /// The retry quota that stops retries during a storm of failures is <see cref="RetryQuota"/>, per client.
     /// </summary>
     public static class RetryClassifier
     {
@@ -65,6 +73,12 @@ namespace CognitoTools.Protocol
         /// Full-jitter exponential backoff before the retry that follows attempt number <paramref name="attempt"/> (1-based):
         /// random(0, min(20 s, base * 2^(attempt-1))). A Retry-After hint replaces it, capped at 20 s.
         /// </summary>
+        /// <remarks>
+        /// Deliberately not the JS SDK's rule, which waits max(backoff, min(hint, backoff + 5 s)) and so mostly ignores
+        /// a hint longer than 5 s: issue 3 asks for Retry-After to be honoured, so we wait what the server asked for
+        /// (also when that is shorter than the backoff), within the 20 s backoff cap so one answer cannot stall a batch.
+        /// Cognito itself does not send Retry-After; proxies and gateways in front of a custom endpoint may.
+        /// </remarks>
         /// <param name="random">A uniform sample in [0, 1).</param>
         public static TimeSpan ComputeDelay(RetryDecision decision, int attempt, double random, TimeSpan? retryAfter = null)
         {

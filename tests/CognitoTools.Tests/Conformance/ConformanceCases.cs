@@ -186,6 +186,8 @@ namespace CognitoTools.Tests.Conformance
             yield return Error("error-429-too-many-requests", 429, "{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}");
             yield return Error("error-400-too-many-requests", 400, "{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate exceeded\"}");
             yield return Error("error-500-internal-error", 500, "{\"__type\":\"InternalErrorException\",\"message\":\"Internal server error.\"}");
+            // Cognito answers InternalErrorException with 500; should anything answer it with a 4xx, we still retry (issue 3).
+            yield return Error("error-400-internal-error", 400, "{\"__type\":\"InternalErrorException\",\"message\":\"Internal server error.\"}");
             yield return Error("error-503-code-in-header-only", 503, "{\"message\":\"Service Unavailable\"}",
                 ("X-Amzn-ErrorType", "ServiceUnavailableException" + HeaderErrorSuffix));
             yield return Error("error-502-with-code", 502, "{\"__type\":\"BadGatewayException\",\"message\":\"Bad gateway\"}");

@@ -204,6 +204,55 @@ namespace CognitoTools.Tests.Protocol
             Assert.Contains(lines, l => l.Contains("attempt 2: HTTP 200"));
         }
 
+        /// <summary>
+        /// Standard mode's retry quota (500 tokens, 14 per transient retry): in a storm of 5xx answers a client stops
+        /// retrying after 35 retries, so 100 failing calls cost the service 135 requests, not 300. Each call still ends
+        /// with its own error.
+        /// </summary>
+        [Fact]
+        public async Task A_5xx_storm_drains_the_retry_quota_and_then_calls_fail_without_retrying()
+        {
+            using var f = new ClientFixture(_ => Responses.Error(500, "InternalErrorException", "down"));
+            var attempts = new List<int>();
+            for (var i = 0; i < 100; i++)
+            {
+                var ex = await Assert.ThrowsAsync<CognitoServiceException>(() => f.SendAsync("user" + i));
+                Assert.Equal("InternalErrorException", ex.ErrorCode);
+                attempts.Add(ex.Attempts);
+            }
+
+            // 500 / 14 = 35 affordable retries: 17 calls with 2 retries, 1 with 1, then none.
+            Assert.Equal(100 + 35, f.Server.RequestCount);
+            Assert.Equal(Enumerable.Repeat(3, 17).Concat(new[] { 2 }).Concat(Enumerable.Repeat(1, 82)), attempts);
+            Assert.Equal(500 - 35 * RetryQuota.TransientRetryCost, f.Client.RetryQuotaAvailable);
+            Assert.Contains(f.LogLines, l => l.Contains("retry quota is used up"));
+        }
+
+        [Fact]
+        public async Task Successes_refill_the_quota_and_throttling_retries_cost_less()
+        {
+            var failNext = 0;
+            using var f = new ClientFixture(_ => Interlocked.Exchange(ref failNext, 0) == 1
+                ? Responses.Error(400, "TooManyRequestsException", "Rate exceeded")
+                : Responses.Ok());
+
+            Interlocked.Exchange(ref failNext, 1);
+            await f.SendAsync();
+            Assert.Equal(500, f.Client.RetryQuotaAvailable); // 5 spent on the throttling retry, refunded by its success
+
+            using var g = new ClientFixture(_ => Responses.Error(500, "InternalErrorException", "down"), c => c.MaxAttempts = 2);
+            await Assert.ThrowsAsync<CognitoServiceException>(() => g.SendAsync());
+            Assert.Equal(500 - 14, g.Client.RetryQuotaAvailable);
+        }
+
+        [Fact]
+        public async Task A_quota_of_0_disables_it()
+        {
+            using var f = new ClientFixture(_ => Responses.Error(503, "ServiceUnavailable", "x"), c => c.RetryQuotaCapacity = 0);
+            for (var i = 0; i < 40; i++) await Assert.ThrowsAsync<CognitoServiceException>(() => f.SendAsync());
+            Assert.Equal(120, f.Server.RequestCount);
+        }
+
         private sealed class CountingLimiter : IRequestRateLimiter
         {
             public int Waits, Throttled, Successes;
@@ -277,6 +326,30 @@ namespace CognitoTools.Tests.Protocol
             Assert.Null(RetryClassifier.ParseRetryAfter("soon", now));
             Assert.Null(RetryClassifier.ParseRetryAfter("-3", now));
             Assert.Null(RetryClassifier.ParseRetryAfter(null, now));
+        }
+    }
+}
+
+namespace CognitoTools.Tests.Protocol
+{
+    public class RetryQuotaTests
+    {
+        [Fact]
+        public void Spending_refunds_and_the_cap()
+        {
+            var quota = new RetryQuota(30);
+            Assert.True(quota.TryAcquire(RetryQuota.TransientRetryCost));
+            Assert.True(quota.TryAcquire(RetryQuota.TransientRetryCost));
+            Assert.False(quota.TryAcquire(RetryQuota.TransientRetryCost)); // 2 left
+            Assert.Equal(2, quota.Available);
+            quota.OnSuccess(0);
+            Assert.Equal(3, quota.Available);
+            quota.OnSuccess(RetryQuota.TransientRetryCost);
+            Assert.Equal(17, quota.Available);
+            for (var i = 0; i < 10; i++) quota.OnSuccess(RetryQuota.TransientRetryCost);
+            Assert.Equal(30, quota.Available);
+            Assert.Equal(5, RetryQuota.CostOf(RetryDecision.Throttling));
+            Assert.Equal(14, RetryQuota.CostOf(RetryDecision.Transient));
         }
     }
 }
