@@ -95,7 +95,9 @@ namespace CognitoTools.TestEndpoint.Http
 
         public LocalHttpServer Start()
         {
-            _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT too, and on Windows it allows port stealing, so a
+            // second endpoint on a busy fixed port would start "successfully" and share the traffic. Restarting on a
+            // port in TIME_WAIT works anyway (.NET sets SO_REUSEADDR for listeners on Unix).
             _listener.Start(512);
             Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
             BaseUri = new Uri($"http://127.0.0.1:{Port}/");

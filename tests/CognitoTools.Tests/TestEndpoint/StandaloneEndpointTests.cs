@@ -161,6 +161,26 @@ namespace CognitoTools.Tests.TestEndpoint
         }
 
         [Fact]
+        public async Task A_busy_fixed_port_is_refused_with_exit_code_1()
+        {
+            var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            busy.Start();
+            try
+            {
+                var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+                var process = Start("--port", port.ToString());
+                var error = await process.StandardError.ReadToEndAsync().WaitAsync(StartTimeout);
+                Assert.True(process.WaitForExit(15000));
+                Assert.Equal(1, process.ExitCode);
+                Assert.Contains("Cannot listen on 127.0.0.1:" + port, error);
+            }
+            finally
+            {
+                busy.Stop();
+            }
+        }
+
+        [Fact]
         public async Task Help_lists_the_options_and_bad_options_fail_with_exit_code_2()
         {
             var help = Start("--help");
