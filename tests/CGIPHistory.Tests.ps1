@@ -61,6 +61,15 @@ Describe 'Recording calls' {
         $text | Should -Match 'UserNotFoundException'
     }
 
+    It 'marks a row that repeats a user of the same batch as a duplicate, in the entry and the table' {
+        CognitoTools\Clear-CGIPHistory -Confirm:$false
+        $null = 'carol', 'carol' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force
+        $entries = @(CognitoTools\Get-CGIPHistory)
+        @($entries.IsDuplicate) | Should -Be @($true, $false)
+        $entries[0].RequestId | Should -Be $entries[1].RequestId
+        ($entries | Format-Table | Out-String -Width 200) | Should -Match '\(duplicate\)'
+    }
+
     It 'does not record request members unless asked' {
         $null = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 -ClientMetadata @{ a = 'b' } @Target -Force
         $entry = CognitoTools\Get-CGIPHistory -Newest 1
@@ -119,6 +128,16 @@ Describe 'Secrets in the history' {
         $entry = CognitoTools\Get-CGIPHistory -Newest 1
         $entry.SecretHash | Should -BeExactly $hash
         ($global:CGIPHistory.Entries | ConvertTo-Json -Depth 6).Contains($DemoSecret) | Should -BeFalse
+    }
+
+    It 'records the SecretHash with -IncludeSecrets alone, without the other request members' {
+        CognitoTools\Set-CGIPHistoryConfiguration -RecordRequests:$false -IncludeSecrets
+        $hash = CognitoTools\Get-CGIPSecretHash -Username carol -ClientId secretclient1 -ClientSecret $SecureDemoSecret
+        $null = CognitoTools\Send-CGIPConfirmationCode -Username carol -ClientId secretclient1 -ClientSecret $SecureDemoSecret -ClientMetadata @{ a = 'b' } @Target -Force
+        $entry = CognitoTools\Get-CGIPHistory -Newest 1
+        $entry.SecretHash | Should -BeExactly $hash
+        $entry.RequestRecorded | Should -BeFalse
+        $entry.ClientMetadata | Should -BeNullOrEmpty
     }
 }
 

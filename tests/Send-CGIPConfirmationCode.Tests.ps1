@@ -297,6 +297,13 @@ Describe '-Select' {
         $response.HttpStatusCode | Should -Be 200
     }
 
+    It "'*' shows the request id in its default view, not a type name" {
+        $response = CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Force -Select '*'
+        $text = $response | Out-String -Width 200
+        $text | Should -Match ([regex]::Escape($response.ResponseMetadata.RequestId))
+        $text | Should -Not -Match 'CognitoTools\.Model\.ResponseMetadata'
+    }
+
     It "'^Username' and '^ClientId' pass the parameter through (case-insensitively)" {
         @('ann', 'bob' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -Select '^Username') | Should -Be @('ann', 'bob')
         CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Force -Select '^clientid' | Should -Be 'demoappclient1'
@@ -319,6 +326,20 @@ Describe 'Bulk parameters' {
         @($results.Username | Sort-Object) | Should -Be @($Users | Sort-Object)
     }
 
+    It 'writes results as they arrive with -Unordered, and in input order without it' {
+        # The first user's answer is held for 1.5 s while the other two are answered at once (two in flight).
+        $stub = Start-DelayingCognitoStub -SlowUsername slowuser -DelayMilliseconds 1500
+        try {
+            $stubTarget = @{ EndpointUrl = $stub.Url; Region = 'us-east-1'; ClientId = 'anyclient'; Force = $true; ThrottleLimit = 2 }
+            $users = 'slowuser', 'fast1', 'fast2'
+            @($users | CognitoTools\Send-CGIPConfirmationCode @stubTarget).Username | Should -Be $users
+            @($users | CognitoTools\Send-CGIPConfirmationCode @stubTarget -Unordered).Username | Should -Be @('fast1', 'fast2', 'slowuser')
+        }
+        finally {
+            $stub.Stub.Dispose()
+        }
+    }
+
     It 'gives every input row one outcome, failures included' {
         $mixed = @('user0001', 'nobody1', 'user0002', 'erin', 'user0003', 'nobody2')
         $results = @($mixed | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -ThrottleLimit 4 -ErrorVariable failures -ErrorAction SilentlyContinue)
@@ -338,6 +359,42 @@ Describe 'Bulk parameters' {
     It 'honours -MaxRequestsPerSecond 0 (no limit) and a low limit alike' {
         @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 0).Count | Should -Be 5
         @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 50 -ThrottleLimit 2).Count | Should -Be 5
+    }
+}
+
+Describe 'Progress' {
+    It 'shows a progress bar for a long batch, and none when $ProgressPreference is SilentlyContinue' {
+        # A fresh process without -NonInteractive (the module keeps progress quiet in non-interactive processes, such
+        # as the one build.ps1 runs the tests in), hosting runspaces whose progress stream the test can count.
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+`$counts = foreach (`$preference in 'Continue', 'SilentlyContinue') {
+    `$shell = [powershell]::Create()
+    `$null = `$shell.AddScript({
+        param(`$ModulePath, `$Url, `$Preference)
+        Import-Module `$ModulePath
+        `$ProgressPreference = `$Preference
+        # 12 users at 10 per second: over a second, past the 0.5 s before a bar first shows.
+        `$null = 1..12 | ForEach-Object { 'user{0:D4}' -f `$_ } |
+            CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl `$Url -Region us-east-1 -Force -MaxRequestsPerSecond 10
+    }.ToString()).AddArgument('$((Get-TestModulePath).Replace("'", "''"))').AddArgument('$($Endpoint.Url)').AddArgument(`$preference)
+    `$null = `$shell.Invoke()
+    if (`$shell.Streams.Error.Count -gt 0) { throw `$shell.Streams.Error[0] }
+    `$shell.Streams.Progress.Count
+    `$shell.Dispose()
+}
+'{0} {1} {2}' -f [Environment]::UserInteractive, `$counts[0], `$counts[1]
+"@
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        $answer = & (Get-PowerShellExecutable) -NoProfile -OutputFormat Text -EncodedCommand $encoded | Select-Object -Last 1
+        $LASTEXITCODE | Should -Be 0
+        $interactive, $withContinue, $withSilentlyContinue = $answer -split ' '
+        if ($interactive -ne 'True') {
+            Set-ItResult -Inconclusive -Because 'this process is not user-interactive (a service), where the module never shows progress'
+            return
+        }
+        [int]$withContinue | Should -BeGreaterThan 0 -Because 'the batch takes over a second, so a bar shows when progress is wanted'
+        [int]$withSilentlyContinue | Should -Be 0
     }
 }
 

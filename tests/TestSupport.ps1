@@ -103,3 +103,96 @@ function Invoke-WithoutHostUI {
         $shell.Dispose()
     }
 }
+
+function Start-DelayingCognitoStub {
+    # A minimal ResendConfirmationCode answerer on 127.0.0.1 that holds the answer for one user, so a test can tell
+    # input order from arrival order (-Unordered). Raw sockets rather than HttpListener: HttpListener needs a URL ACL on
+    # Windows for 127.0.0.1. C# 5 only, so Windows PowerShell's compiler takes it too.
+    param([Parameter(Mandatory)] [string] $SlowUsername, [int] $DelayMilliseconds = 1500)
+    if (-not ('CognitoToolsTests.DelayingCognitoStub' -as [type])) {
+        Add-Type -TypeDefinition @'
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace CognitoToolsTests
+{
+    public sealed class DelayingCognitoStub : IDisposable
+    {
+        private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
+        private readonly string _slowMarker;
+        private readonly int _delayMilliseconds;
+
+        public DelayingCognitoStub(string slowUsername, int delayMilliseconds)
+        {
+            _slowMarker = "\"Username\":\"" + slowUsername + "\"";
+            _delayMilliseconds = delayMilliseconds;
+            _listener.Start();
+            Task.Run(new Func<Task>(AcceptLoop));
+        }
+
+        public int Port { get { return ((IPEndPoint)_listener.LocalEndpoint).Port; } }
+
+        private async Task AcceptLoop()
+        {
+            while (true)
+            {
+                TcpClient client;
+                try { client = await _listener.AcceptTcpClientAsync(); }
+                catch (Exception) { return; }
+                var ignored = Task.Run(() => Serve(client));
+            }
+        }
+
+        private async Task Serve(TcpClient client)
+        {
+            using (client)
+            {
+                try
+                {
+                    var stream = client.GetStream();
+                    var received = new StringBuilder();
+                    var buffer = new byte[8192];
+                    while (true)
+                    {
+                        var text = received.ToString();
+                        var headerEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                        if (headerEnd >= 0)
+                        {
+                            var length = 0;
+                            foreach (var line in text.Substring(0, headerEnd).Split(new[] { "\r\n" }, StringSplitOptions.None))
+                            {
+                                if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) { length = int.Parse(line.Substring(15).Trim()); }
+                            }
+                            if (Encoding.UTF8.GetByteCount(text) - headerEnd - 4 >= length) { break; }
+                        }
+                        var read = await stream.ReadAsync(buffer, 0, buffer.Length);
+                        if (read == 0) { return; }
+                        received.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                    }
+                    var request = received.ToString().Replace(" ", string.Empty);
+                    if (request.Contains(_slowMarker)) { await Task.Delay(_delayMilliseconds); }
+                    var body = "{\"CodeDeliveryDetails\":{\"AttributeName\":\"email\",\"DeliveryMedium\":\"EMAIL\",\"Destination\":\"s***@e***.com\"}}";
+                    var response = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: " + Guid.NewGuid() +
+                                   "\r\nContent-Length: " + Encoding.UTF8.GetByteCount(body) + "\r\nConnection: close\r\n\r\n" + body;
+                    var bytes = Encoding.UTF8.GetBytes(response);
+                    await stream.WriteAsync(bytes, 0, bytes.Length);
+                }
+                catch (Exception)
+                {
+                    // The client went away; nothing to answer.
+                }
+            }
+        }
+
+        public void Dispose() { _listener.Stop(); }
+    }
+}
+'@
+    }
+    $stub = [CognitoToolsTests.DelayingCognitoStub]::new($SlowUsername, $DelayMilliseconds)
+    [pscustomobject]@{ Stub = $stub; Url = "http://127.0.0.1:$($stub.Port)/" }
+}
