@@ -67,6 +67,8 @@ namespace CognitoTools.TestEndpoint.Http
     {
         private readonly TcpListener _listener;
         private readonly Func<RecordedRequest, Task<ResponseAction>> _handler;
+        // A synchronous handler is called directly: no Task per request.
+        private readonly Func<RecordedRequest, ResponseAction> _syncHandler;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ConcurrentQueue<RecordedRequest> _requests = new ConcurrentQueue<RecordedRequest>();
         private readonly ConcurrentDictionary<int, TcpClient> _connections = new ConcurrentDictionary<int, TcpClient>();
@@ -81,7 +83,10 @@ namespace CognitoTools.TestEndpoint.Http
         }
 
         public LocalHttpServer(Func<RecordedRequest, ResponseAction> handler, int port = 0)
-            : this(r => Task.FromResult(handler(r)), port) { }
+            : this(r => Task.FromResult(handler(r)), port)
+        {
+            _syncHandler = handler;
+        }
 
         /// <summary>Keep every request in Requests (default true; the benchmark turns it off).</summary>
         public bool RecordRequests { get; set; } = true;
@@ -134,6 +139,7 @@ namespace CognitoTools.TestEndpoint.Http
                 using (var stream = client.GetStream())
                 {
                     var reader = new BufferedReader(stream);
+                    var writer = new ResponseWriter();
                     while (!_stop.IsCancellationRequested)
                     {
                         var request = await ReadRequestAsync(reader, stream, connectionId).ConfigureAwait(false);
@@ -142,7 +148,7 @@ namespace CognitoTools.TestEndpoint.Http
                         if (RecordRequests) _requests.Enqueue(request);
 
                         ResponseAction action;
-                        try { action = await _handler(request).ConfigureAwait(false) ?? ResponseAction.Json(500, "{}"); }
+                        try { action = (_syncHandler != null ? _syncHandler(request) : await _handler(request).ConfigureAwait(false)) ?? ResponseAction.Json(500, "{}"); }
                         catch (Exception ex) { action = ResponseAction.Json(500, "{\"__type\":\"TestServerError\",\"message\":\"" + ex.GetType().Name + "\"}"); }
 
                         if (action.Delay > TimeSpan.Zero)
@@ -161,7 +167,7 @@ namespace CognitoTools.TestEndpoint.Http
                             return;
                         }
                         var close = action.CloseAfterResponse || action.TruncateBodyAt.HasValue || !WantsKeepAlive(request);
-                        await WriteResponseAsync(stream, action, close).ConfigureAwait(false);
+                        await writer.WriteAsync(stream, action, close).ConfigureAwait(false);
                         if (close) return;
                     }
                 }
@@ -276,29 +282,37 @@ namespace CognitoTools.TestEndpoint.Http
             return request;
         }
 
-        private static async Task WriteResponseAsync(NetworkStream stream, ResponseAction action, bool close)
+        /// <summary>Formats responses into buffers kept per connection, so answering allocates next to nothing.</summary>
+        private sealed class ResponseWriter
         {
-            var reason = action.ReasonPhrase ?? ReasonFor(action.StatusCode);
-            var body = action.Body ?? Array.Empty<byte>();
-            var head = new StringBuilder();
-            head.Append("HTTP/1.1 ").Append(action.StatusCode).Append(' ').Append(reason).Append("\r\n");
-            var hasLength = false;
-            foreach (var h in action.Headers)
+            private readonly StringBuilder _head = new StringBuilder(256);
+            private byte[] _buffer = new byte[1024];
+
+            public ValueTask WriteAsync(Stream stream, ResponseAction action, bool close)
             {
-                if (string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase)) hasLength = true;
-                head.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
+                var reason = action.ReasonPhrase ?? ReasonFor(action.StatusCode);
+                var body = action.Body ?? Array.Empty<byte>();
+                var head = _head.Clear();
+                head.Append("HTTP/1.1 ").Append(action.StatusCode).Append(' ').Append(reason).Append("\r\n");
+                var hasLength = false;
+                foreach (var h in action.Headers)
+                {
+                    if (string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase)) hasLength = true;
+                    head.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
+                }
+                if (!hasLength) head.Append("Content-Length: ").Append(body.Length).Append("\r\n");
+                head.Append("Date: ").Append(HttpDate()).Append("\r\n");
+                if (close) head.Append("Connection: close\r\n");
+                head.Append("\r\n");
+
+                var bodyLength = action.TruncateBodyAt.HasValue ? Math.Max(0, Math.Min(action.TruncateBodyAt.Value, body.Length)) : body.Length;
+                var headLength = Encoding.ASCII.GetMaxByteCount(head.Length);
+                if (_buffer.Length < headLength + bodyLength) _buffer = new byte[Math.Max(_buffer.Length * 2, headLength + bodyLength)];
+                var written = 0;
+                foreach (var chunk in head.GetChunks()) written += Encoding.ASCII.GetBytes(chunk.Span, _buffer.AsSpan(written));
+                Buffer.BlockCopy(body, 0, _buffer, written, bodyLength);
+                return stream.WriteAsync(new ReadOnlyMemory<byte>(_buffer, 0, written + bodyLength));
             }
-            if (!hasLength) head.Append("Content-Length: ").Append(body.Length).Append("\r\n");
-            head.Append("Date: ").Append(HttpDate()).Append("\r\n");
-            if (close) head.Append("Connection: close\r\n");
-            head.Append("\r\n");
-            var headBytes = Encoding.ASCII.GetBytes(head.ToString());
-            var bodyLength = action.TruncateBodyAt.HasValue ? Math.Max(0, Math.Min(action.TruncateBodyAt.Value, body.Length)) : body.Length;
-            var buffer = new byte[headBytes.Length + bodyLength];
-            Buffer.BlockCopy(headBytes, 0, buffer, 0, headBytes.Length);
-            Buffer.BlockCopy(body, 0, buffer, headBytes.Length, bodyLength);
-            await stream.WriteAsync(buffer, 0, buffer.Length).ConfigureAwait(false);
-            await stream.FlushAsync().ConfigureAwait(false);
         }
 
         private static string _cachedDate;
@@ -431,7 +445,7 @@ namespace CognitoTools.TestEndpoint.Http
 
             public BufferedReader(Stream stream) { _stream = stream; }
 
-            private async Task<bool> FillAsync()
+            private async ValueTask<bool> FillAsync()
             {
                 if (_start > 0 && _start == _end) { _start = _end = 0; }
                 if (_end == _buffer.Length)
@@ -440,13 +454,13 @@ namespace CognitoTools.TestEndpoint.Http
                     _end -= _start; _start = 0;
                     if (_end == _buffer.Length) throw new IOException("Request header line too long.");
                 }
-                var read = await _stream.ReadAsync(_buffer, _end, _buffer.Length - _end).ConfigureAwait(false);
+                var read = await _stream.ReadAsync(new Memory<byte>(_buffer, _end, _buffer.Length - _end)).ConfigureAwait(false);
                 if (read <= 0) return false;
                 _end += read;
                 return true;
             }
 
-            public async Task<string> ReadLineAsync()
+            public async ValueTask<string> ReadLineAsync()
             {
                 var scanFrom = _start;
                 while (true)
@@ -468,7 +482,7 @@ namespace CognitoTools.TestEndpoint.Http
                 }
             }
 
-            public async Task<byte[]> ReadBytesAsync(int count)
+            public async ValueTask<byte[]> ReadBytesAsync(int count)
             {
                 var result = new byte[count];
                 var filled = 0;
