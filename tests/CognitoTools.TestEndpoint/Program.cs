@@ -149,7 +149,10 @@ Example:
         {
             using (var reader = new StreamReader(path))
             {
+                // Windows PowerShell's Export-Csv writes a "#TYPE ..." line first; Excel may write "sep=,".
                 var header = reader.ReadLine();
+                while (header != null && (header.Trim().Length == 0 || header.StartsWith("#TYPE", StringComparison.OrdinalIgnoreCase) || header.StartsWith("sep=", StringComparison.OrdinalIgnoreCase)))
+                    header = reader.ReadLine();
                 if (header == null) return;
                 var columns = CsvLine.Split(header);
                 int Column(params string[] names)

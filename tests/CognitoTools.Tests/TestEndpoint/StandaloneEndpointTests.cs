@@ -112,9 +112,11 @@ namespace CognitoTools.Tests.TestEndpoint
         public async Task Options_add_a_client_users_from_csv_and_faults()
         {
             var csv = Path.Combine(_tempDir, "users.csv");
+            // As Windows PowerShell's Export-Csv writes it: a #TYPE line and every field quoted.
             File.WriteAllLines(csv, new[]
             {
-                "Username,Email,PhoneNumber,Status",
+                "#TYPE System.Management.Automation.PSCustomObject",
+                "\"Username\",\"Email\",\"PhoneNumber\",\"Status\"",
                 "frank,frank@example.net,,Unconfirmed",
                 "\"grace,jr\",,+15555550999,",
                 "heidi,heidi@example.com,,Confirmed",
