@@ -447,6 +447,9 @@ namespace CognitoTools.TestEndpoint
                 case FaultKind.Slow:
                     response.Delay += fault.Delay;
                     return response;
+                case FaultKind.CloseConnection:
+                    response.CloseSilentlyAfterResponse = true;
+                    return response;
                 case FaultKind.TruncatedJson:
                     if (fault.StatusCode.HasValue) response.StatusCode = fault.StatusCode.Value;
                     response.TruncateBodyAt = response.Body.Length / 2;

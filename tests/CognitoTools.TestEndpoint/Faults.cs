@@ -23,12 +23,14 @@ namespace CognitoTools.TestEndpoint
         NonJson,
         /// <summary>The normal JSON body labelled with another content type.</summary>
         WrongContentType,
+        /// <summary>The real answer, then the connection closes without "Connection: close" (as an idle-timeout proxy does): the client's next request on it fails.</summary>
+        CloseConnection,
     }
 
     /// <summary>
     /// One injected fault. By default the request is not processed (no delivery, nothing counted against the user's
     /// limit); <see cref="AfterProcessing"/> makes the service do the work first and then spoil the answer, as happens
-    /// when a response is lost on the way back. Slow faults always process.
+    /// when a response is lost on the way back. Slow and CloseConnection faults always process.
     /// </summary>
     public sealed class Fault
     {
@@ -64,6 +66,8 @@ namespace CognitoTools.TestEndpoint
         public static Fault Html(int statusCode = 200) => new Fault(FaultKind.Html) { StatusCode = statusCode };
         public static Fault NonJson(int statusCode = 200) => new Fault(FaultKind.NonJson) { StatusCode = statusCode };
         public static Fault WrongContentType(string contentType = "text/html; charset=utf-8") => new Fault(FaultKind.WrongContentType) { ContentType = contentType };
+        /// <summary>Answers normally (the request is processed), then silently closes the kept-alive connection.</summary>
+        public static Fault CloseConnection() => new Fault(FaultKind.CloseConnection) { Processed = true };
 
         /// <summary>Adds "Retry-After: &lt;whole seconds, rounded up&gt;".</summary>
         public Fault WithRetryAfter(TimeSpan after)
@@ -82,7 +86,7 @@ namespace CognitoTools.TestEndpoint
 
         public override string ToString() => Kind + (StatusCode.HasValue ? " " + StatusCode.Value : string.Empty) + (Processed ? " (after processing)" : string.Empty);
 
-        /// <summary>Parses the standalone endpoint's --fault names: 500, 502, 503, 504, throttle, drop, reset, slow, malformed, truncated, html, nonjson, contenttype.</summary>
+        /// <summary>Parses the standalone endpoint's --fault names: 500, 502, 503, 504, throttle, drop, reset, slow, malformed, truncated, html, nonjson, contenttype, close.</summary>
         public static Fault Parse(string name, TimeSpan slowDelay)
         {
             switch ((name ?? string.Empty).Trim().ToLowerInvariant())
@@ -100,7 +104,8 @@ namespace CognitoTools.TestEndpoint
                 case "html": return Html();
                 case "nonjson": return NonJson();
                 case "contenttype": return WrongContentType();
-                default: throw new ArgumentException("Unknown fault '" + name + "'. Use 500, 502, 503, 504, throttle, drop, reset, slow, malformed, truncated, html, nonjson or contenttype.");
+                case "close": return CloseConnection();
+                default: throw new ArgumentException("Unknown fault '" + name + "'. Use 500, 502, 503, 504, throttle, drop, reset, slow, malformed, truncated, html, nonjson, contenttype or close.");
             }
         }
     }

@@ -41,7 +41,8 @@ Options:
   --throttle-status CODE           HTTP status of TooManyRequestsException (default 400, as Cognito sends it).
   --throttle-429                   Same as --throttle-status 429.
   --fault KIND[,KIND...]           Inject faults: 500, 502, 503, 504, throttle, drop, reset, slow, malformed (truncated JSON),
-                                   truncated, html, nonjson, contenttype. Several kinds share --fault-rate equally.
+                                   truncated, html, nonjson, contenttype, close (answer, then silently close the
+                                   kept-alive connection). Several kinds share --fault-rate equally.
   --fault-rate P                   Probability (0..1) that a request gets a fault (default 0.1 when --fault is given).
   --slow-ms MS                     Delay of the 'slow' fault (default 30000).
   --seed N                         Seed of the fault draws, to repeat a run exactly (default 12345).

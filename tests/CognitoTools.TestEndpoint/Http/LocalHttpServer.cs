@@ -44,6 +44,8 @@ namespace CognitoTools.TestEndpoint.Http
         public bool ResetConnection { get; set; }
         /// <summary>Close the connection after this response even if the client wants keep-alive (sends "Connection: close").</summary>
         public bool CloseAfterResponse { get; set; }
+        /// <summary>Close the connection after this response without saying so (no "Connection: close"): the client finds its pooled connection dead on the next request.</summary>
+        public bool CloseSilentlyAfterResponse { get; set; }
         /// <summary>Send these bytes verbatim instead of a formed response, then close.</summary>
         public byte[] RawResponse { get; set; }
         /// <summary>Announce the full body length but send only this many bytes, then close (truncated body).</summary>
@@ -168,7 +170,7 @@ namespace CognitoTools.TestEndpoint.Http
                         }
                         var close = action.CloseAfterResponse || action.TruncateBodyAt.HasValue || !WantsKeepAlive(request);
                         await writer.WriteAsync(stream, action, close).ConfigureAwait(false);
-                        if (close) return;
+                        if (close || action.CloseSilentlyAfterResponse) return;
                     }
                 }
             }

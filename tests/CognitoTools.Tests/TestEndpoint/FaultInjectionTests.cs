@@ -201,6 +201,23 @@ namespace CognitoTools.Tests.TestEndpoint
         }
 
         [Fact]
+        public async Task Close_connection_answers_then_the_next_request_needs_a_new_connection()
+        {
+            Assert.Equal(200, (await Resend("ann")).Status);
+            Assert.Equal(1, _service.Server.ConnectionCount);
+            _service.Faults.FailNext(1, Fault.CloseConnection());
+
+            var closing = await Resend("bob");
+            var next = await Resend("carol");
+
+            Assert.Equal(200, closing.Status);
+            Assert.Null(closing.Header("Connection"));
+            Assert.Equal(1, _service.DeliveriesFor("bob"));
+            Assert.Equal(200, next.Status);
+            Assert.Equal(2, _service.Server.ConnectionCount);
+        }
+
+        [Fact]
         public async Task Every_nth_request_fails()
         {
             _service.Faults.FailEveryNth(3, Fault.ServiceUnavailable());
@@ -312,6 +329,7 @@ namespace CognitoTools.Tests.TestEndpoint
         [InlineData("html", FaultKind.Html)]
         [InlineData("nonjson", FaultKind.NonJson)]
         [InlineData("contenttype", FaultKind.WrongContentType)]
+        [InlineData("close", FaultKind.CloseConnection)]
         public void Fault_names_of_the_standalone_endpoint_parse(string name, FaultKind kind)
         {
             Assert.Equal(kind, Fault.Parse(name, TimeSpan.FromSeconds(1)).Kind);

@@ -224,6 +224,24 @@ namespace CognitoTools.Tests.TestEndpoint
         }
 
         [Fact]
+        public async Task Silent_close_answers_without_connection_close_then_ends_the_connection()
+        {
+            using (var server = new LocalHttpServer(_ => { var a = ResponseAction.Json(200, "{}"); a.CloseSilentlyAfterResponse = true; return a; }).Start())
+            using (var tcp = new TcpClient())
+            {
+                await tcp.ConnectAsync("127.0.0.1", server.Port);
+                var stream = tcp.GetStream();
+                await WriteAsync(stream, Post("x"));
+
+                var response = await ReadResponseAsync(stream);
+
+                Assert.Equal(200, response.Status);
+                Assert.False(response.Headers.ContainsKey("Connection"));
+                Assert.Equal(0, await ReadToEndAsync(stream));
+            }
+        }
+
+        [Fact]
         public async Task Drop_closes_without_a_byte()
         {
             using (var server = new LocalHttpServer(_ => new ResponseAction { DropConnection = true }).Start())
