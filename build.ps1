@@ -44,6 +44,9 @@ function Invoke-Native {
     param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
     $shown = @($ArgumentList | ForEach-Object { if ($_.Length -gt 80) { $_.Substring(0, 40) + '...' } else { $_ } })
     Write-Host "> $FilePath $($shown -join ' ')" -ForegroundColor DarkGray
+    # Windows PowerShell can turn a native command's stderr lines into error records (e.g. in CI, where output is
+    # redirected); under 'Stop' the first line dotnet writes there would end the build. The exit code decides instead.
+    $ErrorActionPreference = 'Continue'
     & $FilePath @ArgumentList
     if ($LASTEXITCODE -ne 0) {
         throw "$FilePath exited with code $LASTEXITCODE."
