@@ -227,23 +227,40 @@ namespace CognitoTools.TestEndpoint.Http
 
         private static async Task<RecordedRequest> ReadRequestAsync(BufferedReader reader, Stream stream, int connectionId)
         {
-            var requestLine = await reader.ReadLineAsync().ConfigureAwait(false);
+            // Lines are decoded from the read buffer through a per-connection cache: a client sends the same header
+            // names and mostly the same values on every request, so most requests need no new strings for them.
+            var cache = reader.Strings;
+            int lineLength;
             // Tolerate stray CRLFs between requests (RFC 9112 2.2).
-            while (requestLine != null && requestLine.Length == 0) requestLine = await reader.ReadLineAsync().ConfigureAwait(false);
-            if (string.IsNullOrEmpty(requestLine)) return null;
-            var parts = requestLine.Split(' ');
-            if (parts.Length < 3) return null;
-            var request = new RecordedRequest { Method = parts[0], Path = parts[1], HttpVersion = parts[2], ReceivedAt = DateTimeOffset.UtcNow, ConnectionId = connectionId };
-            string line;
-            while (!string.IsNullOrEmpty(line = await reader.ReadLineAsync().ConfigureAwait(false)))
+            while ((lineLength = await reader.ReadLineSpanAsync().ConfigureAwait(false)) == 0) { }
+            if (lineLength < 0) return null;
+            var buffer = reader.Bytes;
+            var lineStart = reader.LineStart;
+            var firstSpace = Array.IndexOf(buffer, (byte)' ', lineStart, lineLength);
+            if (firstSpace < 0) return null;
+            var secondSpace = Array.IndexOf(buffer, (byte)' ', firstSpace + 1, lineStart + lineLength - firstSpace - 1);
+            if (secondSpace < 0) return null;
+            var request = new RecordedRequest
             {
-                var colon = line.IndexOf(':');
-                if (colon <= 0) continue;
-                var name = line.Substring(0, colon).Trim();
-                var value = line.Substring(colon + 1).Trim();
+                Method = cache.Get(buffer, lineStart, firstSpace - lineStart),
+                Path = cache.Get(buffer, firstSpace + 1, secondSpace - firstSpace - 1),
+                HttpVersion = cache.Get(buffer, secondSpace + 1, lineStart + lineLength - secondSpace - 1),
+                ReceivedAt = DateTimeOffset.UtcNow,
+                ConnectionId = connectionId,
+            };
+            while (true)
+            {
+                lineLength = await reader.ReadLineSpanAsync().ConfigureAwait(false);
+                if (lineLength < 0) return null;
+                if (lineLength == 0) break;
+                buffer = reader.Bytes;
+                lineStart = reader.LineStart;
+                var colon = Array.IndexOf(buffer, (byte)':', lineStart, lineLength);
+                if (colon <= lineStart) continue;
+                var name = cache.GetTrimmed(buffer, lineStart, colon - lineStart);
+                var value = cache.GetTrimmed(buffer, colon + 1, lineStart + lineLength - colon - 1);
                 request.Headers[name] = request.Headers.TryGetValue(name, out var existing) ? existing + ", " + value : value;
             }
-            if (line == null) return null;
             // .NET Framework's HttpWebRequest sends "Expect: 100-continue" on POST and waits for this before the body.
             if (string.Equals(request.Header("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase))
             {
@@ -437,6 +454,47 @@ namespace CognitoTools.TestEndpoint.Http
             }
         }
 
+        /// <summary>Recently decoded ASCII strings of one connection, found again by their bytes.</summary>
+        private sealed class StringCache
+        {
+            private readonly string[] _entries = new string[48];
+            private int _next;
+
+            public string GetTrimmed(byte[] buffer, int start, int length)
+            {
+                while (length > 0 && (buffer[start] == (byte)' ' || buffer[start] == (byte)'\t')) { start++; length--; }
+                while (length > 0 && (buffer[start + length - 1] == (byte)' ' || buffer[start + length - 1] == (byte)'\t')) length--;
+                return Get(buffer, start, length);
+            }
+
+            public string Get(byte[] buffer, int start, int length)
+            {
+                if (length == 0) return string.Empty;
+                foreach (var entry in _entries)
+                {
+                    if (entry != null && entry.Length == length && Matches(entry, buffer, start)) return entry;
+                }
+                for (var i = 0; i < length; i++)
+                {
+                    // Non-ASCII (a UTF-8 value): decode, don't cache.
+                    if (buffer[start + i] >= 0x80) return Encoding.UTF8.GetString(buffer, start, length);
+                }
+                var text = Encoding.ASCII.GetString(buffer, start, length);
+                _entries[_next] = text;
+                _next = (_next + 1) % _entries.Length;
+                return text;
+            }
+
+            private static bool Matches(string entry, byte[] buffer, int start)
+            {
+                for (var i = 0; i < entry.Length; i++)
+                {
+                    if (entry[i] != buffer[start + i]) return false;
+                }
+                return true;
+            }
+        }
+
         /// <summary>Reads CRLF lines and exact byte counts from a stream.</summary>
         private sealed class BufferedReader
         {
@@ -446,6 +504,32 @@ namespace CognitoTools.TestEndpoint.Http
             private int _end;
 
             public BufferedReader(Stream stream) { _stream = stream; }
+
+            public byte[] Bytes => _buffer;
+            /// <summary>Where the line returned by the last ReadLineSpanAsync starts in Bytes (valid until the next read).</summary>
+            public int LineStart { get; private set; }
+            public StringCache Strings { get; } = new StringCache();
+
+            /// <summary>Reads up to the next LF; returns the line's length without CR LF (see LineStart), or -1 at end of stream.</summary>
+            public async ValueTask<int> ReadLineSpanAsync()
+            {
+                var scanFrom = _start;
+                while (true)
+                {
+                    var newline = Array.IndexOf(_buffer, (byte)'\n', scanFrom, _end - scanFrom);
+                    if (newline >= 0)
+                    {
+                        var length = newline - _start;
+                        if (length > 0 && _buffer[newline - 1] == (byte)'\r') length--;
+                        LineStart = _start;
+                        _start = newline + 1;
+                        return length;
+                    }
+                    var consumed = _end - _start;
+                    if (!await FillAsync().ConfigureAwait(false)) return -1;
+                    scanFrom = _start + consumed;
+                }
+            }
 
             private async ValueTask<bool> FillAsync()
             {
@@ -464,24 +548,8 @@ namespace CognitoTools.TestEndpoint.Http
 
             public async ValueTask<string> ReadLineAsync()
             {
-                var scanFrom = _start;
-                while (true)
-                {
-                    for (var i = scanFrom; i < _end; i++)
-                    {
-                        if (_buffer[i] == (byte)'\n')
-                        {
-                            var len = i - _start;
-                            if (len > 0 && _buffer[i - 1] == (byte)'\r') len--;
-                            var line = Encoding.UTF8.GetString(_buffer, _start, len);
-                            _start = i + 1;
-                            return line;
-                        }
-                    }
-                    var consumed = _end - _start;
-                    if (!await FillAsync().ConfigureAwait(false)) return null;
-                    scanFrom = _start + consumed;
-                }
+                var length = await ReadLineSpanAsync().ConfigureAwait(false);
+                return length < 0 ? null : Encoding.UTF8.GetString(_buffer, LineStart, length);
             }
 
             public async ValueTask<byte[]> ReadBytesAsync(int count)
