@@ -26,14 +26,16 @@ namespace CognitoTools.Tests.Module
             public string[] Aliases = new string[0];
             public object[] Range;
             public string Completer;
+            public bool Wildcards;
         }
 
         private static ParameterSpec P(string name, string type, int? position = null, bool mandatory = false, bool pipeline = false,
-            bool byName = false, string[] aliases = null, object[] range = null, string completer = null)
+            bool byName = false, string[] aliases = null, object[] range = null, string completer = null, bool wildcards = false)
             => new ParameterSpec
             {
                 Name = name, Type = type, Position = position, Mandatory = mandatory, FromPipeline = pipeline,
                 FromPipelineByPropertyName = byName, Aliases = aliases ?? new string[0], Range = range, Completer = completer,
+                Wildcards = wildcards,
             };
 
         private const string String = "System.String";
@@ -81,7 +83,7 @@ namespace CognitoTools.Tests.Module
                 P("Failed", Switch),
                 P("Succeeded", Switch),
                 P("NotSent", Switch),
-                P("Username", String, position: 0),
+                P("Username", String, position: 0, wildcards: true),
                 P("ClientId", String),
                 P("Newest", Int, range: new object[] { 1, int.MaxValue }),
             },
@@ -206,6 +208,9 @@ namespace CognitoTools.Tests.Module
 
             var completer = property.GetCustomAttributesData().SingleOrDefault(a => a.AttributeType.FullName == Sma + "ArgumentCompleterAttribute");
             Assert.Equal(spec.Completer, completer == null ? null : ((Type)completer.ConstructorArguments[0].Value).FullName);
+
+            // Get-Help shows "Accept wildcard characters" from this attribute; only Get-CGIPHistory -Username takes a pattern.
+            Assert.Equal(spec.Wildcards, property.GetCustomAttributesData().Any(a => a.AttributeType.FullName == Sma + "SupportsWildcardsAttribute"));
         }
 
         [Fact]
