@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading.Tasks;
@@ -105,6 +106,30 @@ namespace CognitoTools.Tests.TestEndpoint
                 Assert.Equal(1, server.ConnectionCount);
                 Assert.Equal(2, server.RequestCount);
                 Assert.Equal(server.Requests[0].ConnectionId, server.Requests[1].ConnectionId);
+            }
+        }
+
+        [Fact]
+        public async Task Header_values_that_change_between_requests_on_one_connection_are_read_fresh()
+        {
+            using (var server = EchoServer())
+            using (var tcp = new TcpClient())
+            {
+                await tcp.ConnectAsync("127.0.0.1", server.Port);
+                var stream = tcp.GetStream();
+                var values = new[] { "aaaa", "aaab", "aaaa", "bär", "  padded\t " };
+
+                foreach (var value in values)
+                {
+                    await WriteAsync(stream, Post("x", "X-Test: " + value + "\r\nx-test-lower: " + value.Length + "\r\n"));
+                    await ReadResponseAsync(stream);
+                }
+
+                var recorded = server.Requests;
+                Assert.Equal(new[] { "aaaa", "aaab", "aaaa", "bär", "padded" }, recorded.Select(r => r.Header("X-Test")));
+                Assert.Equal(values.Select(v => v.Length.ToString()), recorded.Select(r => r.Header("X-TEST-LOWER")));
+                Assert.All(recorded, r => Assert.Equal("POST", r.Method));
+                Assert.All(recorded, r => Assert.Equal("HTTP/1.1", r.HttpVersion));
             }
         }
 
