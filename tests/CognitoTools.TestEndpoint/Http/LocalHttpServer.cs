@@ -206,6 +206,8 @@ namespace CognitoTools.TestEndpoint.Http
                 var created = new LatencyScheduler();
                 scheduler = Interlocked.CompareExchange(ref _latency, created, null) ?? created;
                 if (scheduler != created) created.Dispose();
+                // Dispose cancels, then stops whatever scheduler it sees: one created meanwhile is stopped here.
+                if (_stop.IsCancellationRequested) { scheduler.Dispose(); throw new OperationCanceledException(); }
             }
             var compensation = Math.Min(Volatile.Read(ref _wakeCompensation), delayTimestampTicks / 4);
             await scheduler.WaitUntilAsync(deadline - compensation).ConfigureAwait(false);
