@@ -304,7 +304,7 @@ namespace CognitoTools.TestEndpoint
             else
             {
                 response = protocolError
-                    ?? (data == null ? Error(400, "SerializationException", serializationError, requestId) : Process(data, requestId));
+                    ?? (data == null ? FrameworkError(400, "SerializationException", serializationError, requestId, capitalMessage: true) : Process(data, requestId));
                 if (fault != null) response = SpoilResponse(fault, response, requestId);
             }
             if (fault != null) AddFaultHeaders(fault, response);
@@ -325,14 +325,14 @@ namespace CognitoTools.TestEndpoint
         private static ResponseAction CheckProtocol(RecordedRequest request, string requestId)
         {
             if (!string.Equals(request.Method, "POST", StringComparison.Ordinal))
-                return Error(404, "UnknownOperationException", "Only POST / is supported.", requestId);
+                return FrameworkError(404, "UnknownOperationException", "Only POST / is supported.", requestId);
             var target = request.Header("X-Amz-Target");
             if (!string.Equals(target, OperationTarget, StringComparison.Ordinal))
-                return Error(400, "UnknownOperationException", null, requestId);
+                return FrameworkError(400, "UnknownOperationException", null, requestId);
             var contentType = request.Header("Content-Type");
             var mediaType = contentType == null ? null : contentType.Split(';')[0].Trim();
             if (!string.Equals(mediaType, JsonContentType, StringComparison.OrdinalIgnoreCase))
-                return Error(400, "UnknownOperationException", "Content-Type must be " + JsonContentType + ".", requestId);
+                return FrameworkError(400, "UnknownOperationException", "Content-Type must be " + JsonContentType + ".", requestId);
             return null;
         }
 
@@ -410,6 +410,20 @@ namespace CognitoTools.TestEndpoint
             return ResponseAction.Json(status, json)
                 .WithHeader("x-amzn-RequestId", requestId ?? Guid.NewGuid().ToString())
                 .WithHeader("x-amzn-ErrorType", code + ErrorTypeSuffix);
+        }
+
+        /// <summary>
+        /// An error from AWS's service framework rather than from Cognito (unknown operation, unreadable body): these
+        /// come with a namespaced __type (com.amazon.coral.service#...), and SerializationException with "Message",
+        /// so clients must sanitise the code as Smithy specifies and accept either spelling of the message member.
+        /// </summary>
+        private static ResponseAction FrameworkError(int status, string code, string message, string requestId, bool capitalMessage = false)
+        {
+            var json = "{\"__type\":\"com.amazon.coral.service#" + code + "\""
+                + (message == null ? string.Empty : ",\"" + (capitalMessage ? "Message" : "message") + "\":\"" + JsonEscape(message) + "\"") + "}";
+            return ResponseAction.Json(status, json)
+                .WithHeader("x-amzn-RequestId", requestId)
+                .WithHeader("x-amzn-ErrorType", code + ":http://internal.amazon.com/coral/com.amazon.coral.service/");
         }
 
         // ---- faults ------------------------------------------------------------------------------------------

@@ -234,11 +234,11 @@ namespace CognitoTools.Tests.TestEndpoint
         {
             var response = await Wire.SendAsync(_http, Wire.Request(_service.BaseUri, Wire.Body("demoappclient1", "ann"), target: "AWSCognitoIdentityProviderService.ConfirmSignUp"));
             Assert.Equal(400, response.Status);
-            Assert.Equal("UnknownOperationException", response.ErrorType);
+            Assert.Equal("com.amazon.coral.service#UnknownOperationException", response.ErrorType);
             Assert.StartsWith("UnknownOperationException:", response.Header("x-amzn-ErrorType"));
 
             var noTarget = await Wire.SendAsync(_http, Wire.Request(_service.BaseUri, Wire.Body("demoappclient1", "ann"), target: null));
-            Assert.Equal("UnknownOperationException", noTarget.ErrorType);
+            Assert.Equal("com.amazon.coral.service#UnknownOperationException", noTarget.ErrorType);
             Assert.Equal(0, _service.DeliveryCount);
         }
 
@@ -247,7 +247,7 @@ namespace CognitoTools.Tests.TestEndpoint
         {
             var plainJson = await Wire.SendAsync(_http, Wire.Request(_service.BaseUri, Wire.Body("demoappclient1", "ann"), contentType: "application/json"));
             Assert.Equal(400, plainJson.Status);
-            Assert.Equal("UnknownOperationException", plainJson.ErrorType);
+            Assert.Equal("com.amazon.coral.service#UnknownOperationException", plainJson.ErrorType);
 
             var withCharset = await Wire.SendAsync(_http, Wire.Request(_service.BaseUri, Wire.Body("demoappclient1", "ann"), contentType: "application/x-amz-json-1.1; charset=utf-8"));
             Assert.Equal(200, withCharset.Status);
@@ -258,7 +258,7 @@ namespace CognitoTools.Tests.TestEndpoint
         {
             var response = await Wire.SendAsync(_http, Wire.Request(_service.BaseUri, null, method: HttpMethod.Get));
             Assert.Equal(404, response.Status);
-            Assert.Equal("UnknownOperationException", response.ErrorType);
+            Assert.Equal("com.amazon.coral.service#UnknownOperationException", response.ErrorType);
         }
 
         [Theory]
@@ -270,7 +270,9 @@ namespace CognitoTools.Tests.TestEndpoint
         {
             var response = await Wire.SendAsync(_http, Wire.Request(_service.BaseUri, body));
             Assert.Equal(400, response.Status);
-            Assert.Equal("SerializationException", response.ErrorType);
+            Assert.Equal("com.amazon.coral.service#SerializationException", response.ErrorType);
+            Assert.NotNull(response.JsonString("Message"));
+            Assert.StartsWith("SerializationException:", response.Header("x-amzn-ErrorType"));
             Assert.Equal(0, _service.DeliveryCount);
         }
 
