@@ -130,6 +130,9 @@ function Invoke-PesterTests {
         Invoke-Build
     }
     # A child process, so the tests import the freshly built module into a clean session (a loaded assembly cannot be unloaded).
+    # It inherits these two variables; they are put back afterwards so the caller's session is left as it was.
+    $savedModulePath = $env:COGNITOTOOLS_MODULE_PATH
+    $savedEndpointDll = $env:COGNITOTOOLS_ENDPOINT_DLL
     $env:COGNITOTOOLS_MODULE_PATH = $ManifestPath
     $env:COGNITOTOOLS_ENDPOINT_DLL = $EndpointDll
     $testsPath = Join-Path $RepoRoot 'tests'
@@ -145,7 +148,13 @@ Import-Module Pester -MinimumVersion 5.0
 `$configuration.TestResult.OutputPath = '$($resultsPath.Replace("'", "''"))'
 Invoke-Pester -Configuration `$configuration
 "@
-    Invoke-PowerShellChild -Script $script
+    try {
+        Invoke-PowerShellChild -Script $script
+    }
+    finally {
+        $env:COGNITOTOOLS_MODULE_PATH = $savedModulePath
+        $env:COGNITOTOOLS_ENDPOINT_DLL = $savedEndpointDll
+    }
 }
 
 function Invoke-Package {

@@ -101,6 +101,11 @@ Describe 'Tab completion' {
         $texts | ForEach-Object { $_ | Should -BeLike 'eu-we*' }
     }
 
+    It 'keeps the quote the user opened' {
+        $line = "Send-CGIPConfirmationCode -Region 'us-east-"
+        @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText) | Should -Contain "'us-east-1'"
+    }
+
     It 'completes the alias -RegionToCall too' {
         $line = 'Send-CGIPConfirmationCode -RegionToCall us-east-'
         $texts = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)

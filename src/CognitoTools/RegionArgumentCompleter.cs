@@ -13,13 +13,16 @@ namespace CognitoTools
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            var prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            var word = wordToComplete ?? string.Empty;
+            var prefix = word.Trim('\'', '"');
+            // Keep the quote the user opened (-Region 'us-e<Tab>), closed; region names need no quoting otherwise.
+            var quote = word.Length > 0 && (word[0] == '\'' || word[0] == '"') ? word.Substring(0, 1) : string.Empty;
             var results = new List<CompletionResult>();
             foreach (var region in ClientSettingsResolver.KnownRegions)
             {
                 if (region.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 {
-                    results.Add(new CompletionResult(region, region, CompletionResultType.ParameterValue, region));
+                    results.Add(new CompletionResult(quote + region + quote, region, CompletionResultType.ParameterValue, region));
                 }
             }
             return results;
