@@ -189,36 +189,45 @@ Describe 'Stopping a batch (Ctrl+C)' {
         # Every answer takes 30 s here: requests are surely in flight when the batch is stopped, and a stop that
         # waited for them instead of cancelling would take far longer than the bound asserted below.
         $script:SlowEndpoint = Start-TestEndpoint -ExtraArguments @('--seed-users', '20', '--resend-limit', '0', '--latency-ms', '30000')
+
+        function Stop-BatchOnceStarted {
+            # Runs $Batch (param($Url, $Started)) in a runspace that imports the module, waits until the batch sets
+            # $Started, then stops the runspace as Ctrl+C would; returns the final state and how long the stop took.
+            param([Parameter(Mandatory)] [scriptblock] $Batch, [int] $DelayBeforeStopMilliseconds = 0)
+            $started = [System.Threading.ManualResetEventSlim]::new($false)
+            $shell = [powershell]::Create()
+            try {
+                $null = $shell.AddScript({ param($ModulePath) Import-Module $ModulePath }.ToString()).AddArgument((Get-TestModulePath))
+                $null = $shell.Invoke()
+                $shell.Commands.Clear()
+                $null = $shell.AddScript($Batch.ToString()).AddArgument($SlowEndpoint.Url).AddArgument($started)
+                $null = $shell.BeginInvoke()
+                $started.Wait([TimeSpan]::FromSeconds(60)) | Should -BeTrue
+                Start-Sleep -Milliseconds $DelayBeforeStopMilliseconds
+                $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+                $shell.Stop()
+                $stopwatch.Stop()
+                [pscustomobject]@{ State = $shell.InvocationStateInfo.State; StopSeconds = $stopwatch.Elapsed.TotalSeconds }
+            }
+            finally {
+                $shell.Dispose()
+                $started.Dispose()
+            }
+        }
     }
     AfterAll { Stop-TestEndpoint $script:SlowEndpoint }
 
     It 'records the requests in flight as NotSent, and Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode resumes them' {
         CognitoTools\Clear-CGIPHistory -Confirm:$false
-        $started = [System.Threading.ManualResetEventSlim]::new($false)
-        $shell = [powershell]::Create()
-        try {
-            $null = $shell.AddScript({ param($ModulePath) Import-Module $ModulePath }.ToString()).AddArgument((Get-TestModulePath))
-            $null = $shell.Invoke()
-            $shell.Commands.Clear()
-            $null = $shell.AddScript({
-                param($Url, $Started)
-                # Four users go out at once (-ThrottleLimit 4), then the input stalls as a long CSV read would.
-                & { 'user0001', 'user0002', 'user0003', 'user0004'; $Started.Set(); Start-Sleep -Seconds 60; 'user0005' } |
-                    CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1 -Force -ThrottleLimit 4
-            }.ToString()).AddArgument($SlowEndpoint.Url).AddArgument($started)
-            $async = $shell.BeginInvoke()
-            $started.Wait([TimeSpan]::FromSeconds(60)) | Should -BeTrue
-            $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
-            $shell.Stop()
-            $stopwatch.Stop()
-            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-            # Generous bound: the sender cancels in-flight calls at once and gives up on them after 750 ms.
-            $stopwatch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $stop = Stop-BatchOnceStarted -Batch {
+            param($Url, $Started)
+            # Four users go out at once (-ThrottleLimit 4), then the input stalls as a long CSV read would.
+            & { 'user0001', 'user0002', 'user0003', 'user0004'; $Started.Set(); Start-Sleep -Seconds 60; 'user0005' } |
+                CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1 -Force -ThrottleLimit 4
         }
-        finally {
-            $shell.Dispose()
-            $started.Dispose()
-        }
+        $stop.State | Should -Be 'Stopped'
+        # Generous bound: the sender cancels in-flight calls at once and gives up on them after 750 ms.
+        $stop.StopSeconds | Should -BeLessThan 10
 
         $notSent = @(CognitoTools\Get-CGIPHistory -NotSent)
         @($notSent.Username | Sort-Object) | Should -Be @('user0001', 'user0002', 'user0003', 'user0004')
@@ -230,30 +239,13 @@ Describe 'Stopping a batch (Ctrl+C)' {
 
     It 'stops promptly while the command itself waits for a free slot' {
         CognitoTools\Clear-CGIPHistory -Confirm:$false
-        $started = [System.Threading.ManualResetEventSlim]::new($false)
-        $shell = [powershell]::Create()
-        try {
-            $null = $shell.AddScript({ param($ModulePath) Import-Module $ModulePath }.ToString()).AddArgument((Get-TestModulePath))
-            $null = $shell.Invoke()
-            $shell.Commands.Clear()
-            $null = $shell.AddScript({
-                param($Url, $Started)
-                # -ThrottleLimit 1: user0001 is in flight, and the command blocks submitting the next users.
-                & { 'user0001'; $Started.Set(); 'user0002'; 'user0003' } |
-                    CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1 -Force -ThrottleLimit 1
-            }.ToString()).AddArgument($SlowEndpoint.Url).AddArgument($started)
-            $null = $shell.BeginInvoke()
-            $started.Wait([TimeSpan]::FromSeconds(60)) | Should -BeTrue
-            Start-Sleep -Milliseconds 200
-            $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
-            $shell.Stop()
-            $stopwatch.Stop()
-            $stopwatch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $stop = Stop-BatchOnceStarted -DelayBeforeStopMilliseconds 200 -Batch {
+            param($Url, $Started)
+            # -ThrottleLimit 1: user0001 is in flight, and the command blocks submitting the next users.
+            & { 'user0001'; $Started.Set(); 'user0002'; 'user0003' } |
+                CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1 -Force -ThrottleLimit 1
         }
-        finally {
-            $shell.Dispose()
-            $started.Dispose()
-        }
+        $stop.StopSeconds | Should -BeLessThan 10
         $notSent = @(CognitoTools\Get-CGIPHistory -NotSent)
         $notSent.Username | Should -Contain 'user0001'
         @(CognitoTools\Get-CGIPHistory -Succeeded) | Should -HaveCount 0
