@@ -360,6 +360,16 @@ Describe 'Bulk parameters' {
         @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 0).Count | Should -Be 5
         @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 50 -ThrottleLimit 2).Count | Should -Be 5
     }
+
+    It 'spaces the requests by -MaxRequestsPerSecond, across every request in flight' {
+        # 6 requests at 5 per second start 0.2 s apart: at least 1 s from the first to the last. Only a lower bound,
+        # which a slow machine cannot break.
+        $elapsed = Measure-Command {
+            $script:Paced = @($Users[0..5] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 5 -ThrottleLimit 6)
+        }
+        $Paced | Should -HaveCount 6
+        $elapsed.TotalSeconds | Should -BeGreaterThan 0.8
+    }
 }
 
 Describe 'Progress' {
