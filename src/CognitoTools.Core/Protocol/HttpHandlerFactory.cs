@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Security;
 using System.Reflection;
+using System.Security.Authentication;
 
 namespace CognitoTools.Protocol
 {
@@ -65,6 +66,13 @@ namespace CognitoTools.Protocol
             try { classic.MaxConnectionsPerServer = maxConnections; }
             catch (PlatformNotSupportedException) { }
             catch (NotImplementedException) { }
+            var protocols = ClassicSslProtocols(ServicePointManager.SecurityProtocol);
+            if (protocols.HasValue)
+            {
+                try { classic.SslProtocols = protocols.Value; }
+                catch (PlatformNotSupportedException) { }
+                catch (NotSupportedException) { }
+            }
             if (proxy != null)
             {
                 classic.UseProxy = true;
@@ -75,6 +83,21 @@ namespace CognitoTools.Protocol
                 classic.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => validate(request, certificate, chain, errors);
             }
             return classic;
+        }
+
+        /// <summary>
+        /// TLS versions for the .NET Framework handler. Windows PowerShell (built for .NET 4.5) often runs with
+        /// ServicePointManager.SecurityProtocol = Ssl3 | Tls, and AWS endpoints require TLS 1.2 or later, so add TLS 1.2
+        /// to whatever the process allows, for this handler only (no process-wide change). SystemDefault (0) leaves the
+        /// choice to the OS, which offers TLS 1.2 on every supported Windows: null, nothing to set. SSL 3 is dropped.
+        /// </summary>
+        internal static SslProtocols? ClassicSslProtocols(SecurityProtocolType processProtocols)
+        {
+            var current = (SslProtocols)(int)processProtocols;
+            if (current == SslProtocols.None) return null;
+#pragma warning disable CS0618 // Ssl3 is obsolete: named here only to remove it
+            return (current & ~SslProtocols.Ssl3) | SslProtocols.Tls12;
+#pragma warning restore CS0618
         }
 
         /// <summary>

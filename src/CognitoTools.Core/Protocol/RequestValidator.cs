@@ -143,7 +143,7 @@ namespace CognitoTools.Protocol
         private static bool IsWordOrPlus(UnicodeCategory c) => IsWordCategory(c);
         private static bool IsSecretHashCharacter(UnicodeCategory c) => IsWordCategory(c);
 
-        /// <summary>[\p{L}\p{M}\p{S}\p{N}\p{P}]: everything except separators (spaces, line breaks) and the C* categories.</summary>
+        /// <summary>[\p{L}\p{M}\p{S}\p{N}\p{P}]: everything except separators (spaces, line breaks) and the C* categories (but see unassigned).</summary>
         internal static bool IsUsernameCharacter(UnicodeCategory c)
         {
             switch (c)
@@ -155,8 +155,10 @@ namespace CognitoTools.Protocol
                 case UnicodeCategory.Format:
                 case UnicodeCategory.Surrogate:
                 case UnicodeCategory.PrivateUse:
-                case UnicodeCategory.OtherNotAssigned:
                     return false;
+                // Unassigned here may be assigned for the service: .NET Framework's Unicode tables are years older than
+                // .NET's, so a newer emoji would be refused on Windows PowerShell only. The service has the last word.
+                case UnicodeCategory.OtherNotAssigned:
                 default:
                     return true;
             }

@@ -1,7 +1,9 @@
 using System;
 using System.IO;
+using System.Net;
 using System.Net.Http;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -159,6 +161,19 @@ namespace CognitoTools.Tests.Protocol
             }
             Assert.Equal(1, server.ConnectionCount);
             Assert.Null(server.Requests[0].Header("Expect"));
+        }
+
+        /// <summary>Windows PowerShell's default Ssl3 | Tls would fail against AWS (TLS 1.2+): the handler adds TLS 1.2.</summary>
+        [Theory]
+        [InlineData(SecurityProtocolType.SystemDefault, null)]
+#pragma warning disable CS0618, SYSLIB0039
+        [InlineData(SecurityProtocolType.Ssl3 | SecurityProtocolType.Tls, SslProtocols.Tls | SslProtocols.Tls12)]
+        [InlineData(SecurityProtocolType.Tls | SecurityProtocolType.Tls11, SslProtocols.Tls | SslProtocols.Tls11 | SslProtocols.Tls12)]
+#pragma warning restore CS0618, SYSLIB0039
+        [InlineData(SecurityProtocolType.Tls12 | SecurityProtocolType.Tls13, SslProtocols.Tls12 | SslProtocols.Tls13)]
+        public void The_NET_Framework_handler_always_offers_TLS_1_2(SecurityProtocolType process, SslProtocols? expected)
+        {
+            Assert.Equal(expected, HttpHandlerFactory.ClassicSslProtocols(process));
         }
     }
 }

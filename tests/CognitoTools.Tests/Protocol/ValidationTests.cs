@@ -118,6 +118,8 @@ namespace CognitoTools.Tests.Protocol
         [InlineData("a+b=c/d@e.f-g_h!~$%^&*()[]{}|\\:;\"'<>,?`")]
         [InlineData("e\u0301")] // combining mark
         [InlineData("٣١٤")] // Arabic-Indic digits
+        [InlineData("🥹")] // Unicode 14: unassigned in .NET Framework's tables, so unassigned must not be refused
+        [InlineData("a\u0378")] // unassigned everywhere today: left to the service to judge
         public void Username_accepts_letters_marks_symbols_numbers_punctuation(string username)
         {
             var request = Valid();
