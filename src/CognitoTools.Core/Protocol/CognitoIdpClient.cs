@@ -181,7 +181,8 @@ namespace CognitoTools.Protocol
                         RequestId = Header(response, RequestIdHeader) ?? Header(response, "x-amz-request-id"),
                         ErrorTypeHeader = Header(response, ErrorTypeHeader),
                     };
-                    var retryAfter = RetryClassifier.ParseRetryAfter(Header(response, "Retry-After"), DateTimeOffset.UtcNow);
+                    var retryAfter = RetryClassifier.ParseRetryAfter(Header(response, "Retry-After"), DateTimeOffset.UtcNow)
+                        ?? RetryClassifier.ParseAmzRetryAfter(Header(response, "x-amz-retry-after"));
 
                     Exception truncation = null;
                     try

@@ -96,6 +96,18 @@ namespace CognitoTools.Protocol
             return TimeSpan.FromMilliseconds(ceilingMs * random);
         }
 
+        /// <summary>
+        /// x-amz-retry-after: the wait in milliseconds, which the AWS SDKs read when there is no Retry-After (the JS SDK
+        /// takes whichever of the two comes first; we prefer the standard header). Null when absent or unreadable.
+        /// </summary>
+        public static TimeSpan? ParseAmzRetryAfter(string headerValue)
+        {
+            if (string.IsNullOrWhiteSpace(headerValue)) return null;
+            if (!double.TryParse(headerValue.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var milliseconds)) return null;
+            if (double.IsNaN(milliseconds) || double.IsInfinity(milliseconds) || milliseconds < 0) return null;
+            return TimeSpan.FromMilliseconds(Math.Min(milliseconds, 86400000));
+        }
+
         /// <summary>Retry-After as seconds ("2", "1.5") or an HTTP date; null when absent or unreadable.</summary>
         public static TimeSpan? ParseRetryAfter(string headerValue, DateTimeOffset now)
         {

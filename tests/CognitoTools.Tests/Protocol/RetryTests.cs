@@ -100,6 +100,24 @@ namespace CognitoTools.Tests.Protocol
             Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), Assert.Single(f.Delays));
         }
 
+        [Theory]
+        [InlineData(null, "1500", 1500)]
+        [InlineData("2", "1500", 2000)] // the standard header wins
+        [InlineData(null, "90000", 20000)]
+        [InlineData(null, "soon", 500)] // unreadable: the throttling backoff (1 s * jitter 0.5)
+        public async Task X_amz_retry_after_milliseconds_are_honoured_when_there_is_no_Retry_After(string retryAfter, string amzRetryAfter, int expectedMs)
+        {
+            using var f = new ClientFixture(Responses.Sequence(
+                () =>
+                {
+                    var answer = Responses.Error(400, "TooManyRequestsException", "Rate exceeded").WithHeader("x-amz-retry-after", amzRetryAfter);
+                    return retryAfter == null ? answer : answer.WithHeader("Retry-After", retryAfter);
+                },
+                () => Responses.Ok()));
+            await f.SendAsync();
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), Assert.Single(f.Delays));
+        }
+
         [Fact]
         public async Task Connection_dropped_before_an_answer_is_retried()
         {
@@ -326,6 +344,9 @@ namespace CognitoTools.Tests.Protocol
             Assert.Null(RetryClassifier.ParseRetryAfter("soon", now));
             Assert.Null(RetryClassifier.ParseRetryAfter("-3", now));
             Assert.Null(RetryClassifier.ParseRetryAfter(null, now));
+            Assert.Equal(TimeSpan.FromMilliseconds(250.5), RetryClassifier.ParseAmzRetryAfter("250.5"));
+            Assert.Null(RetryClassifier.ParseAmzRetryAfter("-1"));
+            Assert.Null(RetryClassifier.ParseAmzRetryAfter(""));
         }
     }
 }
