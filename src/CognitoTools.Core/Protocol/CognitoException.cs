@@ -13,6 +13,11 @@ namespace CognitoTools.Protocol
         public string RequestId { get; set; }
         /// <summary>Attempts made before giving up.</summary>
         public int Attempts { get; set; }
+        /// <summary>
+        /// True when the error was retryable but not retried because the client's retry quota was used up by many
+        /// recent failures (standard retry mode; see CognitoClientConfig.RetryQuotaCapacity).
+        /// </summary>
+        public bool RetryQuotaExhausted { get; set; }
     }
 
     /// <summary>Cognito answered with an error (modelled or not), or with a body we could not read.</summary>

@@ -119,6 +119,7 @@ namespace CognitoTools.Protocol
                 {
                     Log(what + $"; {Describe(outcome.Decision)} but not retried: this client's retry quota is used up " +
                         $"(too many recent failures; successes refill it).");
+                    error.RetryQuotaExhausted = true;
                     throw error;
                 }
                 lastRetryCost = retryCost;

@@ -11,7 +11,7 @@ namespace CognitoTools.Protocol
         public static string ProductVersion { get; } = ReadVersion();
 
         private static readonly string Base = "CognitoTools/" + ProductVersion
-            + " (" + Comment(SafeOsDescription()) + "; " + Comment(RuntimeInformation.FrameworkDescription) + ")";
+            + " (" + Comment(SafeOsDescription()) + "; " + Comment(SafeFrameworkDescription()) + ")";
 
         public static string Build(string suffix)
         {
@@ -29,6 +29,13 @@ namespace CognitoTools.Protocol
                 return plus > 0 ? informational.Substring(0, plus) : informational;
             }
             return assembly.GetName().Version?.ToString() ?? "0.0.0";
+        }
+
+        // A failure here would be a TypeInitializationException on every call, so neither description may throw.
+        private static string SafeFrameworkDescription()
+        {
+            try { return RuntimeInformation.FrameworkDescription; }
+            catch (Exception) { return ".NET " + Environment.Version; }
         }
 
         private static string SafeOsDescription()

@@ -236,6 +236,7 @@ namespace CognitoTools.Tests.Protocol
             {
                 var ex = await Assert.ThrowsAsync<CognitoServiceException>(() => f.SendAsync("user" + i));
                 Assert.Equal("InternalErrorException", ex.ErrorCode);
+                Assert.Equal(i >= 17, ex.RetryQuotaExhausted); // the 18th call got one retry, then none
                 attempts.Add(ex.Attempts);
             }
 
