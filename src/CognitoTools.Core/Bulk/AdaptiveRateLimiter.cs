@@ -19,7 +19,10 @@ namespace CognitoTools.Bulk
     /// <para>
     /// Scheduling is by reservation in absolute time (GCRA): each request takes the next free slot, slots are
     /// 1/rate apart, and at most <see cref="Burst"/> slots may lie in the past. So any one-second window holds at
-    /// most rate + Burst requests, whatever the timer resolution (Windows' 15.6 ms) or thread scheduling does.
+    /// most rate + Burst requests. Timers wake late, though (Windows' 15.6 ms resolution, a busy machine), and a late
+    /// request would then bunch with the on-time ones after it; so a request is also admitted only when the requests
+    /// admitted in the last second leave room for it (a sliding log of admission times), which holds the bound at the
+    /// moment requests actually leave.
     /// </para>
     /// </summary>
     public sealed class AdaptiveRateLimiter : IRequestRateLimiter
@@ -38,6 +41,10 @@ namespace CognitoTools.Bulk
         private TimeSpan _nextSlot;
         private TimeSpan _lastDecrease = TimeSpan.MinValue;
         private long _throttleCount;
+        // Admission times of the most recent requests (a ring), for the one-second sliding check.
+        private readonly TimeSpan[] _admitted;
+        private int _admittedNext;
+        private long _admittedCount;
 
         public AdaptiveRateLimiter(double maxRequestsPerSecond, int burst = 1)
             : this(maxRequestsPerSecond, burst, StopwatchClock())
@@ -54,6 +61,7 @@ namespace CognitoTools.Bulk
             _currentRate = maxRequestsPerSecond;
             _clock = clock ?? throw new ArgumentNullException(nameof(clock));
             _nextSlot = _clock();
+            _admitted = new TimeSpan[(int)Math.Min(int.MaxValue - burst, Math.Ceiling(maxRequestsPerSecond)) + burst - 1];
         }
 
         /// <summary>
@@ -85,7 +93,46 @@ namespace CognitoTools.Bulk
         {
             cancellationToken.ThrowIfCancellationRequested();
             var delay = Reserve();
-            return delay > TimeSpan.Zero ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
+            if (delay <= TimeSpan.Zero)
+            {
+                delay = Admit();
+                if (delay <= TimeSpan.Zero) return Task.CompletedTask;
+            }
+            return WaitThenAdmitAsync(delay, cancellationToken);
+        }
+
+        private async Task WaitThenAdmitAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            do
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = Admit();
+            }
+            while (delay > TimeSpan.Zero);
+        }
+
+        /// <summary>
+        /// Admits the request now if fewer than the allowed number were admitted in the last second (and records it), else
+        /// returns how long until one of them leaves the window.
+        /// </summary>
+        internal TimeSpan Admit()
+        {
+            lock (_gate)
+            {
+                var now = _clock();
+                var allowed = Math.Min(_admitted.Length, (int)Math.Ceiling(_currentRate) + Burst - 1);
+                if (_admittedCount >= allowed)
+                {
+                    // The allowed-th most recent admission must be a full second old.
+                    var index = (_admittedNext - allowed + _admitted.Length) % _admitted.Length;
+                    var free = _admitted[index] + TimeSpan.FromSeconds(1);
+                    if (free > now) return free - now;
+                }
+                _admitted[_admittedNext] = now;
+                _admittedNext = (_admittedNext + 1) % _admitted.Length;
+                _admittedCount++;
+                return TimeSpan.Zero;
+            }
         }
 
         public void OnThrottled()

@@ -42,6 +42,31 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
+        public void A_late_request_is_held_until_the_last_second_leaves_room_for_it()
+        {
+            // Slots 0, 100, ..., 900 ms; the first request's timer wakes 150 ms late. Admitted as the slots say, the
+            // requests at 1000 and 1100 ms would make 11 within the second after it: the sliding check holds them.
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(10, 1, clock.Read);
+            clock.Now = TimeSpan.FromMilliseconds(150);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit());
+            for (var slot = 2; slot <= 10; slot++)
+            {
+                clock.Now = TimeSpan.FromMilliseconds(100 * (slot - 1));
+                Assert.Equal(TimeSpan.Zero, limiter.Admit());
+            }
+            clock.Now = TimeSpan.FromMilliseconds(1000);
+            Assert.Equal(TimeSpan.FromMilliseconds(150), limiter.Admit());
+            clock.Now = TimeSpan.FromMilliseconds(1150);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit());
+
+            // After throttling, the window allows the lower rate.
+            limiter.OnThrottled();
+            clock.Now = TimeSpan.FromMilliseconds(1160);
+            Assert.True(limiter.Admit() > TimeSpan.Zero, "5 admitted within the last second already");
+        }
+
+        [Fact]
         public void Throttling_halves_the_rate_once_per_episode_down_to_the_floor()
         {
             var clock = new FakeClock();
