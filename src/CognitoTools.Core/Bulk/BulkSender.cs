@@ -46,8 +46,8 @@ namespace CognitoTools.Bulk
 
         /// <summary>
         /// How many distinct (client id, username) keys are remembered to spot duplicates, oldest forgotten first. Each
-        /// costs the username plus about 200 bytes (a compact copy of the answer, repeated strings shared), so the
-        /// default 100,000 is about 25 MB at most. 0 turns duplicate detection off.
+        /// costs about 90 bytes (a 128-bit hash of the key and a compact copy of the answer, repeating parts shared), so
+        /// the default 100,000 is about 10 MB at most. 0 turns duplicate detection off.
         /// </summary>
         public int DuplicateWindow { get; set; } = DefaultDuplicateWindow;
 
@@ -132,10 +132,11 @@ namespace CognitoTools.Bulk
     /// <para>
     /// Duplicates: a (client id, username) pair already seen in this batch is not sent again; its row gets the first
     /// row's answer with IsDuplicate set (the very objects if it waited for that answer, an equal copy if it came
-    /// later). Usernames compare case-insensitively unless <see cref="BulkSendOptions.CaseSensitiveUsernames"/>. Up to
-    /// <see cref="BulkSendOptions.DuplicateWindow"/> keys are remembered with a compact copy of their answer (about
-    /// 200 bytes each): the only per-item state kept after an item's outcome is returned. A row whose first
-    /// occurrence failed validation is not a duplicate (nothing was sent for it).
+    /// later, naming its own username). Usernames compare case-insensitively unless
+    /// <see cref="BulkSendOptions.CaseSensitiveUsernames"/>. Up to <see cref="BulkSendOptions.DuplicateWindow"/> keys are
+    /// remembered as a hash with a compact copy of their answer (about 90 bytes each, see <see cref="DuplicateMap{TRow}"/>):
+    /// the only per-item state kept after an item's outcome is returned. A row whose first occurrence failed validation is
+    /// not a duplicate (nothing was sent for it).
     /// </para>
     /// </summary>
     public sealed class BulkSender : IDisposable
@@ -160,12 +161,9 @@ namespace CognitoTools.Bulk
         // Pipeline-thread state.
         private readonly Dictionary<long, WorkItem> _inFlight = new Dictionary<long, WorkItem>();
         private readonly Dictionary<long, SendOutcome> _heldBack = new Dictionary<long, SendOutcome>();
-        private readonly Dictionary<UserKey, DuplicateEntry> _duplicates;
-        private readonly Queue<KeyValuePair<UserKey, DuplicateEntry>> _duplicateOrder = new Queue<KeyValuePair<UserKey, DuplicateEntry>>();
-        private readonly StringPool _strings = new StringPool();
+        private readonly DuplicateMap<WorkItem> _duplicates;
         private long _nextSequence;
         private long _nextToEmit;
-        private long _pendingFollowers;
 
         // Read by GetProgress from any thread.
         private long _submitted;
@@ -184,7 +182,7 @@ namespace CognitoTools.Bulk
             _throttleLimit = Math.Max(1, Math.Min(BulkSendOptions.MaximumThrottleLimit, _options.ThrottleLimit));
             var buffer = _options.OrderedBufferSize ?? Math.Max(16, _throttleLimit * 4);
             _pendingLimit = _throttleLimit + Math.Max(1, buffer);
-            _duplicates = new Dictionary<UserKey, DuplicateEntry>(new UserKeyComparer(_options.CaseSensitiveUsernames));
+            _duplicates = _options.DuplicateWindow > 0 ? new DuplicateMap<WorkItem>(_options.DuplicateWindow, _options.CaseSensitiveUsernames) : null;
             try { _endpoint = client.ServiceUrl?.ToString(); } catch (Exception) { _endpoint = null; }
 
             var clientLimiter = (client as CognitoIdpClient)?.Config?.RateLimiter;
@@ -240,24 +238,18 @@ namespace CognitoTools.Bulk
                 return ready;
             }
 
-            var key = DuplicateKey(request);
-            if (key.HasValue && _duplicates.TryGetValue(key.Value, out var entry))
+            if (_duplicates != null)
             {
-                if (entry.IsDone)
+                if (_duplicates.TryFind(request, out var key, out var pending, out var answer))
                 {
-                    Produce(entry.OutcomeFor(item), item.Request, null, ready);
+                    if (pending != null) _duplicates.Follow(pending, item);
+                    else Produce(answer.OutcomeFor(item.Sequence, item.Request, item.Tag), item.Request, null, ready);
+                    WaitUntil(() => Pending <= _pendingLimit, ready);
+                    DrainCompletions(ready);
+                    return ready;
                 }
-                else
-                {
-                    entry.Followers.Add(item);
-                    _pendingFollowers++;
-                }
-                WaitUntil(() => Pending <= _pendingLimit, ready);
-                DrainCompletions(ready);
-                return ready;
+                if (request?.Username != null && request.ClientId != null) item.Duplicates = _duplicates.Start(key);
             }
-
-            if (key.HasValue) RememberKey(key.Value, item);
 
             // Wait for a slot; this item counts as pending while waiting, so the ordered buffer stays bounded.
             WaitUntil(() => _inFlight.Count < _throttleLimit && Pending <= _pendingLimit, ready);
@@ -306,7 +298,7 @@ namespace CognitoTools.Bulk
                 }
                 _signal.Wait(wait);
             }
-            Debug.Assert(_heldBack.Count == 0 && _pendingFollowers == 0, "every item has yielded its outcome");
+            Debug.Assert(_heldBack.Count == 0 && WaitingDuplicates == 0, "every item has yielded its outcome");
         }
 
         /// <summary>
@@ -356,31 +348,9 @@ namespace CognitoTools.Bulk
         }
 
         // Submitted items whose outcome has not been handed out yet.
-        private long Pending => _inFlight.Count + _heldBack.Count + _pendingFollowers;
+        private long Pending => _inFlight.Count + _heldBack.Count + WaitingDuplicates;
 
-        // The request's own strings are the key (no allocation per record); the comparer applies the case rule.
-        private UserKey? DuplicateKey(ResendConfirmationCodeRequest request)
-        {
-            if (_options.DuplicateWindow <= 0 || request?.Username == null || request.ClientId == null) return null;
-            // Every row of a CSV brings its own copy of the client id; keep one.
-            return new UserKey(_strings.Share(request.ClientId), request.Username);
-        }
-
-        private void RememberKey(UserKey key, WorkItem item)
-        {
-            var entry = new DuplicateEntry();
-            item.Duplicates = entry;
-            item.Key = key;
-            _duplicates[key] = entry;
-            _duplicateOrder.Enqueue(new KeyValuePair<UserKey, DuplicateEntry>(key, entry));
-            while (_duplicateOrder.Count > _options.DuplicateWindow)
-            {
-                var oldest = _duplicateOrder.Dequeue();
-                // Forgetting a key that is still in flight is harmless: its item keeps the entry and serves the
-                // followers already attached; the key was re-added if it came back, so only remove this very entry.
-                if (_duplicates.TryGetValue(oldest.Key, out var current) && ReferenceEquals(current, oldest.Value)) _duplicates.Remove(oldest.Key);
-            }
-        }
+        private long WaitingDuplicates => _duplicates?.WaitingRows ?? 0;
 
         private void Start(WorkItem item)
         {
@@ -471,32 +441,41 @@ namespace CognitoTools.Bulk
             if (_inFlight.Remove(item.Sequence)) Interlocked.Decrement(ref _inFlightCount);
             Produce(outcome, item.Request, item, ready);
 
-            var entry = item.Duplicates;
-            if (entry == null) return;
+            var pending = item.Duplicates;
+            if (pending == null) return;
             item.Duplicates = null;
-            entry.SetResult(outcome, _strings);
-            if (outcome.Error is RequestValidationException && _duplicates.TryGetValue(item.Key, out var listed) && ReferenceEquals(listed, entry))
-            {
-                // Nothing was sent, so there is nothing to protect: a later row naming this user is checked on its own.
-                _duplicates.Remove(item.Key);
-            }
-            var followers = entry.TakeFollowers();
+            var followers = _duplicates.Finish(pending, outcome);
             if (followers == null) return;
             foreach (var follower in followers)
             {
-                _pendingFollowers--;
-                // Rows that waited for this answer share its very objects.
+                // Rows that waited for this answer share its very objects (the response is copied only when the row
+                // spells the username differently, so each output object names its own row's user).
                 Produce(new SendOutcome
                 {
                     Sequence = follower.Sequence,
                     Request = follower.Request,
                     Tag = follower.Tag,
                     Kind = outcome.Kind,
-                    Response = outcome.Response,
+                    Response = NamingUser(outcome.Response, follower.Request?.Username),
                     Error = outcome.Error,
                     IsDuplicate = true,
                 }, follower.Request, null, ready);
             }
+        }
+
+        private static ResendConfirmationCodeResponse NamingUser(ResendConfirmationCodeResponse response, string username)
+        {
+            var details = response?.CodeDeliveryDetails;
+            if (details == null || string.Equals(details.Username, username, StringComparison.Ordinal)) return response;
+            return new ResendConfirmationCodeResponse
+            {
+                CodeDeliveryDetails = new CodeDeliveryDetailsType { Username = username, AttributeName = details.AttributeName, DeliveryMedium = details.DeliveryMedium, Destination = details.Destination },
+                ResponseMetadata = response.ResponseMetadata,
+                HttpStatusCode = response.HttpStatusCode,
+                ContentLength = response.ContentLength,
+                Attempts = response.Attempts,
+                Duration = response.Duration,
+            };
         }
 
         private SendOutcome OutcomeOf(WorkItem item, Task<ResendConfirmationCodeResponse> task)
@@ -642,30 +621,6 @@ namespace CognitoTools.Bulk
             }
         }
 
-        private readonly struct UserKey
-        {
-            public UserKey(string clientId, string username) { ClientId = clientId; Username = username; }
-            public readonly string ClientId;
-            public readonly string Username;
-        }
-
-        /// <summary>App client ids compare exactly; usernames ignore case unless the options say otherwise.</summary>
-        private sealed class UserKeyComparer : IEqualityComparer<UserKey>
-        {
-            private readonly StringComparer _usernames;
-
-            public UserKeyComparer(bool caseSensitiveUsernames)
-            {
-                _usernames = caseSensitiveUsernames ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
-            }
-
-            public bool Equals(UserKey x, UserKey y)
-                => string.Equals(x.ClientId, y.ClientId, StringComparison.Ordinal) && _usernames.Equals(x.Username, y.Username);
-
-            public int GetHashCode(UserKey key)
-                => unchecked(StringComparer.Ordinal.GetHashCode(key.ClientId) * 31 + _usernames.GetHashCode(key.Username));
-        }
-
         private sealed class WorkItem
         {
             public long Sequence;
@@ -674,39 +629,7 @@ namespace CognitoTools.Bulk
             public DateTimeOffset? StartedAt;
             public long StartTicks;
             public bool Done;
-            public DuplicateEntry Duplicates;
-            public UserKey Key;
-        }
-
-        /// <summary>The first row's answer for a (client, user) key (compacted), and the later rows waiting for it.</summary>
-        private sealed class DuplicateEntry
-        {
-            private DuplicateResult _result;
-            private List<WorkItem> _followers;
-
-            public bool IsDone => _result != null;
-            public List<WorkItem> Followers => _followers ?? (_followers = new List<WorkItem>());
-
-            public void SetResult(SendOutcome outcome, StringPool strings) => _result = DuplicateResult.From(outcome, strings);
-
-            public List<WorkItem> TakeFollowers()
-            {
-                var taken = _followers;
-                _followers = null;
-                return taken;
-            }
-
-            /// <summary>For a row that came after the answer: an equal copy of it.</summary>
-            public SendOutcome OutcomeFor(WorkItem row) => new SendOutcome
-            {
-                Sequence = row.Sequence,
-                Request = row.Request,
-                Tag = row.Tag,
-                Kind = _result.Kind,
-                Response = _result.RebuildResponse(),
-                Error = _result.RebuildError(),
-                IsDuplicate = true,
-            };
+            public DuplicateMap<WorkItem>.PendingKey Duplicates;
         }
 
         private struct Completion

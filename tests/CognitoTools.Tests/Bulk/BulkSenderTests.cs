@@ -159,6 +159,41 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
+        public void Submit_returns_at_once_while_slots_are_free_and_answers_are_handled_only_on_the_calling_thread()
+        {
+            var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await release.Task.ConfigureAwait(false); // answered on a pool thread, after every Submit returned
+                return FakeCognitoClient.Success(request);
+            });
+            var history = new CommandHistory(100);
+            using (var sender = new BulkSender(client, Options(4), history))
+            {
+                sender.Command = history.BeginCommand("Send-CGIPConfirmationCode");
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < 4; i++) Assert.Empty(sender.Submit(Request("user" + i)));
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"Submit blocked for {watch.Elapsed} with free slots");
+                Assert.Equal(4, client.InFlight); // all four went out while this thread kept reading input
+
+                // The calls end on pool threads while this ("pipeline") thread does something else: nothing of theirs
+                // may be recorded, counted or emitted until this thread calls in again.
+                release.SetResult(true);
+                var waited = Stopwatch.StartNew();
+                while (client.InFlight > 0 && waited.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(5);
+                Thread.Sleep(50);
+                Assert.Equal(0, client.InFlight);
+                Assert.Equal(0, history.Count);
+                Assert.Equal(0, sender.Command.Succeeded);
+                Assert.Equal(0, sender.GetProgress().Completed);
+
+                Assert.Equal(4, sender.Complete().Count());
+                Assert.Equal(4, history.Count);
+                Assert.Equal(4, sender.Command.Succeeded);
+            }
+        }
+
+        [Fact]
         public void Submit_returns_outcomes_that_became_ready_while_it_waited()
         {
             var client = FakeCognitoClient.Succeeding(TimeSpan.FromMilliseconds(2));
@@ -247,7 +282,9 @@ namespace CognitoTools.Tests.Bulk
                 return FakeCognitoClient.Success(request);
             });
             var history = new CommandHistory(1000);
-            using (var sender = new BulkSender(client, Options(4), history))
+            // A long grace period: ending within a second must come from the calls being cancelled, not abandoned.
+            var options = new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0, CancelGracePeriod = TimeSpan.FromSeconds(5) };
+            using (var sender = new BulkSender(client, options, history))
             {
                 sender.Command = history.BeginCommand("Send-CGIPConfirmationCode");
                 var outcomes = new List<SendOutcome>();
@@ -263,6 +300,7 @@ namespace CognitoTools.Tests.Bulk
                 watch.Stop();
 
                 Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"cancel took {watch.Elapsed}");
+                Assert.Equal(0, client.InFlight); // the calls themselves ended
                 Assert.Equal(50, outcomes.Count);
                 Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), outcomes.Select(o => o.Sequence));
                 Assert.Equal(2, outcomes.Count(o => o.Kind == SendOutcomeKind.Succeeded));
@@ -367,6 +405,7 @@ namespace CognitoTools.Tests.Bulk
                 Assert.Equal("alice", outcomes[3].Response.CodeDeliveryDetails.Username);
                 Assert.NotEqual(outcomes[0].Response.ResponseMetadata.RequestId, outcomes[1].Response.ResponseMetadata.RequestId);
                 Assert.Equal("ALICE", outcomes[2].Request.Username); // each row keeps its own request and tag
+                Assert.Equal("ALICE", outcomes[2].Response.CodeDeliveryDetails.Username); // and its output names it
                 Assert.Equal("ALICE", outcomes[2].Tag);
                 Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Succeeded, o.Kind));
                 Assert.Equal(7, history.Count);
@@ -424,7 +463,9 @@ namespace CognitoTools.Tests.Bulk
                 Assert.Equal(requestId, again.Response.ResponseMetadata.RequestId);
                 Assert.Equal(first.Response.HttpStatusCode, again.Response.HttpStatusCode);
                 Assert.Equal(first.Response.Duration, again.Response.Duration);
-                Assert.Equal(first.Response.CodeDeliveryDetails.Username, again.Response.CodeDeliveryDetails.Username);
+                // The row's own spelling, so each output object joins back to its own row.
+                Assert.Equal("alice", first.Response.CodeDeliveryDetails.Username);
+                Assert.Equal("Alice", again.Response.CodeDeliveryDetails.Username);
                 Assert.Equal(first.Response.CodeDeliveryDetails.AttributeName, again.Response.CodeDeliveryDetails.AttributeName);
                 Assert.Equal(first.Response.CodeDeliveryDetails.DeliveryMedium, again.Response.CodeDeliveryDetails.DeliveryMedium);
                 Assert.Equal(first.Response.CodeDeliveryDetails.Destination, again.Response.CodeDeliveryDetails.Destination);
@@ -598,6 +639,20 @@ namespace CognitoTools.Tests.Bulk
                 weak.Add(new WeakReference(tag));
                 sender.Submit(Request("tagged" + i), tag).ToList();
             }
+        }
+
+        [Fact]
+        public void User_keys_of_distinct_users_never_meet_and_follow_the_case_rule()
+        {
+            // Equal-length keys cannot collide (every mixing step is a bijection); different lengths are seeded apart.
+            var keys = new HashSet<UserKey>();
+            for (var i = 0; i < 20000; i++) Assert.True(keys.Add(UserKey.Of("client1", "u" + i, caseSensitiveUsername: true)), "u" + i);
+            for (var i = 0; i < 20000; i++) Assert.True(keys.Add(UserKey.Of("client2", "u" + i, caseSensitiveUsername: true)), "client2 u" + i);
+            Assert.NotEqual(UserKey.Of("ab", "c", true), UserKey.Of("a", "bc", true));
+
+            Assert.Equal(UserKey.Of("c", "Bob.Smith@Example.com", false), UserKey.Of("c", "bob.smith@example.COM", false));
+            Assert.NotEqual(UserKey.Of("c", "Bob", true), UserKey.Of("c", "bob", true));
+            Assert.NotEqual(UserKey.Of("C", "bob", false), UserKey.Of("c", "bob", false)); // client ids compare exactly
         }
     }
 }
