@@ -9,8 +9,14 @@ namespace CognitoTools.Protocol
         public Uri ServiceUrl { get; set; }
         /// <summary>Total attempts including the first (standard retry mode default 3).</summary>
         public int MaxAttempts { get; set; } = 3;
+        /// <summary>Timeout.InfiniteTimeSpan: none; zero or another negative value: the default 60 s.</summary>
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
+        /// <summary>Per attempt. Timeout.InfiniteTimeSpan: none; zero or another negative value: the default 60 s.</summary>
         public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>The timeout in force for a configured value (see ConnectTimeout and ReadTimeout).</summary>
+        internal static TimeSpan EffectiveTimeout(TimeSpan configured)
+            => configured > TimeSpan.Zero || configured == System.Threading.Timeout.InfiniteTimeSpan ? configured : TimeSpan.FromSeconds(60);
         /// <summary>Appended to the User-Agent, e.g. "ps/7.4.1 (Core)". The client adds CognitoTools/version and the .NET runtime.</summary>
         public string UserAgentSuffix { get; set; }
         /// <summary>Null: no rate limit.</summary>

@@ -143,7 +143,7 @@ namespace CognitoTools.Protocol
         private async Task<AttemptOutcome> SendOnceAsync(Uri target, byte[] body, string userAgent, string invocationId, int attempt, int maxAttempts,
             ResendConfirmationCodeRequest request, CancellationToken cancellationToken)
         {
-            var readTimeout = Config.ReadTimeout > TimeSpan.Zero ? Config.ReadTimeout : TimeSpan.FromSeconds(60);
+            var readTimeout = CognitoClientConfig.EffectiveTimeout(Config.ReadTimeout);
             using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             using (var message = BuildMessage(target, body, userAgent, invocationId, attempt, maxAttempts))
             {
@@ -166,7 +166,7 @@ namespace CognitoTools.Protocol
                     if (ex is OperationCanceledException)
                     {
                         // Neither token fired: the handler's own connect timeout.
-                        return Transport(CognitoErrors.ConnectionFailure, $"Could not connect to {authority} within the connect timeout of {Seconds(Config.ConnectTimeout)} s.", ex, request);
+                        return Transport(CognitoErrors.ConnectionFailure, $"Could not connect to {authority} within the connect timeout of {Seconds(CognitoClientConfig.EffectiveTimeout(Config.ConnectTimeout))} s.", ex, request);
                     }
                     return Transport(CognitoErrors.ConnectionFailure, $"Could not send the request to {authority}: {Innermost(ex)}", ex, request);
                 }

@@ -35,7 +35,7 @@ namespace CognitoTools.Protocol
             if (SocketsHttpHandlerType != null && preferSocketsHttpHandler)
             {
                 var handler = (HttpMessageHandler)Activator.CreateInstance(SocketsHttpHandlerType);
-                Set(handler, "ConnectTimeout", config.ConnectTimeout > TimeSpan.Zero ? config.ConnectTimeout : TimeSpan.FromSeconds(60));
+                Set(handler, "ConnectTimeout", CognitoClientConfig.EffectiveTimeout(config.ConnectTimeout));
                 Set(handler, "MaxConnectionsPerServer", maxConnections);
                 // Idle connections are closed before typical load balancer idle timeouts (60 s) can silently drop them.
                 Set(handler, "PooledConnectionIdleTimeout", TimeSpan.FromSeconds(50));

@@ -122,6 +122,23 @@ namespace CognitoTools.Tests.Protocol
             Assert.NotNull(sockets.SslOptions.RemoteCertificateValidationCallback);
         }
 
+        /// <summary>Infinite means no timeout (the settings resolver allows it); zero or negative falls back to 60 s.</summary>
+        [Fact]
+        public void Infinite_connect_timeout_reaches_the_handler_and_zero_means_the_default()
+        {
+            using (var handler = Assert.IsType<SocketsHttpHandler>(HttpHandlerFactory.Create(new CognitoClientConfig { ConnectTimeout = System.Threading.Timeout.InfiniteTimeSpan })))
+            {
+                Assert.Equal(System.Threading.Timeout.InfiniteTimeSpan, handler.ConnectTimeout);
+            }
+            using (var handler = Assert.IsType<SocketsHttpHandler>(HttpHandlerFactory.Create(new CognitoClientConfig { ConnectTimeout = TimeSpan.Zero })))
+            {
+                Assert.Equal(TimeSpan.FromSeconds(60), handler.ConnectTimeout);
+            }
+            Assert.Equal(System.Threading.Timeout.InfiniteTimeSpan, CognitoClientConfig.EffectiveTimeout(System.Threading.Timeout.InfiniteTimeSpan));
+            Assert.Equal(TimeSpan.FromSeconds(60), CognitoClientConfig.EffectiveTimeout(TimeSpan.FromSeconds(-5)));
+            Assert.Equal(TimeSpan.FromSeconds(3), CognitoClientConfig.EffectiveTimeout(TimeSpan.FromSeconds(3)));
+        }
+
         [Fact]
         public void The_NET_Framework_handler_gets_the_bundle_as_its_certificate_callback()
         {
