@@ -74,6 +74,19 @@ namespace CognitoTools.Tests.Conformance
             }
         }
 
+        /// <summary>Runs one of the package's other scripts (no input) and returns its JSON output.</summary>
+        public static async Task<JsonElement> RunScriptAsync(string scriptName)
+        {
+            EnsureInstalled();
+            var result = await Task.Run(() => Run(NodeCommand(), new[] { Path.Combine(PackageDirectory, scriptName) }, PackageDirectory, IsolatedEnvironment(), RunTimeout));
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{scriptName} failed (exit {result.ExitCode}).\nstderr:\n{result.StandardError}\nstdout:\n{result.StandardOutput}");
+            }
+            using var document = JsonDocument.Parse(result.StandardOutput);
+            return document.RootElement.Clone();
+        }
+
         /// <summary>
         /// No AWS_* variables and no shared config/credentials files: nothing on this machine may change what the SDK
         /// sends (max attempts, retry mode, endpoint, app id in the User-Agent, credentials).
