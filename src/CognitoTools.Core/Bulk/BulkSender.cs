@@ -13,11 +13,14 @@ namespace CognitoTools.Bulk
     public sealed class BulkSendOptions
     {
         /// <summary>
-        /// Default for <see cref="MaxRequestsPerSecond"/>. Cognito's default request-rate quota for the UserCreation
-        /// category of user pool operations is 50 requests per second, per AWS account and Region, shared by every
-        /// app and user pool there (Amazon Cognito Developer Guide, "Quotas in Amazon Cognito",
-        /// https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html). 40 keeps one batch 20% below it,
-        /// leaving room for the account's other traffic.
+        /// Default for <see cref="MaxRequestsPerSecond"/>. Cognito limits requests per second per category of user pool
+        /// operations, per AWS account and Region, shared by every app and user pool there (Amazon Cognito Developer
+        /// Guide, "Quotas in Amazon Cognito", https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html);
+        /// the default for UserCreation (operations that create or confirm a native user) is 50. 40 keeps one batch 20%
+        /// below it, leaving room for the account's other traffic. The guide's worked example names SignUp,
+        /// ConfirmSignUp, AdminCreateUser and AdminConfirmSignUp as that category's operations; were
+        /// ResendConfirmationCode counted in a lower one (UserAccountRecovery 30, UserUpdate 25), the first
+        /// TooManyRequestsException halves the rate for the whole batch (<see cref="AdaptiveRateLimiter"/>).
         /// </summary>
         public const double DefaultMaxRequestsPerSecond = 40;
 
