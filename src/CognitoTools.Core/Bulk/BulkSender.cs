@@ -16,16 +16,20 @@ namespace CognitoTools.Bulk
         /// Default for <see cref="MaxRequestsPerSecond"/>. Cognito limits requests per second per category of user pool
         /// operations, per AWS account and Region, shared by every app and user pool there (Amazon Cognito Developer
         /// Guide, "Quotas in Amazon Cognito", https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html);
-        /// the default for UserCreation (operations that create or confirm a native user) is 50. 40 keeps one batch 20%
-        /// below it, leaving room for the account's other traffic. The guide's worked example names SignUp,
-        /// ConfirmSignUp, AdminCreateUser and AdminConfirmSignUp as that category's operations; were
-        /// ResendConfirmationCode counted in a lower one (UserAccountRecovery 30, UserUpdate 25), the first
-        /// TooManyRequestsException halves the rate for the whole batch (<see cref="AdaptiveRateLimiter"/>).
+        /// the defaults of the user-operation categories ResendConfirmationCode could be counted in are UserCreation 50,
+        /// UserAccountRecovery 30 and UserUpdate 25. The guide's worked example names only SignUp, ConfirmSignUp,
+        /// AdminCreateUser and AdminConfirmSignUp for UserCreation, and its per-operation table could not be read
+        /// here, so the default stays below the lowest candidate (25) with room for the account's other traffic.
+        /// Where the real quota is lower still, the first TooManyRequestsException halves the rate for the whole
+        /// batch (<see cref="AdaptiveRateLimiter"/>).
         /// </summary>
-        public const double DefaultMaxRequestsPerSecond = 40;
+        public const double DefaultMaxRequestsPerSecond = 20;
+
+        /// <summary>The lowest default quota (requests per second) of the categories ResendConfirmationCode could be in.</summary>
+        public const double LowestCandidateCategoryQuota = 25;
 
         /// <summary>Recommended -ThrottleLimit for large batches: enough in flight to reach the default rate at
-        /// typical Cognito latencies (40 rps x ~100 ms = 4; 8 absorbs slow answers), few enough to stay polite.</summary>
+        /// typical Cognito latencies (20 rps x ~100 ms = 2; 8 absorbs slow answers and a raised rate), few enough to stay polite.</summary>
         public const int RecommendedThrottleLimit = 8;
 
         /// <summary>Upper bound of <see cref="ThrottleLimit"/>.</summary>

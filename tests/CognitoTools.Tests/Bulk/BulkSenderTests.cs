@@ -233,7 +233,7 @@ namespace CognitoTools.Tests.Bulk
             {
                 var limiter = Assert.IsType<AdaptiveRateLimiter>(defaulted.RateLimiter);
                 Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, limiter.MaxRequestsPerSecond);
-                Assert.True(BulkSendOptions.DefaultMaxRequestsPerSecond < 50, "the default must stay below Cognito's 50 RPS quota");
+                Assert.True(BulkSendOptions.DefaultMaxRequestsPerSecond < BulkSendOptions.LowestCandidateCategoryQuota, "the default must stay below the lowest candidate category quota");
             }
             using (var unlimited = new BulkSender(FakeCognitoClient.Succeeding(), Options(1, rate: 0), null))
             {

@@ -145,9 +145,9 @@ namespace CognitoTools.Tests.Docs
             Assert.Contains($"never more than {RetryClassifier.MaxBackoff.TotalSeconds.ToString(CultureInfo.InvariantCulture)} seconds", text);
             Assert.Contains($"{BulkSendOptions.RecommendedThrottleLimit} is the recommended value", text);
             Assert.Contains($"1 to {BulkSendOptions.MaximumThrottleLimit}", text);
-            Assert.True(BulkSendOptions.DefaultMaxRequestsPerSecond < 50, "The default rate must stay below Cognito's default UserCreation quota of 50 requests per second.");
-            Assert.Contains("UserCreation category", text);
-            Assert.Contains("default quota is 50 requests per second", text);
+            Assert.True(BulkSendOptions.DefaultMaxRequestsPerSecond < BulkSendOptions.LowestCandidateCategoryQuota, "The default rate must stay below the lowest default quota of the categories ResendConfirmationCode could be in.");
+            Assert.Contains("UserCreation (50 requests per second)", text);
+            Assert.Contains($"UserUpdate ({BulkSendOptions.LowestCandidateCategoryQuota.ToString(CultureInfo.InvariantCulture)})", text);
         }
 
         [Fact]
