@@ -81,6 +81,14 @@ Describe 'Binding pipeline input' {
         $results.Username | Should -Be @('ann', 'bob')
     }
 
+    It 'sends every user of an array bound to -Username, each with its own outcome' {
+        $results = @(CognitoTools\Send-CGIPConfirmationCode -Username ann, zoe, bob -ClientId demoappclient1 @Target -Force -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Username | Should -Be @('ann', 'bob')
+        $failures | Should -HaveCount 1
+        $failures[0].TargetObject | Should -Be 'zoe'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'UserNotFoundException,*'
+    }
+
     It 'binds CSV rows by the Username and ClientId columns' {
         $csv = Join-Path $TestDrive 'users.csv'
         "Username,ClientId`nann,demoappclient1`ncarol,demoappclient1`nbob,secretclient1" | Set-Content -Path $csv

@@ -49,8 +49,9 @@ namespace CognitoTools.Commands
         private bool _finished;
         private bool _notSentWarned;
 
+        /// <summary>One user or several: an array bound here gives Write-Progress its total.</summary>
         [Parameter(Position = 0, Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        public string Username { get; set; }
+        public string[] Username { get; set; }
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         public string ClientId { get; set; }
@@ -187,8 +188,8 @@ namespace CognitoTools.Commands
             });
             _sender = new BulkSender(_client, options, CommandHistory.Session)
             {
-                // Pipeline input streams in with no known total; a direct call is one user.
-                ExpectedTotal = MyInvocation.ExpectingInput ? (long?)null : 1,
+                // Pipeline input streams in with no known total; a direct call knows its users.
+                ExpectedTotal = MyInvocation.ExpectingInput ? (long?)null : Username?.Length,
             };
             _command = CommandHistory.Session.BeginCommand(MyInvocation.MyCommand.Name);
             _sender.Command = _command;
@@ -199,10 +200,18 @@ namespace CognitoTools.Commands
 
         protected override void ProcessRecord()
         {
-            var tag = new RowTag { Username = Username, ClientId = ClientId };
+            foreach (var username in Username ?? Array.Empty<string>())
+            {
+                ProcessUser(username);
+            }
+        }
+
+        private void ProcessUser(string username)
+        {
+            var tag = new RowTag { Username = username, ClientId = ClientId };
             var request = new ResendConfirmationCodeRequest
             {
-                Username = Username,
+                Username = username,
                 ClientId = ClientId,
                 SecretHash = CmdletExtensions.NullIfEmpty(SecretHash),
                 AnalyticsEndpointId = CmdletExtensions.NullIfEmpty(AnalyticsMetadata_AnalyticsEndpointId)
@@ -219,11 +228,11 @@ namespace CognitoTools.Commands
                 if (request.SecretHash != null)
                 {
                     WriteError(new ErrorRecord(
-                        new ArgumentException($"User '{Username}' has a SecretHash and -ClientSecret was given; give one or the other. Nothing was sent for this user.", nameof(SecretHash)),
-                        ErrorRecords.SecretHashAndClientSecret, ErrorCategory.InvalidArgument, Username));
+                        new ArgumentException($"User '{username}' has a SecretHash and -ClientSecret was given; give one or the other. Nothing was sent for this user.", nameof(SecretHash)),
+                        ErrorRecords.SecretHashAndClientSecret, ErrorCategory.InvalidArgument, username));
                     return;
                 }
-                request.SecretHash = Protocol.SecretHash.Compute(Username, ClientId, CmdletExtensions.ToPlainText(ClientSecret));
+                request.SecretHash = Protocol.SecretHash.Compute(username, ClientId, CmdletExtensions.ToPlainText(ClientSecret));
             }
 
             try
@@ -232,14 +241,14 @@ namespace CognitoTools.Commands
             }
             catch (RequestValidationException error)
             {
-                WriteError(ErrorRecords.ForFailure(error, Username));
+                WriteError(ErrorRecords.ForFailure(error, username));
                 return;
             }
 
             // -WhatIf always asks ShouldProcess (which only reports); -Force skips the prompt otherwise.
             if (_whatIf || !Force.IsPresent)
             {
-                if (!ShouldProcess($"user '{Username}' of app client '{ClientId}'", OperationAction))
+                if (!ShouldProcess($"user '{username}' of app client '{ClientId}'", OperationAction))
                 {
                     return;
                 }

@@ -46,7 +46,7 @@ namespace CognitoTools.Tests.Module
         {
             ["Send-CGIPConfirmationCode"] = new[]
             {
-                P("Username", String, position: 0, mandatory: true, pipeline: true, byName: true),
+                P("Username", "System.String[]", position: 0, mandatory: true, pipeline: true, byName: true),
                 P("ClientId", String, mandatory: true, byName: true),
                 P("SecretHash", String, byName: true),
                 P("ClientSecret", "System.Security.SecureString"),
@@ -250,7 +250,9 @@ namespace CognitoTools.Tests.Module
             {
                 var property = entry.GetProperty(parameter.Name);
                 Assert.True(property != null, $"HistoryEntry has no {parameter.Name} property");
-                Assert.Equal(parameter.Type, property.PropertyType.FullName);
+                // A scalar property binds to an array parameter of its type (PowerShell wraps it), e.g. Username -> String[].
+                var bindable = parameter.Type == property.PropertyType.FullName || parameter.Type == property.PropertyType.FullName + "[]";
+                Assert.True(bindable, $"HistoryEntry.{parameter.Name} is {property.PropertyType.FullName}, which does not bind to {parameter.Type}");
             }
         }
 
