@@ -173,18 +173,9 @@ namespace CognitoTools.Endpoints
         private static bool IsKnownRegion(string region)
             => Array.BinarySearch(sortedKnownRegions.Value, region, StringComparer.Ordinal) >= 0;
 
-        private sealed class Switch
-        {
-            public bool Value;
-            public string Origin;
-        }
-
-        private static Switch FindSwitch(bool? parameter, string parameterName, string variable, string configKey,
+        private static BooleanSetting FindSwitch(bool? parameter, string parameterName, string variable, string configKey,
             IEnvironmentReader environment, ProfileSettings profile)
-        {
-            var found = FindBoolean(parameter, parameterName, variable, configKey, environment, profile);
-            return found == null ? new Switch { Value = false, Origin = "default" } : new Switch { Value = found.Value, Origin = found.Origin };
-        }
+            => FindBoolean(parameter, parameterName, variable, configKey, environment, profile) ?? new BooleanSetting { Value = false, Origin = "default" };
 
         private sealed class BooleanSetting
         {
