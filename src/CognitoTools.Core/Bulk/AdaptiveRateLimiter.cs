@@ -70,8 +70,15 @@ namespace CognitoTools.Bulk
         /// </summary>
         public static AdaptiveRateLimiter Create(double? maxRequestsPerSecond)
         {
+            var rate = EffectiveRate(maxRequestsPerSecond);
+            return rate.HasValue ? new AdaptiveRateLimiter(rate.Value) : null;
+        }
+
+        /// <summary>The rate a requested value means: the default when null, null (no limit) when 0, negative or not finite.</summary>
+        internal static double? EffectiveRate(double? maxRequestsPerSecond)
+        {
             var rate = maxRequestsPerSecond ?? BulkSendOptions.DefaultMaxRequestsPerSecond;
-            return rate > 0 && !double.IsNaN(rate) && !double.IsInfinity(rate) ? new AdaptiveRateLimiter(rate) : null;
+            return rate > 0 && !double.IsNaN(rate) && !double.IsInfinity(rate) ? rate : (double?)null;
         }
 
         /// <summary>The configured ceiling.</summary>

@@ -69,14 +69,7 @@ namespace CognitoTools.Bulk
         public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromMilliseconds(750);
 
         /// <summary>The effective rate: the default when unset, null for no limit.</summary>
-        public double? EffectiveMaxRequestsPerSecond
-        {
-            get
-            {
-                var rate = MaxRequestsPerSecond ?? DefaultMaxRequestsPerSecond;
-                return rate > 0 && !double.IsNaN(rate) && !double.IsInfinity(rate) ? rate : (double?)null;
-            }
-        }
+        public double? EffectiveMaxRequestsPerSecond => AdaptiveRateLimiter.EffectiveRate(MaxRequestsPerSecond);
 
         /// <summary>The limiter to give the client (<c>CognitoClientConfig.RateLimiter</c>), or null for no limit.</summary>
         public AdaptiveRateLimiter CreateRateLimiter() => AdaptiveRateLimiter.Create(MaxRequestsPerSecond);
@@ -199,12 +192,8 @@ namespace CognitoTools.Bulk
             }
             else
             {
-                var rate = _options.EffectiveMaxRequestsPerSecond;
-                if (rate.HasValue)
-                {
-                    RateLimiter = new AdaptiveRateLimiter(rate.Value);
-                    _gateRequestsHere = true;
-                }
+                RateLimiter = _options.CreateRateLimiter();
+                _gateRequestsHere = RateLimiter != null;
             }
         }
 
@@ -405,8 +394,9 @@ namespace CognitoTools.Bulk
             }
         }
 
+        // The same rule the client applies to its own attempts.
         private static bool IsThrottling(CognitoException ex)
-            => ex.HttpStatusCode == 429 || string.Equals(ex.ErrorCode, "TooManyRequestsException", StringComparison.Ordinal);
+            => RetryClassifier.Classify(ex.HttpStatusCode, ex.ErrorCode, ex is CognitoTransportException) == RetryDecision.Throttling;
 
         // Runs on a pool thread: only hands the task to the pipeline thread.
         private void OnCallFinished(Task<ResendConfirmationCodeResponse> task, object state)
@@ -474,15 +464,7 @@ namespace CognitoTools.Bulk
         {
             var details = response?.CodeDeliveryDetails;
             if (details == null || string.Equals(details.Username, username, StringComparison.Ordinal)) return response;
-            return new ResendConfirmationCodeResponse
-            {
-                CodeDeliveryDetails = new CodeDeliveryDetailsType { Username = username, AttributeName = details.AttributeName, DeliveryMedium = details.DeliveryMedium, Destination = details.Destination },
-                ResponseMetadata = response.ResponseMetadata,
-                HttpStatusCode = response.HttpStatusCode,
-                ContentLength = response.ContentLength,
-                Attempts = response.Attempts,
-                Duration = response.Duration,
-            };
+            return new SuccessShape(response).Rebuild(username, response.ResponseMetadata?.RequestId, response.Duration);
         }
 
         private SendOutcome OutcomeOf(WorkItem item, Task<ResendConfirmationCodeResponse> task)
