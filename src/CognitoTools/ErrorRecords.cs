@@ -8,7 +8,7 @@ namespace CognitoTools
     /// <summary>Turns the core's exceptions into error records: stable ids, fitting categories, recommended actions.</summary>
     internal static class ErrorRecords
     {
-        public const string RequestValidationFailed = "RequestValidationFailed";
+        public const string RequestValidationFailed = CognitoErrors.RequestValidationFailed;
         public const string SecretHashAndClientSecret = "SecretHashAndClientSecret";
         public const string NotSent = "NotSent";
         public const string UnexpectedError = "UnexpectedError";
@@ -33,7 +33,7 @@ namespace CognitoTools
                     break;
                 case RequestValidationException _:
                     errorId = RequestValidationFailed;
-                    category = ErrorCategory.InvalidArgument;
+                    category = ToCategory(CognitoErrors.Classify(RequestValidationFailed));
                     break;
                 default:
                     errorId = UnexpectedError;

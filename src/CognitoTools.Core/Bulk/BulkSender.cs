@@ -598,7 +598,7 @@ namespace CognitoTools.Bulk
                     entry.Attempts = cognito.Attempts;
                     break;
                 case RequestValidationException validation:
-                    entry.ErrorCode = "RequestValidationFailed";
+                    entry.ErrorCode = CognitoErrors.RequestValidationFailed;
                     entry.ErrorMessage = validation.Message;
                     break;
                 case null:

@@ -53,6 +53,8 @@ namespace CognitoTools.Protocol
         public const string RequestTimeout = "RequestTimeout";
         public const string MalformedResponse = "MalformedResponse";
         public const string UnknownError = "UnknownError";
+        /// <summary>Input that breaks the service model's rules; nothing was sent (a <see cref="RequestValidationException"/>).</summary>
+        public const string RequestValidationFailed = "RequestValidationFailed";
 
         private static readonly ModelledError[] Modelled =
         {
@@ -104,12 +106,10 @@ namespace CognitoTools.Protocol
                 case ConnectionFailure: return ErrorClassification.ConnectionError;
                 case RequestTimeout: return ErrorClassification.OperationTimeout;
                 case MalformedResponse: return ErrorClassification.ProtocolError;
-                // Other SDKs' throttling codes, should a proxy or gateway answer with one.
-                case "ThrottlingException":
-                case "Throttling":
-                case "RequestLimitExceeded":
-                    return ErrorClassification.LimitsExceeded;
-                default: return ErrorClassification.NotSpecified;
+                case RequestValidationFailed: return ErrorClassification.InvalidArgument;
+                default:
+                    // Other SDKs' throttling codes, should a proxy or gateway answer with one: the retry rule's list.
+                    return RetryClassifier.IsThrottlingErrorCode(errorCode) ? ErrorClassification.LimitsExceeded : ErrorClassification.NotSpecified;
             }
         }
 

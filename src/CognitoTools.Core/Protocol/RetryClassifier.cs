@@ -35,6 +35,9 @@ namespace CognitoTools.Protocol
 
         /// <summary>Throttling codes of the SDKs' standard mode (minus LimitExceededException).</summary>
         public static IReadOnlyCollection<string> ThrottlingErrorCodes => ThrottlingSet;
+
+        /// <summary>True for an error code the SDKs treat as throttling.</summary>
+        public static bool IsThrottlingErrorCode(string errorCode) => errorCode != null && ThrottlingSet.Contains(errorCode);
         private static readonly HashSet<string> ThrottlingSet = new HashSet<string>(StringComparer.Ordinal)
         {
             "TooManyRequestsException", "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
@@ -62,7 +65,7 @@ namespace CognitoTools.Protocol
         public static RetryDecision Classify(int? httpStatus, string errorCode, bool transportFailure)
         {
             if (errorCode != null && NeverRetriedSet.Contains(errorCode)) return RetryDecision.None;
-            if (httpStatus == 429 || (errorCode != null && ThrottlingSet.Contains(errorCode))) return RetryDecision.Throttling;
+            if (httpStatus == 429 || IsThrottlingErrorCode(errorCode)) return RetryDecision.Throttling;
             if (transportFailure) return RetryDecision.Transient;
             if (errorCode != null && TransientSet.Contains(errorCode)) return RetryDecision.Transient;
             if (httpStatus.HasValue && httpStatus.Value >= 500 && httpStatus.Value <= 599) return RetryDecision.Transient;
