@@ -30,8 +30,11 @@ namespace CognitoTools
             => cmdlet.IsSwitchInEffect("WhatIf", () => LanguagePrimitives.IsTrue(cmdlet.GetVariableValue("WhatIfPreference")));
 
         public static bool IsVerbose(this PSCmdlet cmdlet)
-            => cmdlet.IsSwitchInEffect("Verbose", () => cmdlet.GetPreference("VerbosePreference", ActionPreference.SilentlyContinue) != ActionPreference.SilentlyContinue
-                                                       && cmdlet.GetPreference("VerbosePreference", ActionPreference.SilentlyContinue) != ActionPreference.Ignore);
+            => cmdlet.IsSwitchInEffect("Verbose", () => !IsQuiet(cmdlet.GetPreference("VerbosePreference", ActionPreference.SilentlyContinue)));
+
+        /// <summary>A preference under which the stream shows nothing.</summary>
+        public static bool IsQuiet(ActionPreference preference)
+            => preference == ActionPreference.SilentlyContinue || preference == ActionPreference.Ignore;
 
         public static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 

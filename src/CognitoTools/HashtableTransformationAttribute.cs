@@ -11,7 +11,7 @@ namespace CognitoTools
     {
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
-            var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+            var value = CmdletExtensions.Unwrap(inputData);
             if (value == null || value is Hashtable)
             {
                 return value;

@@ -38,14 +38,12 @@ namespace CognitoTools
         public static void Ensure(PSCmdlet cmdlet)
         {
             var intrinsics = cmdlet.SessionState.PSVariable;
-            if (!ReferenceEquals(Unwrap(intrinsics.GetValue("global:" + Name)), CommandHistory.Session))
+            if (!ReferenceEquals(CmdletExtensions.Unwrap(intrinsics.GetValue("global:" + Name)), CommandHistory.Session))
             {
                 Set(intrinsics);
             }
         }
 
         public static void Set(PSVariableIntrinsics intrinsics) => intrinsics.Set("global:" + Name, CommandHistory.Session);
-
-        private static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
     }
 }

@@ -410,8 +410,7 @@ namespace CognitoTools.Commands
 
         private bool IsProgressWanted()
         {
-            var preference = this.GetPreference("ProgressPreference", ActionPreference.Continue);
-            if (preference == ActionPreference.SilentlyContinue || preference == ActionPreference.Ignore)
+            if (CmdletExtensions.IsQuiet(this.GetPreference("ProgressPreference", ActionPreference.Continue)))
             {
                 return false;
             }
