@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -232,14 +233,17 @@ namespace CognitoTools.TestEndpoint
         }
 
         /// <summary>The largest number of requests that arrived within any window of this length (sliding).</summary>
-        public int MaxRequestsInWindow(TimeSpan window)
+        public int MaxRequestsInWindow(TimeSpan window) => MaxInWindow(RequestTimes, window);
+
+        /// <summary>The most of these times (in any order) that fall within any window of this length (sliding).</summary>
+        public static int MaxInWindow(IReadOnlyList<TimeSpan> times, TimeSpan window)
         {
-            var times = RequestTimes;
+            var sorted = times.OrderBy(t => t).ToArray();
             var max = 0;
             var start = 0;
-            for (var end = 0; end < times.Count; end++)
+            for (var end = 0; end < sorted.Length; end++)
             {
-                while (times[end] - times[start] >= window) start++;
+                while (sorted[end] - sorted[start] >= window) start++;
                 max = Math.Max(max, end - start + 1);
             }
             return max;

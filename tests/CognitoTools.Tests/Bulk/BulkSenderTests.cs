@@ -8,6 +8,7 @@ using CognitoTools.Bulk;
 using CognitoTools.History;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
+using CognitoTools.TestEndpoint;
 using Xunit;
 using static CognitoTools.Tests.Bulk.BulkTestHelpers;
 
@@ -220,7 +221,7 @@ namespace CognitoTools.Tests.Bulk
 
                 Assert.Equal(32, outcomes.Count);
                 var burst = ((AdaptiveRateLimiter)sender.RateLimiter).Burst;
-                Assert.True(MaxInWindow(client.CallTimes, TimeSpan.FromSeconds(1)) <= 20 + burst, $"max in a second: {MaxInWindow(client.CallTimes, TimeSpan.FromSeconds(1))}");
+                Assert.True(FakeCognitoService.MaxInWindow(client.CallTimes, TimeSpan.FromSeconds(1)) <= 20 + burst, $"max in a second: {FakeCognitoService.MaxInWindow(client.CallTimes, TimeSpan.FromSeconds(1))}");
                 // 32 requests at 20/s need at least 31 intervals of 50 ms.
                 Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(1500), $"took only {watch.Elapsed}");
             }

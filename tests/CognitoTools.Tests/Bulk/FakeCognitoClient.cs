@@ -110,20 +110,6 @@ namespace CognitoTools.Tests.Bulk
         public static IEnumerable<ResendConfirmationCodeRequest> Users(int count, string prefix = "user")
             => Enumerable.Range(0, count).Select(i => Request(prefix + i));
 
-        /// <summary>Most calls that started within any window of the given length.</summary>
-        public static int MaxInWindow(IReadOnlyList<TimeSpan> times, TimeSpan window)
-        {
-            var sorted = times.OrderBy(t => t).ToArray();
-            var max = 0;
-            var start = 0;
-            for (var end = 0; end < sorted.Length; end++)
-            {
-                while (sorted[end] - sorted[start] >= window) start++;
-                max = Math.Max(max, end - start + 1);
-            }
-            return max;
-        }
-
         public static CognitoServiceException ServiceError(string code, int status = 400, int attempts = 1)
             => new CognitoServiceException(code, code + " message", status, "rid-" + code) { Attempts = attempts };
     }
