@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using CognitoTools.Tests.Infrastructure;
 
 namespace CognitoTools.Tests.Conformance
 {
@@ -22,18 +23,8 @@ namespace CognitoTools.Tests.Conformance
         private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
         private static readonly object InstallLock = new object();
 
-        public static string RepositoryRoot { get; } = FindRepositoryRoot();
-        public static string PackageDirectory => Path.Combine(RepositoryRoot, "tests", "conformance");
+        public static string PackageDirectory => Path.Combine(RepositoryLayout.RepoRoot, "tests", "conformance");
         public static string DriverPath => Path.Combine(PackageDirectory, "reference-client.mjs");
-
-        private static string FindRepositoryRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "CognitoTools.sln"))) return dir.FullName;
-            }
-            throw new InvalidOperationException("Could not find the repository root (the folder with CognitoTools.sln) above " + AppContext.BaseDirectory);
-        }
 
         /// <summary>Installs the pinned SDK with `npm ci` when node_modules is missing, so a fresh clone's `dotnet test` works.</summary>
         public static void EnsureInstalled()
