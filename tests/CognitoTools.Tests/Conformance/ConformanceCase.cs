@@ -44,27 +44,30 @@ namespace CognitoTools.Tests.Conformance
         public override string ToString() => Id;
 
         /// <summary>The same input in the JS SDK's shape (nested members, ClientMetadata keys in the same order).</summary>
-        public JsonObject ToReferenceInput()
+        public JsonObject ToReferenceInput() => ReferenceInput(Input);
+
+        /// <summary>A request in the JS SDK's shape (nested members, ClientMetadata keys in the same order).</summary>
+        public static JsonObject ReferenceInput(ResendConfirmationCodeRequest request)
         {
             var input = new JsonObject();
-            if (Input.ClientId != null) input["ClientId"] = Input.ClientId;
-            if (Input.Username != null) input["Username"] = Input.Username;
-            if (Input.SecretHash != null) input["SecretHash"] = Input.SecretHash;
-            if (Input.UserContextDataIpAddress != null || Input.UserContextDataEncodedData != null)
+            if (request.ClientId != null) input["ClientId"] = request.ClientId;
+            if (request.Username != null) input["Username"] = request.Username;
+            if (request.SecretHash != null) input["SecretHash"] = request.SecretHash;
+            if (request.UserContextDataIpAddress != null || request.UserContextDataEncodedData != null)
             {
                 var userContext = new JsonObject();
-                if (Input.UserContextDataIpAddress != null) userContext["IpAddress"] = Input.UserContextDataIpAddress;
-                if (Input.UserContextDataEncodedData != null) userContext["EncodedData"] = Input.UserContextDataEncodedData;
+                if (request.UserContextDataIpAddress != null) userContext["IpAddress"] = request.UserContextDataIpAddress;
+                if (request.UserContextDataEncodedData != null) userContext["EncodedData"] = request.UserContextDataEncodedData;
                 input["UserContextData"] = userContext;
             }
-            if (Input.AnalyticsEndpointId != null)
+            if (request.AnalyticsEndpointId != null)
             {
-                input["AnalyticsMetadata"] = new JsonObject { ["AnalyticsEndpointId"] = Input.AnalyticsEndpointId };
+                input["AnalyticsMetadata"] = new JsonObject { ["AnalyticsEndpointId"] = request.AnalyticsEndpointId };
             }
-            if (Input.ClientMetadata != null && Input.ClientMetadata.Count > 0)
+            if (request.ClientMetadata != null && request.ClientMetadata.Count > 0)
             {
                 var metadata = new JsonObject();
-                foreach (var pair in Input.ClientMetadata) metadata[pair.Key] = pair.Value;
+                foreach (var pair in request.ClientMetadata) metadata[pair.Key] = pair.Value;
                 input["ClientMetadata"] = metadata;
             }
             return input;
@@ -83,8 +86,7 @@ namespace CognitoTools.Tests.Conformance
         public IReadOnlyList<RecordedRequest> OurRequests { get; init; }
 
         public bool ReferenceSucceeded => Reference.GetProperty("ok").GetBoolean();
-        public string ReferenceString(string property) =>
-            Reference.TryGetProperty(property, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+        public string ReferenceString(string property) => ReferenceClient.ResultString(Reference, property);
         public int? ReferenceInt(string property) =>
             Reference.TryGetProperty(property, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number ? value.GetInt32() : (int?)null;
     }

@@ -36,13 +36,8 @@ namespace CognitoTools.Tests.Conformance
             var referenceServers = cases.ToDictionary(c => c.Id, StartServer);
             var ourServers = cases.ToDictionary(c => c.Id, StartServer);
 
-            var referenceCases = new JsonArray(cases.Select(c => (JsonNode)new JsonObject
-            {
-                ["id"] = c.Id,
-                ["endpoint"] = referenceServers[c.Id].BaseUri.ToString(),
-                ["maxAttempts"] = c.MaxAttempts,
-                ["input"] = c.ToReferenceInput(),
-            }).ToArray());
+            var referenceCases = new JsonArray(cases.Select(c =>
+                (JsonNode)ReferenceClient.Case(c.Id, referenceServers[c.Id].BaseUri.ToString(), c.MaxAttempts, c.ToReferenceInput())).ToArray());
 
             var referenceRun = ReferenceClient.RunAsync(referenceCases);
             var ourRuns = cases.ToDictionary(c => c.Id, c => RunOursAsync(c, ourServers[c.Id]));

@@ -26,6 +26,14 @@ namespace CognitoTools.Tests.Conformance
         public static string PackageDirectory => Path.Combine(RepositoryLayout.RepoRoot, "tests", "conformance");
         public static string DriverPath => Path.Combine(PackageDirectory, "reference-client.mjs");
 
+        /// <summary>One case of reference-client.mjs's input: the call to send, where to, and with how many attempts.</summary>
+        public static JsonObject Case(string id, string endpoint, int maxAttempts, JsonObject input)
+            => new JsonObject { ["id"] = id, ["endpoint"] = endpoint, ["maxAttempts"] = maxAttempts, ["input"] = input };
+
+        /// <summary>A string member of one case's result line; null when absent or not a string.</summary>
+        public static string ResultString(JsonElement result, string name)
+            => result.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
         /// <summary>Installs the pinned SDK with `npm ci` when node_modules is missing, so a fresh clone's `dotnet test` works.</summary>
         public static void EnsureInstalled()
         {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using CognitoTools.Model;
 using CognitoTools.Tests.Conformance;
 using CognitoTools.TestEndpoint;
 using Xunit;
@@ -21,14 +22,10 @@ namespace CognitoTools.Tests.TestEndpoint
         public void Dispose() => _service.Dispose();
 
         private JsonObject Case(string id, string clientId, string username, string secretHash = null, int maxAttempts = 1)
-        {
-            var input = new JsonObject { ["ClientId"] = clientId, ["Username"] = username };
-            if (secretHash != null) input["SecretHash"] = secretHash;
-            return new JsonObject { ["id"] = id, ["endpoint"] = _service.EndpointUrl, ["maxAttempts"] = maxAttempts, ["input"] = input };
-        }
+            => ReferenceClient.Case(id, _service.EndpointUrl, maxAttempts,
+                ConformanceCase.ReferenceInput(new ResendConfirmationCodeRequest { ClientId = clientId, Username = username, SecretHash = secretHash }));
 
-        private static string Text(JsonElement result, string name)
-            => result.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        private static string Text(JsonElement result, string name) => ReferenceClient.ResultString(result, name);
 
         private static void AssertError(IReadOnlyDictionary<string, JsonElement> results, string id, string name, string message, int status)
         {
