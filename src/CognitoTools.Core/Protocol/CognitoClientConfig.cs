@@ -17,7 +17,7 @@ namespace CognitoTools.Protocol
         /// <summary>The timeout in force for a configured value (see ConnectTimeout and ReadTimeout).</summary>
         internal static TimeSpan EffectiveTimeout(TimeSpan configured)
             => configured > TimeSpan.Zero || configured == System.Threading.Timeout.InfiniteTimeSpan ? configured : TimeSpan.FromSeconds(60);
-        /// <summary>Appended to the User-Agent, e.g. "ps/7.4.1 (Core)". The client adds CognitoTools/version and the .NET runtime.</summary>
+        /// <summary>Appended to the User-Agent, e.g. "ps/7.4.1 (Core)". The client adds CognitoTools/version and the .NET runtime; read once, when the client is created.</summary>
         public string UserAgentSuffix { get; set; }
         /// <summary>Null: no rate limit.</summary>
         public IRequestRateLimiter RateLimiter { get; set; }

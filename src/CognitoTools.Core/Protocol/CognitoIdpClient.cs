@@ -25,6 +25,7 @@ namespace CognitoTools.Protocol
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly object _randomLock = new object();
         private readonly RetryQuota _retryQuota;
+        private readonly string _userAgent;
         private int _endpointPrepared;
 
         public CognitoIdpClient(CognitoClientConfig config)
@@ -49,6 +50,7 @@ namespace CognitoTools.Protocol
             _random = random;
             _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
             _retryQuota = new RetryQuota(config.RetryQuotaCapacity);
+            _userAgent = UserAgent.Build(config.UserAgentSuffix);
         }
 
         /// <summary>Retry-quota tokens left (tests, diagnostics).</summary>
@@ -69,7 +71,6 @@ namespace CognitoTools.Protocol
             var target = RequestUri(serviceUrl);
             var invocationId = Guid.NewGuid().ToString();
             var maxAttempts = Math.Max(1, Config.MaxAttempts);
-            var userAgent = UserAgent.Build(Config.UserAgentSuffix);
             var stopwatch = Stopwatch.StartNew();
             var lastRetryCost = 0;
 
@@ -78,9 +79,9 @@ namespace CognitoTools.Protocol
                 cancellationToken.ThrowIfCancellationRequested();
                 if (Config.RateLimiter != null) await Config.RateLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
 
-                Log($"ResendConfirmationCode attempt {attempt}/{maxAttempts}: POST {target} (invocation {invocationId})");
+                if (Config.Log != null) Log($"ResendConfirmationCode attempt {attempt}/{maxAttempts}: POST {target} (invocation {invocationId})");
                 var attemptClock = Stopwatch.StartNew();
-                var outcome = await SendOnceAsync(target, body, userAgent, invocationId, attempt, maxAttempts, request, cancellationToken).ConfigureAwait(false);
+                var outcome = await SendOnceAsync(target, body, _userAgent, invocationId, attempt, maxAttempts, request, cancellationToken).ConfigureAwait(false);
                 attemptClock.Stop();
 
                 if (outcome.Status.HasValue)
@@ -92,7 +93,7 @@ namespace CognitoTools.Protocol
 
                 if (outcome.Response != null)
                 {
-                    Log($"ResendConfirmationCode attempt {attempt}: HTTP {outcome.Status} in {Ms(attemptClock.Elapsed)} ms (request id {outcome.RequestId ?? "none"})");
+                    if (Config.Log != null) Log($"ResendConfirmationCode attempt {attempt}: HTTP {outcome.Status} in {Ms(attemptClock.Elapsed)} ms (request id {outcome.RequestId ?? "none"})");
                     _retryQuota.OnSuccess(lastRetryCost);
                     outcome.Response.Attempts = attempt;
                     outcome.Response.Duration = stopwatch.Elapsed;
