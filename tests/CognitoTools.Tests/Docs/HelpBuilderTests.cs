@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Xml.Linq;
 using CognitoTools.HelpBuilder;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.Docs
@@ -14,26 +15,17 @@ namespace CognitoTools.Tests.Docs
         private static readonly XNamespace Command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
         private static readonly XNamespace Dev = "http://schemas.microsoft.com/maml/dev/2004/10";
 
-        private readonly string _root = Path.Combine(Path.GetTempPath(), "cgip-helpbuilder-" + Guid.NewGuid().ToString("N"));
+        private readonly TemporaryDirectory _root = new TemporaryDirectory("cgip-helpbuilder-");
 
-        private string DocsDir => Path.Combine(_root, "docs");
-        private string OutDir => Path.Combine(_root, "out");
+        private string DocsDir => Path.Combine(_root.Path, "docs");
+        private string OutDir => Path.Combine(_root.Path, "out");
 
         public HelpBuilderTests()
         {
             Directory.CreateDirectory(DocsDir);
         }
 
-        public void Dispose()
-        {
-            try
-            {
-                Directory.Delete(_root, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        public void Dispose() => _root.Dispose();
 
         private const string ValidPage = @"---
 external help file: Test.dll-Help.xml
@@ -286,7 +278,7 @@ A thing.
                 Assert.Equal(Program.MalformedDocs, Program.Main(new[] { "--docs", DocsDir, "--out", OutDir }));
                 Assert.Equal(Program.UsageError, Program.Main(new[] { "--docs", DocsDir }));
                 Assert.Equal(Program.UsageError, Program.Main(new[] { "--docs", DocsDir, "--out", OutDir, "--extra" }));
-                Assert.Equal(Program.MalformedDocs, Program.Main(new[] { "--docs", Path.Combine(_root, "missing"), "--out", OutDir }));
+                Assert.Equal(Program.MalformedDocs, Program.Main(new[] { "--docs", Path.Combine(_root.Path, "missing"), "--out", OutDir }));
             }
             finally
             {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using CognitoTools.Endpoints;
+using CognitoTools.Tests.Infrastructure;
 
 namespace CognitoTools.Tests.Endpoints
 {
@@ -29,14 +30,15 @@ namespace CognitoTools.Tests.Endpoints
     /// <summary>A temporary home directory with ~/.aws files written on demand; deleted on dispose.</summary>
     internal sealed class TemporaryHome : IDisposable
     {
+        private readonly TemporaryDirectory _directory = new TemporaryDirectory("cgip-endpoints-");
+
         public TemporaryHome()
         {
-            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cgip-endpoints-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(System.IO.Path.Combine(Path, ".aws"));
             Environment = new FakeEnvironment(Path);
         }
 
-        public string Path { get; }
+        public string Path => _directory.Path;
         public FakeEnvironment Environment { get; }
 
         public string ConfigPath => System.IO.Path.Combine(Path, ".aws", "config");
@@ -55,10 +57,6 @@ namespace CognitoTools.Tests.Endpoints
         public ResolvedClientSettings Resolve(ClientSettingsInput input = null)
             => ClientSettingsResolver.Resolve(input ?? new ClientSettingsInput(), Environment);
 
-        public void Dispose()
-        {
-            try { Directory.Delete(Path, recursive: true); }
-            catch (IOException) { }
-        }
+        public void Dispose() => _directory.Dispose();
     }
 }

@@ -8,20 +8,16 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using CognitoTools.Protocol;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.Protocol
 {
     public class CaBundleTests : IDisposable
     {
-        private readonly string _directory = Path.Combine(Path.GetTempPath(), "cgip-ca-" + Guid.NewGuid().ToString("N"));
+        private readonly TemporaryDirectory _directory = new TemporaryDirectory("cgip-ca-");
 
-        public CaBundleTests() => Directory.CreateDirectory(_directory);
-
-        public void Dispose()
-        {
-            try { Directory.Delete(_directory, true); } catch (IOException) { }
-        }
+        public void Dispose() => _directory.Dispose();
 
         private static X509Certificate2 CreateRoot(string name)
         {
@@ -52,7 +48,7 @@ namespace CognitoTools.Tests.Protocol
                   .Append(Convert.ToBase64String(c.RawData, Base64FormattingOptions.InsertLineBreaks))
                   .Append("\n-----END CERTIFICATE-----\n");
             }
-            var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".pem");
+            var path = Path.Combine(_directory.Path, Guid.NewGuid().ToString("N") + ".pem");
             File.WriteAllText(path, sb.ToString());
             return path;
         }
@@ -95,12 +91,12 @@ namespace CognitoTools.Tests.Protocol
         [Fact]
         public void A_file_without_certificates_fails_clearly()
         {
-            var path = Path.Combine(_directory, "empty.pem");
+            var path = Path.Combine(_directory.Path, "empty.pem");
             File.WriteAllText(path, "nothing here");
             var ex = Assert.Throws<InvalidOperationException>(() => CaBundle.Load(path));
             Assert.Contains(path, ex.Message);
             Assert.Contains("no PEM certificate", ex.Message);
-            Assert.Throws<InvalidOperationException>(() => CaBundle.Load(Path.Combine(_directory, "missing.pem")));
+            Assert.Throws<InvalidOperationException>(() => CaBundle.Load(Path.Combine(_directory.Path, "missing.pem")));
         }
 
         [Fact]

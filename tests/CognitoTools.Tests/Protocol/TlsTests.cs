@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.Protocol
@@ -17,14 +18,13 @@ namespace CognitoTools.Tests.Protocol
     /// <summary>HTTPS end to end on 127.0.0.1 with a private CA: trusted only through the CA bundle.</summary>
     public sealed class TlsTests : IDisposable
     {
-        private readonly string _directory = Path.Combine(Path.GetTempPath(), "cgip-tls-" + Guid.NewGuid().ToString("N"));
+        private readonly TemporaryDirectory _directory = new TemporaryDirectory("cgip-tls-");
         private readonly X509Certificate2 _root;
         private readonly X509Certificate2 _otherRoot;
         private readonly X509Certificate2 _serverCertificate;
 
         public TlsTests()
         {
-            Directory.CreateDirectory(_directory);
             _root = CreateRoot("Test Corp Root");
             _otherRoot = CreateRoot("Unrelated Root");
             _serverCertificate = CreateServerCertificate(_root);
@@ -35,7 +35,7 @@ namespace CognitoTools.Tests.Protocol
             _root.Dispose();
             _otherRoot.Dispose();
             _serverCertificate.Dispose();
-            try { Directory.Delete(_directory, true); } catch (IOException) { }
+            _directory.Dispose();
         }
 
         [Fact]
@@ -73,7 +73,7 @@ namespace CognitoTools.Tests.Protocol
 
         private string WritePem(X509Certificate2 certificate)
         {
-            var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".pem");
+            var path = Path.Combine(_directory.Path, Guid.NewGuid().ToString("N") + ".pem");
             File.WriteAllText(path, certificate.ExportCertificatePem());
             return path;
         }

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using CognitoTools.TestEndpoint;
+using CognitoTools.Tests.Infrastructure;
 using Xunit;
 
 namespace CognitoTools.Tests.TestEndpoint
@@ -15,7 +16,7 @@ namespace CognitoTools.Tests.TestEndpoint
     {
         private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
         private readonly List<Process> _processes = new List<Process>();
-        private readonly string _tempDir = Directory.CreateTempSubdirectory("cgip-endpoint-").FullName;
+        private readonly TemporaryDirectory _tempDir = new TemporaryDirectory("cgip-endpoint-");
 
         public void Dispose()
         {
@@ -24,7 +25,7 @@ namespace CognitoTools.Tests.TestEndpoint
                 try { if (!process.HasExited) process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 process.Dispose();
             }
-            try { Directory.Delete(_tempDir, recursive: true); } catch (IOException) { }
+            _tempDir.Dispose();
         }
 
         private static string EndpointDll
@@ -82,7 +83,7 @@ namespace CognitoTools.Tests.TestEndpoint
         [Fact]
         public async Task Starts_on_an_ephemeral_port_serves_the_demo_pool_and_exits_when_stdin_closes()
         {
-            var portFile = Path.Combine(_tempDir, "port.txt");
+            var portFile = Path.Combine(_tempDir.Path, "port.txt");
             var process = Start("--port", "0", "--port-file", portFile, "--seed-users", "3", "--exit-when-stdin-closes");
 
             var port = await ReadPortFromStdoutAsync(process);
@@ -111,7 +112,7 @@ namespace CognitoTools.Tests.TestEndpoint
         [Fact]
         public async Task Options_add_a_client_users_from_csv_and_faults()
         {
-            var csv = Path.Combine(_tempDir, "users.csv");
+            var csv = Path.Combine(_tempDir.Path, "users.csv");
             // As Windows PowerShell's Export-Csv writes it: a #TYPE line and every field quoted.
             File.WriteAllLines(csv, new[]
             {
