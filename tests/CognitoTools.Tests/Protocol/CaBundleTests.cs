@@ -19,16 +19,6 @@ namespace CognitoTools.Tests.Protocol
 
         public void Dispose() => _directory.Dispose();
 
-        private static X509Certificate2 CreateRoot(string name)
-        {
-            // ECDSA keys: RSA key generation would make these tests seconds slower.
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-365), DateTimeOffset.UtcNow.AddYears(1));
-        }
-
         private static X509Certificate2 CreateLeaf(X509Certificate2 issuer, DateTimeOffset notBefore, DateTimeOffset notAfter)
         {
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -56,8 +46,8 @@ namespace CognitoTools.Tests.Protocol
         [Fact]
         public void A_chain_to_a_bundle_root_is_accepted_and_others_refused()
         {
-            using var root = CreateRoot("Corp Root");
-            using var otherRoot = CreateRoot("Other Root");
+            using var root = TestCertificates.CreateRoot("Corp Root");
+            using var otherRoot = TestCertificates.CreateRoot("Other Root");
             using var leaf = CreateLeaf(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
             using var strangerLeaf = CreateLeaf(otherRoot, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
             var bundle = CaBundle.Load(WritePem(otherRoot, root));
@@ -72,7 +62,7 @@ namespace CognitoTools.Tests.Protocol
         [Fact]
         public void Name_mismatch_and_missing_certificate_are_never_rescued()
         {
-            using var root = CreateRoot("Corp Root");
+            using var root = TestCertificates.CreateRoot("Corp Root");
             using var leaf = CreateLeaf(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
             var bundle = CaBundle.Load(WritePem(root));
             Assert.False(bundle.Validate(leaf, SslPolicyErrors.RemoteCertificateChainErrors | SslPolicyErrors.RemoteCertificateNameMismatch));
@@ -83,7 +73,7 @@ namespace CognitoTools.Tests.Protocol
         [Fact]
         public void An_expired_certificate_is_refused_even_under_a_bundle_root()
         {
-            using var root = CreateRoot("Corp Root");
+            using var root = TestCertificates.CreateRoot("Corp Root");
             using var expired = CreateLeaf(root, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1));
             Assert.False(CaBundle.Load(WritePem(root)).Validate(expired, SslPolicyErrors.RemoteCertificateChainErrors));
         }
@@ -102,7 +92,7 @@ namespace CognitoTools.Tests.Protocol
         [Fact]
         public void The_handler_on_modern_NET_is_a_SocketsHttpHandler_with_the_configured_limits()
         {
-            using var root = CreateRoot("Corp Root");
+            using var root = TestCertificates.CreateRoot("Corp Root");
             var config = new CognitoClientConfig
             {
                 ServiceUrl = new Uri("https://cognito-idp.us-east-1.amazonaws.com"),
@@ -138,7 +128,7 @@ namespace CognitoTools.Tests.Protocol
         [Fact]
         public void The_NET_Framework_handler_gets_the_bundle_as_its_certificate_callback()
         {
-            using var root = CreateRoot("Corp Root");
+            using var root = TestCertificates.CreateRoot("Corp Root");
             using var leaf = CreateLeaf(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
             var config = new CognitoClientConfig { ServiceUrl = new Uri("https://cognito-idp.us-east-1.amazonaws.com"), CaBundlePath = WritePem(root) };
             using var handler = Assert.IsType<HttpClientHandler>(HttpHandlerFactory.Create(config, preferSocketsHttpHandler: false));

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -70,6 +72,20 @@ namespace CognitoTools.Tests.Protocol
                 var i = Interlocked.Increment(ref index);
                 return actions[Math.Min(i, actions.Length - 1)]();
             };
+        }
+    }
+
+    internal static class TestCertificates
+    {
+        /// <summary>A self-signed CA certificate (with its key) valid from a year ago to a year ahead.</summary>
+        public static X509Certificate2 CreateRoot(string name)
+        {
+            // ECDSA keys: RSA key generation would make these tests seconds slower.
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-365), DateTimeOffset.UtcNow.AddYears(1));
         }
     }
 }

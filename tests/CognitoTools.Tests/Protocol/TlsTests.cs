@@ -25,8 +25,8 @@ namespace CognitoTools.Tests.Protocol
 
         public TlsTests()
         {
-            _root = CreateRoot("Test Corp Root");
-            _otherRoot = CreateRoot("Unrelated Root");
+            _root = TestCertificates.CreateRoot("Test Corp Root");
+            _otherRoot = TestCertificates.CreateRoot("Unrelated Root");
             _serverCertificate = CreateServerCertificate(_root);
         }
 
@@ -76,15 +76,6 @@ namespace CognitoTools.Tests.Protocol
             var path = Path.Combine(_directory.Path, Guid.NewGuid().ToString("N") + ".pem");
             File.WriteAllText(path, certificate.ExportCertificatePem());
             return path;
-        }
-
-        private static X509Certificate2 CreateRoot(string name)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-365), DateTimeOffset.UtcNow.AddYears(1));
         }
 
         private static X509Certificate2 CreateServerCertificate(X509Certificate2 issuer)
