@@ -11,6 +11,7 @@ using CognitoTools.Bulk;
 using CognitoTools.History;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
+using CognitoTools.TestEndpoint;
 
 namespace CognitoTools.Benchmark
 {
@@ -64,22 +65,13 @@ Options:
         {
             var config = new CognitoClientConfig { ServiceUrl = new Uri(options.Endpoint), MaxConnectionsPerServer = 64 };
             var watch = Stopwatch.StartNew();
-            long succeeded = 0, failed = 0, retained;
+            long succeeded, failed, retained;
             var sendOptions = new BulkSendOptions { ThrottleLimit = options.MemoryConcurrency, MaxRequestsPerSecond = 0 };
             if (options.NoDuplicateMap) sendOptions.DuplicateWindow = 0;
             using (var client = new CognitoIdpClient(config))
             using (var sender = new BulkSender(client, sendOptions, new CommandHistory()))
             {
-                void Count(IEnumerable<SendOutcome> outcomes)
-                {
-                    foreach (var o in outcomes)
-                    {
-                        if (o.Kind == SendOutcomeKind.Succeeded) succeeded++;
-                        else failed++;
-                    }
-                }
-                for (var i = 1; i <= options.Users; i++) Count(sender.Submit(Request(options, i), null));
-                Count(sender.Complete());
+                (succeeded, failed) = SendAll(sender, options, options.Users);
                 // What the batch still holds at its end (the sender alive): the history and the duplicate map.
                 retained = GC.GetTotalMemory(forceFullCollection: true);
                 GC.KeepAlive(sender);
@@ -101,10 +93,27 @@ Options:
             return 0;
         }
 
+        /// <summary>Submits users 1..N (the endpoint's seeded names) like a pipeline, then completes; counts the outcomes.</summary>
+        internal static (long Succeeded, long Failed) SendAll(BulkSender sender, Options options, int users)
+        {
+            long succeeded = 0, failed = 0;
+            void Count(IEnumerable<SendOutcome> outcomes)
+            {
+                foreach (var o in outcomes)
+                {
+                    if (o.Kind == SendOutcomeKind.Succeeded) succeeded++;
+                    else failed++;
+                }
+            }
+            for (var i = 1; i <= users; i++) Count(sender.Submit(Request(options, i)));
+            Count(sender.Complete());
+            return (succeeded, failed);
+        }
+
         internal static ResendConfirmationCodeRequest Request(Options options, int i) => new ResendConfirmationCodeRequest
         {
             ClientId = options.ClientId,
-            Username = "user" + i.ToString(CultureInfo.InvariantCulture).PadLeft(options.Digits, '0'),
+            Username = FakeCognitoService.SeededUsername(i, options.Digits),
         };
 
         internal sealed class MemoryResult
@@ -345,24 +354,13 @@ Options:
 
         private (long, long) SendBatch(CognitoIdpClient client, int concurrency, int users, int digits)
         {
-            long succeeded = 0, failed = 0;
             // The cmdlet's defaults apart from the limits: ordered output, the default-sized session history.
             var sendOptions = new BulkSendOptions { ThrottleLimit = concurrency, MaxRequestsPerSecond = 0 };
             var requestOptions = new Options { Digits = digits, ClientId = _options.ClientId };
             using (var sender = new BulkSender(client, sendOptions, new CommandHistory()))
             {
-                void Count(IEnumerable<SendOutcome> outcomes)
-                {
-                    foreach (var o in outcomes)
-                    {
-                        if (o.Kind == SendOutcomeKind.Succeeded) succeeded++;
-                        else failed++;
-                    }
-                }
-                for (var i = 1; i <= users; i++) Count(sender.Submit(Program.Request(requestOptions, i)));
-                Count(sender.Complete());
+                return Program.SendAll(sender, requestOptions, users);
             }
-            return (succeeded, failed);
         }
 
         private RunResult RunJs(string script, EndpointProcess server, int concurrency, int users, double latencyMs)
@@ -411,7 +409,7 @@ Options:
             var users = Math.Min(_options.Users, 2000);
             var csv = Path.Combine(Path.GetTempPath(), "cgip-bench-" + Environment.ProcessId + ".csv");
             var lines = new StringBuilder("Username,ClientId\n");
-            for (var i = 1; i <= users; i++) lines.Append("user").Append(i.ToString(CultureInfo.InvariantCulture).PadLeft(server.Digits, '0')).Append(',').Append(_options.ClientId).Append('\n');
+            for (var i = 1; i <= users; i++) lines.Append(FakeCognitoService.SeededUsername(i, server.Digits)).Append(',').Append(_options.ClientId).Append('\n');
             File.WriteAllText(csv, lines.ToString());
             try
             {
@@ -614,7 +612,7 @@ Options:
                 Thread.Sleep(20);
             }
             var port = int.Parse(File.ReadAllText(portFile).Trim(), CultureInfo.InvariantCulture);
-            var digits = Math.Max(4, users.ToString(CultureInfo.InvariantCulture).Length);
+            var digits = FakeCognitoService.SeedDigits(users);
             return new EndpointProcess(process, portFile, $"http://127.0.0.1:{port}/", digits);
         }
 

@@ -131,14 +131,21 @@ namespace CognitoTools.TestEndpoint
         /// <summary>Adds user0001..userN (unconfirmed, e-mail userNNNN@example.com) to the default pool.</summary>
         public FakeCognitoService SeedUsers(int count, string prefix = "user")
         {
-            var digits = Math.Max(4, count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
+            var digits = SeedDigits(count);
             for (var i = 1; i <= count; i++)
             {
-                var name = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0');
+                var name = SeededUsername(i, digits, prefix);
                 AddUser(name, email: name + "@example.com");
             }
             return this;
         }
+
+        /// <summary>The zero-padding of <see cref="SeedUsers"/>' names for this many users: at least 4 digits.</summary>
+        public static int SeedDigits(int count) => Math.Max(4, count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
+
+        /// <summary>The i-th (1-based) name <see cref="SeedUsers"/> adds, padded to this many digits.</summary>
+        public static string SeededUsername(int i, int digits, string prefix = "user")
+            => prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0');
 
         // ---- behaviour ---------------------------------------------------------------------------------------
 
