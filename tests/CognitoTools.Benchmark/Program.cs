@@ -578,24 +578,14 @@ Options:
 
         public static EndpointProcess Start(double latencyMs, int users)
         {
-            var dll = Path.Combine(AppContext.BaseDirectory, "CognitoTools.TestEndpoint.dll");
+            var dll = EndpointProcessStart.AssemblyPath;
             if (!File.Exists(dll)) throw new FileNotFoundException("The test endpoint was not built next to the benchmark.", dll);
             var portFile = Path.Combine(Path.GetTempPath(), "cgip-bench-port-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N") + ".txt");
-            var start = new ProcessStartInfo("dotnet")
+            var start = EndpointProcessStart.StartInfo(new[]
             {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var arg in new[]
-                     {
-                         dll, "--port", "0", "--port-file", portFile, "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture),
-                         "--seed-users", users.ToString(CultureInfo.InvariantCulture), "--resend-limit", "0", "--exit-when-stdin-closes",
-                     })
-            {
-                start.ArgumentList.Add(arg);
-            }
+                "--port", "0", "--port-file", portFile, "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture),
+                "--seed-users", users.ToString(CultureInfo.InvariantCulture), "--resend-limit", "0", "--exit-when-stdin-closes",
+            });
             // Server GC off and one heap: the endpoint should not take more of the 2 cores than it needs.
             start.Environment["DOTNET_gcServer"] = "0";
             var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the test endpoint.");

@@ -28,38 +28,12 @@ namespace CognitoTools.Tests.TestEndpoint
             _tempDir.Dispose();
         }
 
-        private static string EndpointDll
-        {
-            get
-            {
-                // The test project references the endpoint, so its dll and runtimeconfig sit next to the tests.
-                var path = typeof(FakeCognitoService).Assembly.Location;
-                Assert.True(File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json")), "no runtimeconfig next to " + path);
-                return path;
-            }
-        }
-
-        private static string DotnetHost
-        {
-            get
-            {
-                var current = Environment.ProcessPath;
-                return current != null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
-            }
-        }
-
         private Process Start(params string[] arguments)
         {
-            var info = new ProcessStartInfo(DotnetHost)
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            info.ArgumentList.Add(EndpointDll);
-            foreach (var argument in arguments) info.ArgumentList.Add(argument);
-            var process = Process.Start(info);
+            // The test project references the endpoint, so its dll and runtimeconfig sit next to the tests.
+            var dll = EndpointProcessStart.AssemblyPath;
+            Assert.True(File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")), "no runtimeconfig next to " + dll);
+            var process = Process.Start(EndpointProcessStart.StartInfo(arguments));
             _processes.Add(process);
             return process;
         }
