@@ -25,17 +25,17 @@ namespace CognitoTools.Protocol
 
             CheckRequired("ClientId", request.ClientId);
             CheckLength("ClientId", request.ClientId, 1, 128);
-            CheckPattern("ClientId", request.ClientId, IsWordOrPlus, "letters, digits, underscores or '+'", ClientIdPattern, showCharacter: true);
+            CheckPattern("ClientId", request.ClientId, IsWordCategory, "+", "letters, digits, underscores or '+'", ClientIdPattern, showCharacter: true);
 
             CheckRequired("Username", request.Username);
             CheckLength("Username", request.Username, 1, 128);
-            CheckPattern("Username", request.Username, IsUsernameCharacter, "letters, marks, symbols, numbers or punctuation", UsernamePattern, showCharacter: true);
+            CheckPattern("Username", request.Username, IsUsernameCharacter, "", "letters, marks, symbols, numbers or punctuation", UsernamePattern, showCharacter: true);
 
             if (request.SecretHash != null)
             {
                 CheckLength("SecretHash", request.SecretHash, 1, 128);
                 // The secret's value (even one character of it) never goes into a message.
-                CheckPattern("SecretHash", request.SecretHash, IsSecretHashCharacter, "letters, digits, underscores, '+', '=' or '/' (a Base64 value)", SecretHashPattern, showCharacter: false);
+                CheckPattern("SecretHash", request.SecretHash, IsWordCategory, "+=/", "letters, digits, underscores, '+', '=' or '/' (a Base64 value)", SecretHashPattern, showCharacter: false);
             }
 
             CheckMaxLength("AnalyticsMetadata_AnalyticsEndpointId", request.AnalyticsEndpointId);
@@ -95,7 +95,8 @@ namespace CognitoTools.Protocol
 
         private delegate bool CategoryTest(UnicodeCategory category);
 
-        private static void CheckPattern(string parameter, string value, CategoryTest allowed, string description, string pattern, bool showCharacter)
+        // allowedLiterals: the characters inside the pattern's brackets besides its categories (e.g. "+" of [\w+]).
+        private static void CheckPattern(string parameter, string value, CategoryTest allowed, string allowedLiterals, string description, string pattern, bool showCharacter)
         {
             var position = 0;
             for (var i = 0; i < value.Length; i++)
@@ -103,7 +104,7 @@ namespace CognitoTools.Protocol
                 position++;
                 var isPair = char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]);
                 var category = CharUnicodeInfo.GetUnicodeCategory(value, i);
-                if (!allowed(category) && !IsAllowedAscii(pattern, value[i]))
+                if (!allowed(category) && allowedLiterals.IndexOf(value[i]) < 0)
                 {
                     var what = showCharacter ? DescribeCharacter(value, i, category) : "a character that is not allowed";
                     throw Fail(parameter, "pattern " + pattern,
@@ -111,14 +112,6 @@ namespace CognitoTools.Protocol
                 }
                 if (isPair) i++;
             }
-        }
-
-        // The literal characters inside each pattern's brackets besides \w.
-        private static bool IsAllowedAscii(string pattern, char c)
-        {
-            if (pattern == ClientIdPattern) return c == '+';
-            if (pattern == SecretHashPattern) return c == '+' || c == '=' || c == '/';
-            return false;
         }
 
         /// <summary>.NET's \w: letters, non-spacing marks, decimal digits and connector punctuation (underscore).</summary>
@@ -140,8 +133,6 @@ namespace CognitoTools.Protocol
             }
         }
 
-        private static bool IsWordOrPlus(UnicodeCategory c) => IsWordCategory(c);
-        private static bool IsSecretHashCharacter(UnicodeCategory c) => IsWordCategory(c);
 
         /// <summary>[\p{L}\p{M}\p{S}\p{N}\p{P}]: everything except separators (spaces, line breaks) and the C* categories (but see unassigned).</summary>
         internal static bool IsUsernameCharacter(UnicodeCategory c)
