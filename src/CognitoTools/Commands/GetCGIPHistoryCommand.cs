@@ -45,8 +45,8 @@ namespace CognitoTools.Commands
                 Failed = Failed.IsPresent,
                 Succeeded = Succeeded.IsPresent,
                 NotSent = NotSent.IsPresent,
-                UsernamePattern = string.IsNullOrEmpty(Username) ? null : Username,
-                ClientId = string.IsNullOrEmpty(ClientId) ? null : ClientId,
+                UsernamePattern = CmdletExtensions.NullIfEmpty(Username),
+                ClientId = CmdletExtensions.NullIfEmpty(ClientId),
                 Newest = MyInvocation.BoundParameters.ContainsKey(nameof(Newest)) ? Newest : (int?)null,
             };
             foreach (var entry in CommandHistory.Session.Query(query))
