@@ -55,6 +55,7 @@ namespace CognitoTools.TestEndpoint
         private int _requestCount;
         private int _deliveryCount;
         private int _simulatedDeliveryCount;
+        private int _throttledCount;
         private long _addedLatencyTicks;
         private int _resendLimitPerHour = 5;
         private TokenBucket _rateLimiter;
@@ -270,6 +271,8 @@ namespace CognitoTools.TestEndpoint
             Interlocked.Exchange(ref _requestCount, 0);
             Interlocked.Exchange(ref _deliveryCount, 0);
             Interlocked.Exchange(ref _simulatedDeliveryCount, 0);
+            Interlocked.Exchange(ref _throttledCount, 0);
+            _server.ResetConnectionCounters();
             while (_deliveries.TryDequeue(out _)) { }
             while (_requestTimestamps.TryDequeue(out _)) { }
             _attemptsByUser.Clear();
@@ -280,6 +283,67 @@ namespace CognitoTools.TestEndpoint
 
         private TimeSpan ElapsedSinceStart(long timestamp)
             => TimeSpan.FromTicks((long)((timestamp - _startTimestamp) * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+
+        // ---- test routes: GET /_test/stats, POST /_test/reset ------------------------------------------------
+
+        public const string TestRoutePrefix = "/_test/";
+
+        /// <summary>Answers of TooManyRequestsException (the rate limit's and injected ones).</summary>
+        public int ThrottledCount => Volatile.Read(ref _throttledCount);
+
+        private ResponseAction Throttled(int status, string code, string message, string requestId)
+        {
+            Interlocked.Increment(ref _throttledCount);
+            return Error(status, code, message, requestId);
+        }
+
+        private ResponseAction HandleTestRoute(RecordedRequest request)
+        {
+            switch (request.Method + " " + request.Path)
+            {
+                case "GET /_test/stats":
+                    return ResponseAction.Json(200, StatsJson(), "application/json");
+                case "POST /_test/reset":
+                    ResetCounters();
+                    return ResponseAction.Json(200, "{}", "application/json");
+                default:
+                    return ResponseAction.Json(404, "{\"message\":\"Test routes: GET /_test/stats, POST /_test/reset.\"}", "application/json");
+            }
+        }
+
+        /// <summary>
+        /// The counters as JSON: Requests, Deliveries, Throttled, Connections (accepted), MaxOpenConnections, and, when
+        /// requests are recorded (the standalone endpoint's --record), AttemptsByUser, DeliveriesByUser and
+        /// RequestsPerSecond (per whole second from the first request).
+        /// </summary>
+        public string StatsJson()
+        {
+            var json = new StringBuilder(256);
+            json.Append("{\"Requests\":").Append(RequestCount)
+                .Append(",\"Deliveries\":").Append(DeliveryCount)
+                .Append(",\"SimulatedDeliveries\":").Append(SimulatedDeliveryCount)
+                .Append(",\"Throttled\":").Append(ThrottledCount)
+                .Append(",\"Connections\":").Append(_server.ConnectionCount)
+                .Append(",\"MaxOpenConnections\":").Append(_server.MaxOpenConnections)
+                .Append(",\"Recording\":").Append(_recordRequests ? "true" : "false");
+            AppendCounts(json, "AttemptsByUser", _attemptsByUser);
+            AppendCounts(json, "DeliveriesByUser", _deliveriesByUser);
+            json.Append(",\"RequestsPerSecond\":[").Append(string.Join(",", RequestsPerSecond())).Append("]}");
+            return json.ToString();
+        }
+
+        private static void AppendCounts(StringBuilder json, string name, ConcurrentDictionary<string, int> counts)
+        {
+            json.Append(",\"").Append(name).Append("\":{");
+            var first = true;
+            foreach (var pair in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!first) json.Append(',');
+                first = false;
+                json.Append('"').Append(JsonEscape(pair.Key)).Append("\":").Append(pair.Value);
+            }
+            json.Append('}');
+        }
 
         // ---- protocol ----------------------------------------------------------------------------------------
 
@@ -294,6 +358,8 @@ namespace CognitoTools.TestEndpoint
 
         private ResponseAction Handle(RecordedRequest request)
         {
+            // Test-only routes (never counted as requests): what the server saw, for tests in other processes.
+            if (request.Path != null && request.Path.StartsWith(TestRoutePrefix, StringComparison.Ordinal)) return HandleTestRoute(request);
             Interlocked.Increment(ref _requestCount);
             var recording = _recordRequests;
             if (recording) _requestTimestamps.Enqueue(Stopwatch.GetTimestamp());
@@ -351,7 +417,7 @@ namespace CognitoTools.TestEndpoint
         {
             var limiter = Volatile.Read(ref _rateLimiter);
             if (limiter != null && !limiter.TryTake())
-                return Error(ThrottleStatusCode, "TooManyRequestsException", "Rate exceeded", requestId);
+                return Throttled(ThrottleStatusCode, "TooManyRequestsException", "Rate exceeded", requestId);
 
             var validationError = ResendRequestParser.Validate(data);
             if (validationError != null) return Error(400, "InvalidParameterException", validationError, requestId);
@@ -451,7 +517,7 @@ namespace CognitoTools.TestEndpoint
                     if (fault.EmptyBody) return new ResponseAction { StatusCode = status }.WithHeader("x-amzn-RequestId", requestId);
                     return Error(status, "InternalErrorException", "Internal server error.", requestId);
                 case FaultKind.Throttle:
-                    return Error(fault.StatusCode ?? ThrottleStatusCode, "TooManyRequestsException", "Rate exceeded", requestId);
+                    return Throttled(fault.StatusCode ?? ThrottleStatusCode, "TooManyRequestsException", "Rate exceeded", requestId);
                 case FaultKind.Drop:
                     return new ResponseAction { DropConnection = true, ResetConnection = fault.Reset };
                 default:

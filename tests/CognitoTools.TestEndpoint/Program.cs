@@ -18,6 +18,8 @@ Usage:
 
 Prints one line 'Listening on http://127.0.0.1:<port>/' first, then the clients it serves, and runs until
 Ctrl+C, SIGTERM, or (with --exit-when-stdin-closes) until its standard input closes.
+Test routes: GET /_test/stats (counters as JSON: requests, deliveries, throttled, connections, and with --record
+per-user attempts and deliveries) and POST /_test/reset.
 
 Demo pool (always seeded):
   client demoappclient1  no secret
@@ -47,6 +49,8 @@ Options:
   --slow-ms MS                     Delay of the 'slow' fault (default 30000).
   --seed N                         Seed of the fault draws, to repeat a run exactly (default 12345).
   --exit-when-stdin-closes         Exit when standard input reaches end of file (for parents that may die without cleanup).
+  --record                         Keep per-user attempt and delivery counts and request times for GET /_test/stats
+                                   (tests; memory grows with the requests). The counters are always there.
   --verbose                        Log one line per request to stderr (never secrets). Off by default: it costs throughput.
   --help                           Show this text.
 
@@ -118,7 +122,7 @@ Example:
         private static void Configure(FakeCognitoService service, Options options)
         {
             // A long-running process must not grow with every request.
-            service.RecordRequests = false;
+            service.RecordRequests = options.Record;
             service.SeedDemoPool(options.PreventUserExistenceErrors);
             if (options.ClientId != null) service.AddClient(options.ClientId, options.ClientSecret, options.PreventUserExistenceErrors);
             if (options.SeedUsers > 0) service.SeedUsers(options.SeedUsers);
@@ -242,6 +246,7 @@ Example:
             public int Seed = 12345;
             public bool ExitWhenStdinCloses;
             public bool Verbose;
+            public bool Record;
             public bool Help;
 
             public static Options Parse(string[] args)
@@ -260,6 +265,7 @@ Example:
                     switch (arg.ToLowerInvariant())
                     {
                         case "--port": o.Port = Int(0); if (o.Port > 65535) throw new ArgumentException("--port must be 0..65535."); break;
+                        case "--record": o.Record = true; break;
                         case "--port-file": o.PortFile = Value(); break;
                         case "--latency-ms": o.LatencyMs = Number(0); break;
                         case "--seed-users": o.SeedUsers = Int(0); break;

@@ -75,6 +75,8 @@ namespace CognitoTools.TestEndpoint.Http
         private readonly ConcurrentQueue<RecordedRequest> _requests = new ConcurrentQueue<RecordedRequest>();
         private readonly ConcurrentDictionary<int, TcpClient> _connections = new ConcurrentDictionary<int, TcpClient>();
         private int _connectionCounter;
+        private int _openConnections;
+        private int _maxOpenConnections;
         private int _requestCount;
         private Task _acceptLoop;
 
@@ -98,6 +100,15 @@ namespace CognitoTools.TestEndpoint.Http
         public int RequestCount => Volatile.Read(ref _requestCount);
         /// <summary>TCP connections accepted so far (to check connection reuse).</summary>
         public int ConnectionCount => Volatile.Read(ref _connectionCounter);
+        /// <summary>The most TCP connections that were open at once (to check that concurrency really used connections).</summary>
+        public int MaxOpenConnections => Volatile.Read(ref _maxOpenConnections);
+
+        /// <summary>Forgets the connection high-water mark and count (connections open now still count as open).</summary>
+        public void ResetConnectionCounters()
+        {
+            Interlocked.Exchange(ref _maxOpenConnections, Volatile.Read(ref _openConnections));
+            Interlocked.Exchange(ref _connectionCounter, 0);
+        }
         public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
         public LocalHttpServer Start()
@@ -129,6 +140,9 @@ namespace CognitoTools.TestEndpoint.Http
                 var id = Interlocked.Increment(ref _connectionCounter);
                 client.NoDelay = true;
                 _connections[id] = client;
+                var open = Interlocked.Increment(ref _openConnections);
+                int seen;
+                while (open > (seen = Volatile.Read(ref _maxOpenConnections)) && Interlocked.CompareExchange(ref _maxOpenConnections, open, seen) != seen) { }
                 _ = Task.Run(() => ServeConnectionAsync(client, id));
             }
         }
@@ -183,6 +197,7 @@ namespace CognitoTools.TestEndpoint.Http
             catch (InvalidDataException) { }
             finally
             {
+                Interlocked.Decrement(ref _openConnections);
                 _connections.TryRemove(connectionId, out _);
             }
         }
