@@ -6,8 +6,10 @@
       Clean    removes out/ and the build outputs.
       Build    builds the solution; the module project lays out out/CognitoTools/<version>/.
       Docs     builds the MAML help (en-US/CognitoTools.dll-Help.xml, about topic) from docs/en-US/*.md.
-      Test     runs the xunit suite, then the Pester tests (tests/*.Tests.ps1) in a child PowerShell
-               that imports the built module, when Pester 5 is installed.
+      Test     builds, runs the xunit suite, then the Pester tests (tests/*.Tests.ps1) in a child PowerShell
+               (the same one: pwsh, `dotnet pwsh` or powershell.exe) that imports the built module, with the Pester
+               pinned in tests/PesterRestore (restored from NuGet into out/tools/Pester). Prints one closing
+               line per suite: 'xunit: N passed, N failed' and 'pester: N passed, N failed, N skipped'.
       Package  checks the module folder and zips it to out/CognitoTools-<version>.zip, ready to unzip into a
                PSModulePath folder or to publish with Publish-Module -Path out/CognitoTools/<version>.
       Demo     starts the local Cognito stand-in and pipes tests/Data/demo-users.csv into Send-CGIPConfirmationCode.
@@ -47,27 +49,36 @@ function Invoke-Native {
     # Windows PowerShell can turn a native command's stderr lines into error records (e.g. in CI, where output is
     # redirected); under 'Stop' the first line dotnet writes there would end the build. The exit code decides instead.
     $ErrorActionPreference = 'Continue'
-    & $FilePath @ArgumentList
+    & $FilePath @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "$FilePath exited with code $LASTEXITCODE."
     }
 }
 
-function Get-PowerShellExecutable {
-    # The same edition as this session: pwsh for 7, powershell.exe for 5.1.
+function Get-PowerShellCommand {
+    # The same PowerShell as this session, as a command line prefix: powershell.exe for 5.1, the pwsh executable for 7,
+    # and `dotnet <PSHOME>/pwsh.dll` when this session is the dotnet tool (`dotnet pwsh`), whose process is dotnet.
     $current = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    if ($current -match '(?i)(pwsh|powershell)(\.exe)?$') {
-        return $current
+    if ($current -match '(?i)[\\/](pwsh|powershell)(\.exe)?$') {
+        return @($current)
     }
-    if ($PSVersionTable.PSEdition -eq 'Core') { return 'pwsh' }
-    return 'powershell.exe'
+    if ($PSVersionTable.PSEdition -eq 'Core') {
+        $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+        if ($current -match '(?i)[\\/]dotnet(\.exe)?$' -and (Test-Path $pwshDll)) {
+            return @($current, $pwshDll)
+        }
+        return @('pwsh')
+    }
+    return @('powershell.exe')
 }
 
 function Invoke-PowerShellChild {
     # -EncodedCommand: Windows PowerShell mangles double quotes in native command arguments; base64 survives both editions.
     param([Parameter(Mandatory)] [string] $Script)
     $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script))
-    Invoke-Native (Get-PowerShellExecutable) @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded)
+    $command = @(Get-PowerShellCommand)
+    $arguments = @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded)
+    Invoke-Native $command[0] $arguments
 }
 
 function Get-ModuleFileList {
@@ -101,34 +112,75 @@ function Invoke-Docs {
 }
 
 function Invoke-Test {
-    # Both suites run even when the first fails, so one run shows every failure.
+    # Builds once, then runs both suites even when the first fails, so one run shows every failure. Ends with one
+    # closing line per suite (also written to out/test-summary.txt for CI).
+    Invoke-Build
+    $summary = @()
     $failures = @()
     try {
-        Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'tests/CognitoTools.Tests/CognitoTools.Tests.csproj'), '-c', $Configuration, '-nologo')
+        $summary += Invoke-XunitTests
     }
     catch {
         $failures += "xunit: $($_.Exception.Message)"
+        $summary += 'xunit: did not run to the end'
     }
     try {
-        Invoke-PesterTests
+        $summary += Invoke-PesterTests
     }
     catch {
         $failures += "Pester: $($_.Exception.Message)"
+        $summary += 'pester: did not run to the end'
     }
+    $summaryLines = @($summary | ForEach-Object { $_.Line })
+    [System.IO.File]::WriteAllLines((Join-Path $RepoRoot 'out/test-summary.txt'), [string[]]$summaryLines)
+    foreach ($entry in $summary) {
+        if ($entry.Failed) { $failures += $entry.Line }
+    }
+    Write-Host ''
+    $summaryLines | ForEach-Object { Write-Host $_ }
     if ($failures.Count -gt 0) {
         throw "Tests failed. $($failures -join ' ')"
     }
 }
 
-function Invoke-PesterTests {
-    $pester = Get-Module -Name Pester -ListAvailable | Where-Object { $_.Version -ge [version]'5.0' } | Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pester) {
-        Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser): the Pester tests were skipped.'
-        return
+function Invoke-XunitTests {
+    $resultsDir = Join-Path $RepoRoot 'out/test-results'
+    if (Test-Path $resultsDir) { Remove-Item -Path $resultsDir -Recurse -Force }
+    $failed = $false
+    try {
+        Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'tests/CognitoTools.Tests/CognitoTools.Tests.csproj'), '-c', $Configuration, '--no-build', '-nologo',
+            '--logger', 'trx;LogFileName=xunit.trx', '--results-directory', $resultsDir)
     }
+    catch {
+        $failed = $true
+    }
+    $trx = Get-ChildItem -Path $resultsDir -Filter '*.trx' -Recurse -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $trx) { throw 'dotnet test wrote no results file.' }
+    $counters = ([xml](Get-Content -Path $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Line   = "xunit: $($counters.passed) passed, $($counters.failed) failed"
+        Failed = $failed -or [int]$counters.failed -gt 0 -or [int]$counters.passed -eq 0
+    }
+}
+
+function Get-PinnedPesterManifest {
+    # Pester comes from the NuGet feed, pinned in tests/PesterRestore (restored by the solution build), never from the
+    # machine's modules, so every run uses the same version.
+    $project = Join-Path $RepoRoot 'tests/PesterRestore/PesterRestore.csproj'
+    $version = ([xml](Get-Content -Path $project -Raw)).Project.PropertyGroup.PesterVersion | Where-Object { $_ } | Select-Object -First 1
+    $manifest = Join-Path $RepoRoot "out/tools/Pester/$version/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        Invoke-Native dotnet @('build', $project, '-c', $Configuration, '-nologo', '-v', 'quiet')
+    }
+    if (-not (Test-Path $manifest)) { throw "Pester $version was not restored to $manifest." }
+    $manifest
+}
+
+function Invoke-PesterTests {
     if (-not (Test-Path $ManifestPath) -or -not (Test-Path $EndpointDll)) {
         Invoke-Build
     }
+    $pesterManifest = Get-PinnedPesterManifest
     # A child process, so the tests import the freshly built module into a clean session (a loaded assembly cannot be unloaded).
     # It inherits these two variables; they are put back afterwards so the caller's session is left as it was.
     $savedModulePath = $env:COGNITOTOOLS_MODULE_PATH
@@ -137,23 +189,38 @@ function Invoke-PesterTests {
     $env:COGNITOTOOLS_ENDPOINT_DLL = $EndpointDll
     $testsPath = Join-Path $RepoRoot 'tests'
     $resultsPath = Join-Path $RepoRoot 'out/pester-results.xml'
+    $countsPath = Join-Path $RepoRoot 'out/pester-counts.txt'
+    Remove-Item -Path $countsPath -Force -ErrorAction SilentlyContinue
     $script = @"
 `$ErrorActionPreference = 'Stop'
-Import-Module Pester -MinimumVersion 5.0
+Import-Module '$($pesterManifest.Replace("'", "''"))'
 `$configuration = New-PesterConfiguration
 `$configuration.Run.Path = '$($testsPath.Replace("'", "''"))'
-`$configuration.Run.Exit = `$true
+`$configuration.Run.PassThru = `$true
 `$configuration.Output.Verbosity = 'Detailed'
 `$configuration.TestResult.Enabled = `$true
 `$configuration.TestResult.OutputPath = '$($resultsPath.Replace("'", "''"))'
-Invoke-Pester -Configuration `$configuration
+`$result = Invoke-Pester -Configuration `$configuration
+Set-Content -Path '$($countsPath.Replace("'", "''"))' -Value ('{0} {1} {2} {3}' -f `$result.PassedCount, `$result.FailedCount, `$result.SkippedCount, (`$result.FailedBlocksCount + `$result.FailedContainersCount))
+if (`$result.Result -ne 'Passed') { exit 1 }
 "@
+    $failed = $false
     try {
         Invoke-PowerShellChild -Script $script
+    }
+    catch {
+        $failed = $true
     }
     finally {
         $env:COGNITOTOOLS_MODULE_PATH = $savedModulePath
         $env:COGNITOTOOLS_ENDPOINT_DLL = $savedEndpointDll
+    }
+    if (-not (Test-Path $countsPath)) { throw 'The Pester run ended before it reported its counts.' }
+    $passed, $failedCount, $skipped, $failedBlocks = (Get-Content -Path $countsPath -Raw).Trim() -split ' '
+    [pscustomobject]@{
+        # A failed BeforeAll or container counts as failures of the tests it held.
+        Line   = "pester: $passed passed, $([int]$failedCount + [int]$failedBlocks) failed, $skipped skipped"
+        Failed = $failed -or [int]$failedCount -gt 0 -or [int]$failedBlocks -gt 0 -or [int]$passed -eq 0
     }
 }
 

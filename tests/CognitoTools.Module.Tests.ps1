@@ -55,7 +55,6 @@ Describe 'Importing the module' {
     }
 
     It 'imports in a fresh process; the time is reported against loading its two assemblies alone' {
-        $exe = Get-PowerShellExecutable
         $base = $script:Module.ModuleBase
         # Separate processes: once an assembly is loaded, a second measurement would be free.
         # Microsoft.PowerShell.Utility first: every real session has it loaded, and the engine's own first-import cost
@@ -63,9 +62,9 @@ Describe 'Importing the module' {
         $importScript = "Import-Module Microsoft.PowerShell.Utility; `$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$($script:ModulePath)'; `$w.Stop(); if (-not (Get-Command Send-CGIPConfirmationCode -ErrorAction SilentlyContinue)) { exit 3 }; if (`$null -eq `$global:CGIPHistory) { exit 4 }; `$w.Elapsed.TotalMilliseconds"
         $loadScript = "`$w = [Diagnostics.Stopwatch]::StartNew(); `$null = [Reflection.Assembly]::LoadFrom('$base/CognitoTools.Core.dll'); `$null = [Reflection.Assembly]::LoadFrom('$base/CognitoTools.dll'); `$w.Stop(); `$w.Elapsed.TotalMilliseconds"
         $encode = { param($s) [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($s)) }
-        $importMs = [double](& $exe -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand (& $encode $importScript) | Select-Object -Last 1)
+        $importMs = [double](Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', (& $encode $importScript)) | Select-Object -Last 1)
         $LASTEXITCODE | Should -Be 0
-        $loadMs = [double](& $exe -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand (& $encode $loadScript) | Select-Object -Last 1)
+        $loadMs = [double](Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', (& $encode $loadScript)) | Select-Object -Last 1)
         $LASTEXITCODE | Should -Be 0
         Write-Host ("    Import-Module: {0:N0} ms; loading the two assemblies alone: {1:N0} ms" -f $importMs, $loadMs)
         $importMs | Should -BeGreaterThan 0
@@ -84,7 +83,7 @@ Describe 'Side by side with AWS.Tools' -Skip:(-not $script:AwsToolsAvailable) {
             }
             $script += "; (Get-Command CognitoTools\Send-CGIPConfirmationCode).ImplementingType.FullName; (Get-Command AWS.Tools.CognitoIdentityProvider\Send-CGIPConfirmationCode).Source"
             $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
-            $result = @(& (Get-PowerShellExecutable) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded)
+            $result = @(Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded))
             $LASTEXITCODE | Should -Be 0 -Because $order
             $result | Should -Contain 'CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
             $result | Should -Contain 'AWS.Tools.CognitoIdentityProvider'

@@ -27,9 +27,23 @@ function Get-TestEndpointDll {
     return $candidates[0].FullName
 }
 
-function Get-PowerShellExecutable {
-    # The same PowerShell as this session (pwsh or powershell.exe), for tests that need a fresh process.
-    [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+function Get-PowerShellCommand {
+    # The same PowerShell as this session, for tests that need a fresh process, as a command line prefix: the pwsh or
+    # powershell.exe executable, or `dotnet <PSHOME>/pwsh.dll` when this session runs as the dotnet tool (`dotnet pwsh`).
+    $current = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ($current -match '(?i)[\\/]dotnet(\.exe)?$') {
+        return @($current, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($current)
+}
+
+function Invoke-PowerShellProcess {
+    # Runs a fresh PowerShell process of the same kind as this one with these arguments; returns its output lines
+    # ($LASTEXITCODE is its exit code).
+    param([Parameter(Mandatory)] [string[]] $ArgumentList)
+    $command = @(Get-PowerShellCommand)
+    $prefix = @($command | Select-Object -Skip 1)
+    & $command[0] @prefix @ArgumentList
 }
 
 function Start-TestEndpoint {

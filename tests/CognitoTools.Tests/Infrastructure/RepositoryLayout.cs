@@ -38,7 +38,10 @@ namespace CognitoTools.Tests.Infrastructure
                 {
                     packages = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
                 }
-                return Path.Combine(packages, "powershellstandard.library", "5.1.0-preview-06", "lib", "netstandard2.0", "System.Management.Automation.dll");
+                // The version the module project pins, so the two never drift apart.
+                var project = File.ReadAllText(Path.Combine(RepoRoot, "src", "CognitoTools", "CognitoTools.csproj"));
+                var version = System.Text.RegularExpressions.Regex.Match(project, "Include=\"PowerShellStandard.Library\" Version=\"([^\"]+)\"").Groups[1].Value;
+                return Path.Combine(packages, "powershellstandard.library", version, "lib", "netstandard2.0", "System.Management.Automation.dll");
             }
         }
 
