@@ -45,6 +45,8 @@ Options:
   --fault KIND[,KIND...]           Inject faults: 500, 502, 503, 504, throttle, drop, reset, slow, malformed (truncated JSON),
                                    truncated, html, nonjson, contenttype, close (answer, then silently close the
                                    kept-alive connection). Several kinds share --fault-rate equally.
+  --fault-user USER=KIND[:N]       The first N requests (default 1) naming USER get fault KIND (a --fault name), then
+                                   USER is served normally: a deterministic retry. Repeatable; tried before --fault.
   --fault-rate P                   Probability (0..1) that a request gets a fault (default 0.1 when --fault is given).
   --slow-ms MS                     Delay of the 'slow' fault (default 30000).
   --seed N                         Seed of the fault draws, to repeat a run exactly (default 12345).
@@ -132,6 +134,10 @@ Example:
             service.ThrottleStatusCode = options.ThrottleStatus;
             if (options.RateLimit > 0) service.SetRateLimit(options.RateLimit, options.RateBurst);
             service.Faults.Seed(options.Seed);
+            foreach (var userFault in options.UserFaults)
+            {
+                service.Faults.FailFirstAttemptsForUser(userFault.Username, userFault.Count, Fault.Parse(userFault.Kind, TimeSpan.FromMilliseconds(options.SlowMs)));
+            }
             if (options.Faults.Count > 0)
             {
                 // Rules are tried in order, so rule i fires with probability p / (n - i) of what is left: each kind gets p / n overall.
@@ -241,6 +247,7 @@ Example:
             public double RateBurst;
             public int ThrottleStatus = 400;
             public readonly List<string> Faults = new List<string>();
+            public readonly List<UserFault> UserFaults = new List<UserFault>();
             public double FaultRate = -1;
             public double SlowMs = 30000;
             public int Seed = 12345;
@@ -285,6 +292,7 @@ Example:
                                 o.Faults.Add(kind.Trim());
                             }
                             break;
+                        case "--fault-user": o.UserFaults.Add(UserFault.Parse(arg, Value())); break;
                         case "--fault-rate": o.FaultRate = Number(0); if (o.FaultRate > 1) throw new ArgumentException("--fault-rate is a probability, 0..1."); break;
                         case "--slow-ms": o.SlowMs = Number(0); break;
                         case "--seed": o.Seed = ParseInt(arg, Value(), int.MinValue); break;
@@ -298,6 +306,30 @@ Example:
                 if (o.FaultRate >= 0 && o.Faults.Count == 0) throw new ArgumentException("--fault-rate needs --fault KIND.");
                 if (o.FaultRate < 0) o.FaultRate = 0.1;
                 return o;
+            }
+
+            public sealed class UserFault
+            {
+                public string Username;
+                public string Kind;
+                public int Count;
+
+                /// <summary>USER=KIND or USER=KIND:N.</summary>
+                public static UserFault Parse(string option, string text)
+                {
+                    var equals = text.LastIndexOf('=');
+                    if (equals <= 0 || equals == text.Length - 1) throw new ArgumentException(option + " expects USER=KIND[:N], not '" + text + "'.");
+                    var kind = text.Substring(equals + 1);
+                    var count = 1;
+                    var colon = kind.IndexOf(':');
+                    if (colon >= 0)
+                    {
+                        count = ParseInt(option, kind.Substring(colon + 1), 1);
+                        kind = kind.Substring(0, colon);
+                    }
+                    Fault.Parse(kind, TimeSpan.Zero); // reject unknown names now, with the list of known ones
+                    return new UserFault { Username = text.Substring(0, equals), Kind = kind.Trim(), Count = count };
+                }
             }
 
             private static int ParseInt(string option, string text, int min)

@@ -37,7 +37,8 @@ namespace CognitoTools.Protocol
         internal CognitoIdpClient(CognitoClientConfig config, HttpMessageHandler handler, Func<double> random, Func<TimeSpan, CancellationToken, Task> delay)
         {
             Config = config ?? throw new ArgumentNullException(nameof(config));
-            _http = new HttpClient(handler ?? HttpHandlerFactory.Create(config), disposeHandler: true)
+            Handler = handler ?? HttpHandlerFactory.Create(config);
+            _http = new HttpClient(Handler, disposeHandler: true)
             {
                 // Each attempt has its own read timeout (below); HttpClient's own would hide which one fired.
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan,
@@ -53,6 +54,9 @@ namespace CognitoTools.Protocol
             _userAgent = UserAgent.Build(config.UserAgentSuffix);
         }
 
+        /// <summary>The handler this client sends through (tests check which one the factory chose).</summary>
+        internal HttpMessageHandler Handler { get; }
+
         /// <summary>Retry-quota tokens left (tests, diagnostics).</summary>
         internal int RetryQuotaAvailable => _retryQuota.Available;
 
@@ -65,7 +69,7 @@ namespace CognitoTools.Protocol
             RequestValidator.Validate(request);
             var serviceUrl = Config.ServiceUrl ?? throw new InvalidOperationException("CognitoClientConfig.ServiceUrl is not set.");
             cancellationToken.ThrowIfCancellationRequested();
-            if (Interlocked.Exchange(ref _endpointPrepared, 1) == 0) HttpHandlerFactory.PrepareEndpoint(serviceUrl, Config);
+            if (Interlocked.Exchange(ref _endpointPrepared, 1) == 0) HttpHandlerFactory.PrepareEndpoint(serviceUrl, Config, Handler);
 
             var body = RequestSerializer.Serialize(request);
             var target = RequestUri(serviceUrl);

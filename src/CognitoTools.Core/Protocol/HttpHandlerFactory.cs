@@ -16,9 +16,16 @@ namespace CognitoTools.Protocol
     {
         private static readonly Type SocketsHttpHandlerType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
 
+        /// <summary>
+        /// Test-only AppContext switch: when set, Create builds the .NET Framework handler even where SocketsHttpHandler
+        /// exists (Mono has both), so the Framework path can be exercised off Windows. Read on every Create; not for users.
+        /// </summary>
+        internal const string ForceFrameworkHandlerSwitch = "CognitoTools.Http.ForceFrameworkHandler";
+
         public static bool IsSocketsHttpHandlerAvailable => SocketsHttpHandlerType != null;
 
-        public static HttpMessageHandler Create(CognitoClientConfig config) => Create(config, preferSocketsHttpHandler: true);
+        public static HttpMessageHandler Create(CognitoClientConfig config)
+            => Create(config, preferSocketsHttpHandler: !(AppContext.TryGetSwitch(ForceFrameworkHandlerSwitch, out var force) && force));
 
         /// <summary>preferSocketsHttpHandler false builds the .NET Framework handler, so tests on .NET can exercise it.</summary>
         internal static HttpMessageHandler Create(CognitoClientConfig config, bool preferSocketsHttpHandler)
@@ -103,10 +110,11 @@ namespace CognitoTools.Protocol
         /// <summary>
         /// .NET Framework's HttpClientHandler pools connections per ServicePoint (default limit 2 outside ASP.NET), so
         /// raise the endpoint's limit. Its connect timeout cannot be set; the per-attempt read timeout bounds it.
+        /// Only for that handler: SocketsHttpHandler (or a test's own handler) has its own limit.
         /// </summary>
-        public static void PrepareEndpoint(Uri serviceUrl, CognitoClientConfig config)
+        public static void PrepareEndpoint(Uri serviceUrl, CognitoClientConfig config, HttpMessageHandler handler)
         {
-            if (SocketsHttpHandlerType != null || serviceUrl == null) return;
+            if (!(handler is HttpClientHandler) || serviceUrl == null) return;
             try
             {
                 var point = ServicePointManager.FindServicePoint(serviceUrl);

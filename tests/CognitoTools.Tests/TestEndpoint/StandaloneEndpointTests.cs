@@ -138,6 +138,34 @@ namespace CognitoTools.Tests.TestEndpoint
         }
 
         [Fact]
+        public async Task Fault_user_option_spoils_only_that_users_first_requests()
+        {
+            var process = Start("--port", "0", "--seed-users", "3", "--fault-user", "user0001=500:2", "--fault-user", "user0002=drop");
+            var port = await ReadPortFromStdoutAsync(process);
+
+            var first = await ResendAsync(port, "demoappclient1", "user0001");
+            var other = await ResendAsync(port, "demoappclient1", "user0003");
+            var second = await ResendAsync(port, "demoappclient1", "user0001");
+            var third = await ResendAsync(port, "demoappclient1", "user0001");
+            await Assert.ThrowsAnyAsync<Exception>(() => ResendAsync(port, "demoappclient1", "user0002"));
+            var afterDrop = await ResendAsync(port, "demoappclient1", "user0002");
+
+            Assert.Equal(500, first.Status);
+            Assert.Equal("InternalErrorException", first.ErrorType);
+            Assert.Equal(200, other.Status);
+            Assert.Equal(500, second.Status);
+            Assert.Equal(200, third.Status);
+            Assert.Equal("u***@e***.com", third.Destination);
+            Assert.Equal(200, afterDrop.Status);
+
+            var bad = Start("--fault-user", "user0001");
+            var error = await bad.StandardError.ReadToEndAsync().WaitAsync(StartTimeout);
+            Assert.True(bad.WaitForExit(15000));
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains("--fault-user expects USER=KIND[:N]", error);
+        }
+
+        [Fact]
         public async Task A_busy_fixed_port_is_refused_with_exit_code_1()
         {
             var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -165,7 +193,7 @@ namespace CognitoTools.Tests.TestEndpoint
             Assert.True(help.WaitForExit(15000));
             Assert.Equal(0, help.ExitCode);
             foreach (var option in new[] { "--port", "--port-file", "--latency-ms", "--seed-users", "--users-csv", "--client-id", "--client-secret",
-                "--prevent-user-existence-errors", "--rate-limit", "--fault-rate", "--fault", "--exit-when-stdin-closes", "--verbose" })
+                "--prevent-user-existence-errors", "--rate-limit", "--fault-rate", "--fault", "--fault-user", "--exit-when-stdin-closes", "--verbose" })
             {
                 Assert.Contains(option, text);
             }
