@@ -198,11 +198,12 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void Duplicates_reach_the_server_once()
+        public void Duplicates_reach_the_server_once_in_a_case_insensitive_pool()
         {
+            // The fake's default pool is case-insensitive (the console's default), where -CaseInsensitiveUsernames fits.
             using (var service = StartService(50))
             using (var client = Client(service))
-            using (var sender = new BulkSender(client, new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0 }, null))
+            using (var sender = new BulkSender(client, new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0, CaseSensitiveUsernames = false }, null))
             {
                 var rows = Users(50).Concat(Users(50).Select(r => new ResendConfirmationCodeRequest { ClientId = r.ClientId, Username = r.Username.ToUpperInvariant() })).ToList();
                 var outcomes = Run(sender, rows);
