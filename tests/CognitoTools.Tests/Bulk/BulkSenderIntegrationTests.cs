@@ -40,6 +40,7 @@ namespace CognitoTools.Tests.Bulk
             var config = new CognitoClientConfig
             {
                 ServiceUrl = new Uri(service.EndpointUrl),
+                Region = "us-east-1",
                 MaxAttempts = maxAttempts,
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 ReadTimeout = readTimeout ?? TimeSpan.FromSeconds(5),
@@ -248,6 +249,9 @@ namespace CognitoTools.Tests.Bulk
                     Assert.NotNull(byUser["user0001"].RequestId);
                     Assert.Equal(1, byUser["user0001"].Attempts);
                     Assert.Equal(service.EndpointUrl, byUser["user0001"].Endpoint);
+                    // The endpoint and Region that answered, and the endpoint again under the name a resend binds.
+                    Assert.Equal("us-east-1", byUser["user0001"].Region);
+                    Assert.Equal(service.EndpointUrl, byUser["user0001"].OriginalEndpoint);
                     Assert.Equal("UserNotFoundException", byUser["nobody"].ErrorCode);
                     Assert.Equal(400, byUser["nobody"].HttpStatusCode);
                     Assert.NotNull(byUser["nobody"].RequestId);
