@@ -135,14 +135,14 @@ namespace CognitoTools.TestEndpoint
         /// <summary>
         /// A second pool that compares usernames case-sensitively (UsernameConfiguration.CaseSensitive true, the
         /// default for pools created through the API), with client casesensitiveclient1 (no secret) and three users:
-        /// jane (jane@example.com), JANE (jane.upper@example.org, another user) and phil (phil@example.net).
+        /// jane (jane@example.com), JANE (UPPER.jane@sample.org, another user) and phil (phil@example.net).
         /// </summary>
         public FakeCognitoService SeedCaseSensitivePool()
         {
             var pool = AddPool(CaseSensitivePoolId, caseSensitiveUsernames: true);
             pool.AddClient(CaseSensitiveClientId);
             pool.AddUser("jane", email: "jane@example.com");
-            pool.AddUser("JANE", email: "jane.upper@example.org");
+            pool.AddUser("JANE", email: "UPPER.jane@sample.org");
             pool.AddUser("phil", email: "phil@example.net");
             return this;
         }
