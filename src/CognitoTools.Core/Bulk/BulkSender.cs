@@ -35,7 +35,7 @@ namespace CognitoTools.Bulk
         /// <summary>Upper bound of <see cref="ThrottleLimit"/>.</summary>
         public const int MaximumThrottleLimit = 64;
 
-        /// <summary>Distinct user/client keys remembered for duplicate detection (oldest forgotten first).</summary>
+        /// <summary>Distinct request keys remembered for duplicate detection (oldest forgotten first).</summary>
         public const int DefaultDuplicateWindow = 100000;
 
         /// <summary>Requests in flight at once; 1 keeps AWS.Tools' one-at-a-time behaviour.</summary>
@@ -52,7 +52,7 @@ namespace CognitoTools.Bulk
         public int? OrderedBufferSize { get; set; }
 
         /// <summary>
-        /// How many distinct (client id, username) keys are remembered to spot duplicates, oldest forgotten first. Each
+        /// How many distinct request keys (a hash of the whole request) are remembered to spot duplicates, oldest forgotten first. Each
         /// costs about 90 bytes (a 128-bit hash of the key and a compact copy of the answer, repeating parts shared), so
         /// the default 100,000 is about 10 MB at most. 0 turns duplicate detection off.
         /// </summary>
