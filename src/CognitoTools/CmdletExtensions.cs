@@ -2,12 +2,10 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
-using System.Security;
 
 namespace CognitoTools
 {
-    /// <summary>Small PowerShell plumbing shared by the cmdlets: preferences, values, secure strings.</summary>
+    /// <summary>Small PowerShell plumbing shared by the cmdlets: preferences and values.</summary>
     internal static class CmdletExtensions
     {
         public static ActionPreference GetPreference(this PSCmdlet cmdlet, string variableName, ActionPreference fallback)
@@ -80,31 +78,6 @@ namespace CognitoTools
             var property = PSObject.AsPSObject(container).Properties[memberName];
             var member = property == null ? null : Unwrap(property.Value);
             return member == null ? null : LanguagePrimitives.ConvertTo<string>(member);
-        }
-
-        /// <summary>
-        /// The secure string's text for one computation. The managed copy cannot be wiped, so callers keep it in a local
-        /// and let it go right away; it is never stored in a field, logged or recorded.
-        /// </summary>
-        public static string ToPlainText(SecureString secure)
-        {
-            if (secure == null)
-            {
-                return null;
-            }
-            var pointer = IntPtr.Zero;
-            try
-            {
-                pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
-                return Marshal.PtrToStringUni(pointer);
-            }
-            finally
-            {
-                if (pointer != IntPtr.Zero)
-                {
-                    Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-                }
-            }
         }
 
         /// <summary>"ps/7.4.1 (Core)" for the User-Agent, from $PSVersionTable.</summary>

@@ -9,7 +9,9 @@ namespace CognitoTools
     internal static class ErrorRecords
     {
         public const string RequestValidationFailed = CognitoErrors.RequestValidationFailed;
-        public const string SecretHashAndClientSecret = "SecretHashAndClientSecret";
+        public const string SecretHashAndClientSecret = RequestRejectedException.SecretHashAndClientSecret;
+        public const string EndpointMismatch = RequestRejectedException.EndpointMismatch;
+        public const string InvalidCaBundle = CaBundleException.ErrorId;
         public const string NotSent = "NotSent";
         public const string UnexpectedError = "UnexpectedError";
         public const string InvalidSelectValue = "InvalidSelectValue";
@@ -47,6 +49,32 @@ namespace CognitoTools
                 record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = action };
             }
             return record;
+        }
+
+        /// <summary>A row refused before sending: both SecretHash and -ClientSecret, or a resend to another endpoint.</summary>
+        public static ErrorRecord ForRejectedRow(RequestRejectedException error, object targetObject)
+        {
+            var category = error.ErrorId == EndpointMismatch ? ErrorCategory.InvalidOperation : ErrorCategory.InvalidArgument;
+            var record = new ErrorRecord(error, error.ErrorId, category, targetObject);
+            var action = RecommendedAction(error.ErrorId);
+            if (action != null)
+            {
+                record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = action };
+            }
+            return record;
+        }
+
+        /// <summary>
+        /// The configured CA bundle cannot be used, so nothing can be sent: ReadError when the file exists but cannot be
+        /// read, InvalidArgument when the setting names no file or a file without a usable certificate.
+        /// </summary>
+        public static ErrorRecord ForCaBundle(CaBundleException error)
+        {
+            var category = error.Problem == CaBundleProblem.Unreadable ? ErrorCategory.ReadError : ErrorCategory.InvalidArgument;
+            return new ErrorRecord(error, InvalidCaBundle, category, error.Path)
+            {
+                ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = RecommendedAction(InvalidCaBundle) },
+            };
         }
 
         public static ErrorRecord ForNotSent(Exception error, object targetObject)
@@ -101,6 +129,10 @@ namespace CognitoTools
                     return "Correct the named parameter's value; nothing was sent for this record.";
                 case NotSent:
                     return "Resume with: Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode";
+                case EndpointMismatch:
+                    return "Resend where the record went (its -EndpointUrl or -Region), or add -AllowEndpointChange to send it to this command's endpoint.";
+                case InvalidCaBundle:
+                    return "Point $env:AWS_CA_BUNDLE (or the profile's ca_bundle) at a readable PEM file of the CA certificates to trust, or unset it.";
                 case "NoRegion":
                     return "Pass -Region, set $env:AWS_REGION, or set a region in the profile of your AWS config file.";
                 case "ProfileNotFound":

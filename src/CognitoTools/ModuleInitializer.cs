@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using CognitoTools.History;
 
 namespace CognitoTools
@@ -16,34 +17,71 @@ namespace CognitoTools
             // block would cost more than the rest of the import).
             try
             {
-                SessionHistoryVariable.Set(new PSModuleInfo(true).SessionState.PSVariable);
+                SessionHistory.Of(new PSModuleInfo(true).SessionState.PSVariable);
             }
             catch (InvalidOperationException)
             {
                 // No runspace on this thread (e.g. the assembly was loaded outside Import-Module). Not fatal: every
-                // command sets the variable in BeginProcessing when it is missing.
+                // command finds or creates its session's history when it starts.
             }
         }
     }
 
-    /// <summary>The $CGIPHistory session variable.</summary>
-    internal static class SessionHistoryVariable
+    /// <summary>
+    /// Each session's own history, exposed as its $global:CGIPHistory. A process can hold many sessions (runspaces of
+    /// [powershell]::Create(), ForEach-Object -Parallel, runspace pools, hosting applications), and the history of
+    /// one, with its settings (-IncludeSecrets), must never see another's calls. So the history is tied to the
+    /// session's own $global:CGIPHistory variable object: a new runspace, or one whose state was reset (a reused
+    /// ForEach-Object -Parallel runspace), has no such variable and starts an empty history; assigning another value
+    /// to $CGIPHistory keeps the history (the next command puts it back); Remove-Variable CGIPHistory discards it.
+    /// </summary>
+    internal static class SessionHistory
     {
-        public const string Name = "CGIPHistory";
+        public const string VariableName = "CGIPHistory";
+        private const string GlobalName = "global:" + VariableName;
+
+        // Keyed by the variable object, held weakly: a closed runspace's history goes with its session state.
+        private static readonly ConditionalWeakTable<PSVariable, CommandHistory> Histories = new ConditionalWeakTable<PSVariable, CommandHistory>();
+        private static readonly object Gate = new object();
+
+        /// <summary>The history of the session the cmdlet runs in, created with $global:CGIPHistory on first use.</summary>
+        public static CommandHistory Of(PSCmdlet cmdlet) => Of(cmdlet.SessionState.PSVariable);
 
         /// <summary>
-        /// Sets $global:CGIPHistory when it is missing or was overwritten. PSVariableIntrinsics accepts scope-qualified
-        /// names, so "global:" reaches the global scope whatever scope the command runs in.
+        /// PSVariableIntrinsics accepts scope-qualified names, so "global:" reaches the session's global scope whatever
+        /// scope (or module) the command runs in.
         /// </summary>
-        public static void Ensure(PSCmdlet cmdlet)
+        public static CommandHistory Of(PSVariableIntrinsics variables)
         {
-            var intrinsics = cmdlet.SessionState.PSVariable;
-            if (!ReferenceEquals(CmdletExtensions.Unwrap(intrinsics.GetValue("global:" + Name)), CommandHistory.Session))
+            lock (Gate)
             {
-                Set(intrinsics);
+                var variable = variables.Get(GlobalName);
+                if (variable != null && Histories.TryGetValue(variable, out var history))
+                {
+                    if (!ReferenceEquals(CmdletExtensions.Unwrap(variable.Value), history))
+                    {
+                        try
+                        {
+                            variable.Value = history;
+                        }
+                        catch (SessionStateException)
+                        {
+                            // Made read-only by the user after assigning something else: the history still works.
+                        }
+                    }
+                    return history;
+                }
+
+                history = new CommandHistory();
+                variables.Set(GlobalName, history);
+                variable = variables.Get(GlobalName);
+                if (variable != null)
+                {
+                    Histories.Remove(variable);
+                    Histories.Add(variable, history);
+                }
+                return history;
             }
         }
-
-        public static void Set(PSVariableIntrinsics intrinsics) => intrinsics.Set("global:" + Name, CommandHistory.Session);
     }
 }

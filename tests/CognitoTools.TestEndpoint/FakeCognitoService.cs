@@ -42,6 +42,9 @@ namespace CognitoTools.TestEndpoint
         public const string DemoSecretClientId = "secretclient1";
         /// <summary>A test-only secret of the demo pool; it protects nothing.</summary>
         public const string DemoClientSecret = "demosecret1234567890abcdefghijklmnopqrstuvwxyz12345";
+        /// <summary>The case-sensitive pool of <see cref="SeedCaseSensitivePool"/> and its app client (no secret).</summary>
+        public const string CaseSensitivePoolId = "us-east-1_FakeCaseSens";
+        public const string CaseSensitiveClientId = "casesensitiveclient1";
 
         private readonly LocalHttpServer _server;
         private readonly ConcurrentDictionary<string, FakeAppClient> _clients = new ConcurrentDictionary<string, FakeAppClient>(StringComparer.Ordinal);
@@ -126,6 +129,21 @@ namespace CognitoTools.TestEndpoint
             AddUser("carol", email: "carol.jones@mail.example.net");
             AddUser("dave", phoneNumber: "+15555550123");
             AddUser("erin", email: "erin@example.com", status: FakeUserStatus.Confirmed);
+            return this;
+        }
+
+        /// <summary>
+        /// A second pool that compares usernames case-sensitively (UsernameConfiguration.CaseSensitive true, the
+        /// default for pools created through the API), with client casesensitiveclient1 (no secret) and three users:
+        /// jane (jane@example.com), JANE (UPPER.jane@sample.org, another user) and phil (phil@example.net).
+        /// </summary>
+        public FakeCognitoService SeedCaseSensitivePool()
+        {
+            var pool = AddPool(CaseSensitivePoolId, caseSensitiveUsernames: true);
+            pool.AddClient(CaseSensitiveClientId);
+            pool.AddUser("jane", email: "jane@example.com");
+            pool.AddUser("JANE", email: "UPPER.jane@sample.org");
+            pool.AddUser("phil", email: "phil@example.net");
             return this;
         }
 

@@ -33,6 +33,8 @@ Options:
   --seed-users N                   Add user0001..userN (unconfirmed, userNNNN@example.com), usable with every client.
   --users-csv PATH                 Add users from a CSV with a header row: Username, Email, PhoneNumber (or phone_number),
                                    Status (Unconfirmed|Confirmed), DeliveryAttribute (email|phone_number); only Username is required.
+  --case-sensitive-pool            Add a case-sensitive pool (as pools created through the API are) with client
+                                   casesensitiveclient1 (no secret) and users jane, JANE (another user) and phil.
   --client-id ID                   Add an app client with this id.
   --client-secret SECRET           Give --client-id a secret (requests must then carry a valid SecretHash).
   --prevent-user-existence-errors  Unknown users get plausible delivery details instead of UserNotFoundException.
@@ -127,6 +129,7 @@ Example:
             service.RecordRequests = options.Record;
             service.SeedDemoPool(options.PreventUserExistenceErrors);
             if (options.ClientId != null) service.AddClient(options.ClientId, options.ClientSecret, options.PreventUserExistenceErrors);
+            if (options.CaseSensitivePool) service.SeedCaseSensitivePool();
             if (options.SeedUsers > 0) service.SeedUsers(options.SeedUsers);
             if (options.UsersCsv != null) LoadUsersCsv(service, options.UsersCsv);
             service.AddedLatency = TimeSpan.FromMilliseconds(options.LatencyMs);
@@ -242,6 +245,7 @@ Example:
             public string ClientId;
             public string ClientSecret;
             public bool PreventUserExistenceErrors;
+            public bool CaseSensitivePool;
             public int ResendLimit = 5;
             public double RateLimit;
             public double RateBurst;
@@ -278,6 +282,7 @@ Example:
                         case "--seed-users": o.SeedUsers = Int(0); break;
                         case "--users-csv": o.UsersCsv = Value(); break;
                         case "--client-id": o.ClientId = Value(); break;
+                        case "--case-sensitive-pool": o.CaseSensitivePool = true; break;
                         case "--client-secret": o.ClientSecret = Value(); break;
                         case "--prevent-user-existence-errors": o.PreventUserExistenceErrors = true; break;
                         case "--resend-limit": o.ResendLimit = Int(0); break;

@@ -35,7 +35,7 @@ namespace CognitoTools.Bulk
         /// <summary>Upper bound of <see cref="ThrottleLimit"/>.</summary>
         public const int MaximumThrottleLimit = 64;
 
-        /// <summary>Distinct user/client keys remembered for duplicate detection (oldest forgotten first).</summary>
+        /// <summary>Distinct request keys remembered for duplicate detection (oldest forgotten first).</summary>
         public const int DefaultDuplicateWindow = 100000;
 
         /// <summary>Requests in flight at once; 1 keeps AWS.Tools' one-at-a-time behaviour.</summary>
@@ -52,18 +52,21 @@ namespace CognitoTools.Bulk
         public int? OrderedBufferSize { get; set; }
 
         /// <summary>
-        /// How many distinct (client id, username) keys are remembered to spot duplicates, oldest forgotten first. Each
+        /// How many distinct request keys (a hash of the whole request) are remembered to spot duplicates, oldest forgotten first. Each
         /// costs about 90 bytes (a 128-bit hash of the key and a compact copy of the answer, repeating parts shared), so
         /// the default 100,000 is about 10 MB at most. 0 turns duplicate detection off.
         /// </summary>
         public int DuplicateWindow { get; set; } = DefaultDuplicateWindow;
 
         /// <summary>
-        /// Compare usernames case-sensitively when spotting duplicates. Off by default: user pools created since
-        /// 2020 (and every pool made by the console) treat usernames case-insensitively, so "Bob" and "bob" are one
-        /// user and a second resend would burn one of their resends. Turn on for a case-sensitive pool.
+        /// Compare usernames ordinally (case-sensitively) when spotting duplicates. On by default: a user pool created
+        /// through the API is case-sensitive unless UsernameConfiguration.CaseSensitive was set to false, and there
+        /// "jane" and "JANE" are two users; merging them would report jane's answer for a request never made. Turn off
+        /// only for a pool known to be case-insensitive (the console's default), where a second resend to the other
+        /// spelling would burn one of the user's resends. Rows that differ in anything else (SecretHash included, which
+        /// a secret-bearing client computes from the spelling) are still sent separately.
         /// </summary>
-        public bool CaseSensitiveUsernames { get; set; }
+        public bool CaseSensitiveUsernames { get; set; } = true;
 
         /// <summary>After Cancel, how long in-flight calls get to end before they are abandoned as NotSent.</summary>
         public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromMilliseconds(750);
@@ -93,7 +96,7 @@ namespace CognitoTools.Bulk
         /// exception for unexpected failures. Null when Kind is NotSent.
         /// </summary>
         public Exception Error { get; set; }
-        /// <summary>True when the answer was shared from an earlier row naming the same user and client in this batch.</summary>
+        /// <summary>True when the answer was shared from an earlier row of this batch that was the same request (nothing was sent for this row).</summary>
         public bool IsDuplicate { get; set; }
     }
 
@@ -130,10 +133,11 @@ namespace CognitoTools.Bulk
     /// it each call's final answer.
     /// </para>
     /// <para>
-    /// Duplicates: a (client id, username) pair already seen in this batch is not sent again; its row gets the first
-    /// row's answer with IsDuplicate set (the very objects if it waited for that answer, an equal copy if it came
-    /// later, naming its own username). Usernames compare case-insensitively unless
-    /// <see cref="BulkSendOptions.CaseSensitiveUsernames"/>. Up to <see cref="BulkSendOptions.DuplicateWindow"/> keys are
+    /// Duplicates: a request already seen in this batch (the same endpoint, client id, username, SecretHash and every
+    /// optional member) is not sent again; its row gets the first row's answer with IsDuplicate set (the very objects
+    /// if it waited for that answer, an equal copy if it came later, naming its own username). Rows that differ in any
+    /// member are different requests and are each sent. Usernames compare ordinally unless
+    /// <see cref="BulkSendOptions.CaseSensitiveUsernames"/> is turned off for a case-insensitive pool. Up to <see cref="BulkSendOptions.DuplicateWindow"/> keys are
     /// remembered as a hash with a compact copy of their answer (about 90 bytes each, see <see cref="DuplicateMap{TRow}"/>):
     /// the only per-item state kept after an item's outcome is returned. A row whose first occurrence failed validation is
     /// not a duplicate (nothing was sent for it).
@@ -153,6 +157,7 @@ namespace CognitoTools.Bulk
         private readonly int _throttleLimit;
         private readonly int _pendingLimit;
         private readonly string _endpoint;
+        private readonly string _region;
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly ConcurrentQueue<Completion> _completions = new ConcurrentQueue<Completion>();
         private readonly SemaphoreSlim _signal = new SemaphoreSlim(0, int.MaxValue);
@@ -182,8 +187,9 @@ namespace CognitoTools.Bulk
             _throttleLimit = Math.Max(1, Math.Min(BulkSendOptions.MaximumThrottleLimit, _options.ThrottleLimit));
             var buffer = _options.OrderedBufferSize ?? Math.Max(16, _throttleLimit * 4);
             _pendingLimit = _throttleLimit + Math.Max(1, buffer);
-            _duplicates = _options.DuplicateWindow > 0 ? new DuplicateMap<WorkItem>(_options.DuplicateWindow, _options.CaseSensitiveUsernames) : null;
             try { _endpoint = client.ServiceUrl?.ToString(); } catch (Exception) { _endpoint = null; }
+            _region = (client as CognitoIdpClient)?.Config?.Region;
+            _duplicates = _options.DuplicateWindow > 0 ? new DuplicateMap<WorkItem>(_options.DuplicateWindow, _options.CaseSensitiveUsernames, _endpoint) : null;
 
             var clientLimiter = (client as CognitoIdpClient)?.Config?.RateLimiter;
             if (clientLimiter != null)
@@ -547,6 +553,7 @@ namespace CognitoTools.Bulk
                 Username = request?.Username,
                 ClientId = request?.ClientId,
                 Endpoint = _endpoint,
+                Region = _region,
                 Command = Command?.CommandName,
                 IsDuplicate = outcome.IsDuplicate,
             };

@@ -1,33 +1,37 @@
 using System;
 using System.Collections.Generic;
+using System.Security.Cryptography;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
 
 namespace CognitoTools.Bulk
 {
     /// <summary>
-    /// Spots rows of one batch that name a (client id, username) pair already seen, so that user is sent once and
-    /// every row still gets an answer. Pipeline thread only.
+    /// Spots rows of one batch that are the same request as a row already seen (same endpoint, app client, username,
+    /// SecretHash and every optional member), so that request is sent once and every row still gets an answer. Rows
+    /// that differ in anything the service sees are different requests and are sent separately. Pipeline thread only.
     /// <para>
     /// Memory is what matters here, since up to <see cref="BulkSendOptions.DuplicateWindow"/> keys live at once: a key
-    /// is a 128-bit hash (not the username), and an answered key keeps a 40-byte <see cref="DuplicateAnswer"/> whose
-    /// repeating parts (delivery details, error code and message) are shared between keys. About 90 bytes per key.
+    /// is a 128-bit hash of the request (not the username, never the SecretHash itself), and an answered key keeps a
+    /// 40-byte <see cref="DuplicateAnswer"/> whose repeating parts (delivery details, error code and message) are shared
+    /// between keys. About 90 bytes per key.
     /// </para>
     /// </summary>
     internal sealed class DuplicateMap<TRow> where TRow : class
     {
         private readonly int _window;
-        private readonly bool _caseSensitiveUsernames;
-        private readonly Dictionary<UserKey, PendingKey> _inFlight = new Dictionary<UserKey, PendingKey>();
-        private readonly Dictionary<UserKey, DuplicateAnswer> _answered = new Dictionary<UserKey, DuplicateAnswer>();
+        private readonly RequestKey.Hasher _hasher;
+        private readonly Dictionary<RequestKey, PendingKey> _inFlight = new Dictionary<RequestKey, PendingKey>();
+        private readonly Dictionary<RequestKey, DuplicateAnswer> _answered = new Dictionary<RequestKey, DuplicateAnswer>();
         // Keys in the order first seen, to forget the oldest beyond the window.
-        private readonly Queue<UserKey> _order = new Queue<UserKey>();
+        private readonly Queue<RequestKey> _order = new Queue<RequestKey>();
         private readonly AnswerShapes _shapes = new AnswerShapes();
 
-        public DuplicateMap(int window, bool caseSensitiveUsernames)
+        /// <param name="endpoint">The endpoint every request of this batch goes to (part of every key).</param>
+        public DuplicateMap(int window, bool caseSensitiveUsernames, string endpoint = null)
         {
             _window = window;
-            _caseSensitiveUsernames = caseSensitiveUsernames;
+            _hasher = new RequestKey.Hasher(endpoint, caseSensitiveUsernames);
         }
 
         public int Count => _inFlight.Count + _answered.Count;
@@ -36,29 +40,29 @@ namespace CognitoTools.Bulk
         public long WaitingRows { get; private set; }
 
         /// <summary>
-        /// Looks the request's user up. Returns false for a user not seen yet (or a request without a username or client
-        /// id). Otherwise either <paramref name="pending"/> is set (the first row is still in flight) or
+        /// Looks the request up. Returns false for a request not seen yet (or one without a username or client id).
+        /// Otherwise either <paramref name="pending"/> is set (the first row is still in flight) or
         /// <paramref name="answer"/> holds the first row's answer.
         /// </summary>
-        public bool TryFind(ResendConfirmationCodeRequest request, out UserKey key, out PendingKey pending, out DuplicateAnswer answer)
+        public bool TryFind(ResendConfirmationCodeRequest request, out RequestKey key, out PendingKey pending, out DuplicateAnswer answer)
         {
             pending = null;
             answer = default(DuplicateAnswer);
-            key = default(UserKey);
+            key = default(RequestKey);
             if (request?.Username == null || request.ClientId == null) return false;
-            key = UserKey.Of(request.ClientId, request.Username, _caseSensitiveUsernames);
+            key = _hasher.Of(request);
             return _inFlight.TryGetValue(key, out pending) || _answered.TryGetValue(key, out answer);
         }
 
-        /// <summary>A row naming a user whose first row is in flight: it gets that row's answer when it comes.</summary>
+        /// <summary>A row repeating a request whose first row is in flight: it gets that row's answer when it comes.</summary>
         public void Follow(PendingKey pending, TRow row)
         {
             (pending.Followers ?? (pending.Followers = new List<TRow>())).Add(row);
             WaitingRows++;
         }
 
-        /// <summary>The first row of a user is about to be sent.</summary>
-        public PendingKey Start(UserKey key)
+        /// <summary>The first row of a request is about to be sent.</summary>
+        public PendingKey Start(RequestKey key)
         {
             var pending = new PendingKey(key);
             _inFlight[key] = pending;
@@ -85,7 +89,7 @@ namespace CognitoTools.Bulk
             if (!pending.Forgotten)
             {
                 _inFlight.Remove(pending.Key);
-                // The key stays in the order queue after a validation failure; if the user comes back, that stale
+                // The key stays in the order queue after a validation failure; if the request comes back, that stale
                 // entry may forget it early, which costs at most a second send beyond the window, never a lost row.
                 if (!(outcome.Error is RequestValidationException)) _answered[pending.Key] = DuplicateAnswer.From(outcome, _shapes);
             }
@@ -97,38 +101,108 @@ namespace CognitoTools.Bulk
 
         internal sealed class PendingKey
         {
-            public PendingKey(UserKey key) { Key = key; }
-            public readonly UserKey Key;
+            public PendingKey(RequestKey key) { Key = key; }
+            public readonly RequestKey Key;
             public List<TRow> Followers;
             public bool Forgotten;
         }
     }
 
     /// <summary>
-    /// A (client id, username) pair as a 128-bit hash: two lanes, each a chain of bijective mixing steps seeded with the
-    /// length, so keys of equal length never collide and keys of different lengths collide with odds of about 2^-128.
-    /// Usernames are upper-cased first unless compared case-sensitively (the same rule as OrdinalIgnoreCase).
+    /// A whole request (endpoint, client id, username, SecretHash, analytics endpoint id, user context data and client
+    /// metadata) as a 128-bit hash: two lanes, each a chain of bijective mixing steps over an unambiguous encoding of the
+    /// members (a tag and the length before each present member, so no two different requests feed the same sequence).
+    /// Different requests meet with odds of about 2^-128.
+    /// <para>
+    /// The lanes start from a random per-batch seed, so a key is no stable fingerprint of a SecretHash: it cannot be
+    /// compared across batches or processes, and the SecretHash itself is never kept. Usernames are upper-cased first
+    /// only when compared case-insensitively (the same rule as OrdinalIgnoreCase, for case-insensitive user pools).
+    /// </para>
     /// </summary>
-    internal readonly struct UserKey : IEquatable<UserKey>
+    internal readonly struct RequestKey : IEquatable<RequestKey>
     {
         private readonly ulong _high;
         private readonly ulong _low;
 
-        private UserKey(ulong high, ulong low)
+        private RequestKey(ulong high, ulong low)
         {
             _high = high;
             _low = low;
         }
 
-        public static UserKey Of(string clientId, string username, bool caseSensitiveUsername)
+        // Member tags: each present member is introduced by its own tag, an absent one by nothing.
+        private const char ClientIdTag = '\u0001';
+        private const char UsernameTag = '\u0002';
+        private const char SecretHashTag = '\u0003';
+        private const char AnalyticsTag = '\u0004';
+        private const char EncodedDataTag = '\u0005';
+        private const char IpAddressTag = '\u0006';
+        private const char MetadataKeyTag = '\u0007';
+        private const char MetadataValueTag = '\u0008';
+
+        /// <summary>Hashes requests of one batch: its endpoint and random seed are mixed in once, up front.</summary>
+        internal sealed class Hasher
         {
-            var length = (ulong)(clientId.Length + 1 + username.Length);
-            var high = Mix(0x9E3779B97F4A7C15UL ^ length);
-            var low = Mix(0xC2B2AE3D27D4EB4FUL + length);
-            foreach (var c in clientId) Step(ref high, ref low, c);
-            Step(ref high, ref low, '\0'); // keeps ("ab", "c") apart from ("a", "bc")
-            foreach (var c in username) Step(ref high, ref low, caseSensitiveUsername ? c : char.ToUpperInvariant(c));
-            return new UserKey(high, low);
+            private readonly ulong _seedHigh;
+            private readonly ulong _seedLow;
+            private readonly bool _caseSensitiveUsernames;
+
+            public Hasher(string endpoint, bool caseSensitiveUsernames, ulong? seed = null)
+            {
+                _caseSensitiveUsernames = caseSensitiveUsernames;
+                var random = seed ?? RandomSeed();
+                var high = Mix(0x9E3779B97F4A7C15UL ^ random);
+                var low = Mix(0xC2B2AE3D27D4EB4FUL + random);
+                Member(ref high, ref low, '\u0000', endpoint ?? string.Empty, false);
+                _seedHigh = high;
+                _seedLow = low;
+            }
+
+            public RequestKey Of(ResendConfirmationCodeRequest request)
+            {
+                var high = _seedHigh;
+                var low = _seedLow;
+                Member(ref high, ref low, ClientIdTag, request.ClientId, false);
+                Member(ref high, ref low, UsernameTag, request.Username, !_caseSensitiveUsernames);
+                Member(ref high, ref low, SecretHashTag, request.SecretHash, false);
+                Member(ref high, ref low, AnalyticsTag, request.AnalyticsEndpointId, false);
+                Member(ref high, ref low, EncodedDataTag, request.UserContextDataEncodedData, false);
+                Member(ref high, ref low, IpAddressTag, request.UserContextDataIpAddress, false);
+                var metadata = request.ClientMetadata;
+                if (metadata != null && metadata.Count > 0)
+                {
+                    // The service sees a JSON map: the order of its entries does not make another request.
+                    var keys = new string[metadata.Count];
+                    metadata.Keys.CopyTo(keys, 0);
+                    Array.Sort(keys, StringComparer.Ordinal);
+                    foreach (var name in keys)
+                    {
+                        Member(ref high, ref low, MetadataKeyTag, name, false);
+                        Member(ref high, ref low, MetadataValueTag, metadata[name] ?? string.Empty, false);
+                    }
+                }
+                return new RequestKey(high, low);
+            }
+
+            private static ulong RandomSeed()
+            {
+                var bytes = new byte[8];
+                using (var random = RandomNumberGenerator.Create()) random.GetBytes(bytes);
+                return BitConverter.ToUInt64(bytes, 0);
+            }
+        }
+
+        /// <summary>Test hook: the key of one request under a fixed seed and no endpoint.</summary>
+        internal static RequestKey Of(ResendConfirmationCodeRequest request, bool caseSensitiveUsernames, string endpoint = null)
+            => new Hasher(endpoint, caseSensitiveUsernames, seed: 0).Of(request);
+
+        private static void Member(ref ulong high, ref ulong low, char tag, string value, bool upperCase)
+        {
+            if (value == null) return;
+            Step(ref high, ref low, tag);
+            Step(ref high, ref low, (char)(value.Length & 0xFFFF));
+            Step(ref high, ref low, (char)(value.Length >> 16));
+            foreach (var c in value) Step(ref high, ref low, upperCase ? char.ToUpperInvariant(c) : c);
         }
 
         private static void Step(ref ulong high, ref ulong low, char c)
@@ -148,8 +222,8 @@ namespace CognitoTools.Bulk
             return x;
         }
 
-        public bool Equals(UserKey other) => _high == other._high && _low == other._low;
-        public override bool Equals(object obj) => obj is UserKey other && Equals(other);
+        public bool Equals(RequestKey other) => _high == other._high && _low == other._low;
+        public override bool Equals(object obj) => obj is RequestKey other && Equals(other);
         public override int GetHashCode() => unchecked((int)_low ^ (int)(_high >> 32));
     }
 

@@ -33,6 +33,8 @@ namespace CognitoTools.Endpoints
         public TimeSpan ConnectTimeout { get; set; }
         public TimeSpan ReadTimeout { get; set; }
         public string CaBundlePath { get; set; }
+        /// <summary>Where CaBundlePath came from: "$env:AWS_CA_BUNDLE" or "ca_bundle of profile 'x' in /home/x/.aws/config".</summary>
+        public string CaBundleOrigin { get; set; }
         /// <summary>The profile whose settings were consulted ("default" unless -ProfileName or AWS_PROFILE chose one).</summary>
         public string ProfileName { get; set; }
         /// <summary>True when ServiceUrl is a custom endpoint (-EndpointUrl, AWS_ENDPOINT_URL..., endpoint_url) rather than the rules' choice.</summary>

@@ -113,8 +113,10 @@ namespace CognitoTools.Endpoints
             settings.ConnectTimeout = CheckTimeout(input.ConnectTimeout, "ConnectTimeout");
             settings.ReadTimeout = CheckTimeout(input.ReadTimeout, "ReadTimeout");
 
-            var caBundle = Variable(environment, "AWS_CA_BUNDLE") ?? profile.Get("ca_bundle")?.Value;
-            settings.CaBundlePath = caBundle == null ? null : ExpandHome(caBundle, environment);
+            var caBundleVariable = Variable(environment, "AWS_CA_BUNDLE");
+            var caBundle = caBundleVariable != null ? new Setting(caBundleVariable, SettingSource.Environment, "$env:AWS_CA_BUNDLE") : profile.Get("ca_bundle");
+            settings.CaBundlePath = caBundle == null ? null : ExpandHome(caBundle.Value, environment);
+            settings.CaBundleOrigin = caBundle == null ? null : caBundle.Origin == "$env:AWS_CA_BUNDLE" ? caBundle.Origin : "ca_bundle of " + caBundle.Origin;
             return settings;
         }
 

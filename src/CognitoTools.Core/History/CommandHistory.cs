@@ -16,7 +16,15 @@ namespace CognitoTools.History
         public DateTimeOffset Time { get; set; }
         public string Username { get; set; }
         public string ClientId { get; set; }
+        /// <summary>The endpoint the call went to (that answered it, or would have for NotSent).</summary>
         public string Endpoint { get; set; }
+        /// <summary>The Region of the command that made the call (the endpoint's Region).</summary>
+        public string Region { get; set; }
+        /// <summary>
+        /// <see cref="Endpoint"/> under the name Send-CGIPConfirmationCode binds by property name, so a resend of this
+        /// entry is refused (EndpointMismatch) when the resending command resolves to another endpoint.
+        /// </summary>
+        public string OriginalEndpoint => Endpoint;
         /// <summary>Succeeded, Failed or NotSent (see <see cref="HistoryOutcome"/>).</summary>
         public string Outcome { get; set; }
         public CodeDeliveryDetailsType CodeDeliveryDetails { get; set; }
@@ -95,7 +103,8 @@ namespace CognitoTools.History
     }
 
     /// <summary>
-    /// Session-wide, bounded, thread-safe history of calls, newest first; exposed as $CGIPHistory.
+    /// One PowerShell session's bounded, thread-safe history of calls, newest first; exposed as that session's
+    /// $CGIPHistory (the module keeps one per session, see SessionHistory in the module assembly).
     /// A ring buffer of <see cref="Capacity"/> entries guarded by one lock: recording is a few field writes, so the
     /// lock is never held long even with 64 requests completing at once, and memory stays bounded whatever the batch size.
     /// </summary>
@@ -119,9 +128,6 @@ namespace CognitoTools.History
         {
             Capacity = capacity;
         }
-
-        /// <summary>The process-wide history the module uses.</summary>
-        public static CommandHistory Session { get; } = new CommandHistory();
 
         /// <summary>Entries kept; 0 turns recording off. Lowering it drops the oldest entries at once.</summary>
         public int Capacity

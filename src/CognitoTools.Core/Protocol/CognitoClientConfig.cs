@@ -7,6 +7,8 @@ namespace CognitoTools.Protocol
     {
         /// <summary>Resolved endpoint, e.g. https://cognito-idp.us-east-1.amazonaws.com or http://127.0.0.1:5000.</summary>
         public Uri ServiceUrl { get; set; }
+        /// <summary>The Region ServiceUrl serves (recorded with each history entry); informational.</summary>
+        public string Region { get; set; }
         /// <summary>Total attempts including the first (standard retry mode default 3).</summary>
         public int MaxAttempts { get; set; } = 3;
         /// <summary>Timeout.InfiniteTimeSpan: none; zero or another negative value: the default 60 s.</summary>
@@ -21,8 +23,13 @@ namespace CognitoTools.Protocol
         public string UserAgentSuffix { get; set; }
         /// <summary>Null: no rate limit.</summary>
         public IRequestRateLimiter RateLimiter { get; set; }
-        /// <summary>PEM bundle of extra trusted CAs (AWS_CA_BUNDLE).</summary>
+        /// <summary>
+        /// PEM bundle of the CAs to trust (AWS_CA_BUNDLE or the profile's ca_bundle): when set, server certificates
+        /// must chain to one of its certificates, as in the AWS CLI; the system's roots are not consulted.
+        /// </summary>
         public string CaBundlePath { get; set; }
+        /// <summary>Where CaBundlePath came from, named in a <see cref="CaBundleException"/> (e.g. "$env:AWS_CA_BUNDLE").</summary>
+        public string CaBundleOrigin { get; set; }
         /// <summary>Null: proxies from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and the system.</summary>
         public IWebProxy Proxy { get; set; }
         /// <summary>Connections kept to the endpoint; at least the bulk sender's concurrency.</summary>

@@ -34,8 +34,8 @@ namespace CognitoTools.Protocol
             RemoteCertificateValidationCallback validate = null;
             if (!string.IsNullOrEmpty(config.CaBundlePath))
             {
-                var bundle = CaBundle.Load(config.CaBundlePath);
-                validate = (sender, certificate, chain, errors) => bundle.Validate(certificate, errors);
+                var bundle = CaBundle.Load(config.CaBundlePath, config.CaBundleOrigin);
+                validate = (sender, certificate, chain, errors) => bundle.Validate(certificate, chain, errors);
             }
             var maxConnections = Math.Max(1, config.MaxConnectionsPerServer);
 
@@ -70,7 +70,9 @@ namespace CognitoTools.Protocol
                 AllowAutoRedirect = false,
                 UseCookies = false,
             };
-            try { classic.MaxConnectionsPerServer = maxConnections; }
+            // On .NET Framework this handler applies its limit to the endpoint's ServicePoint, which is shared by the
+            // whole process: never below what the ServicePoint already allows (another module may rely on it).
+            try { classic.MaxConnectionsPerServer = ClassicConnectionLimit(maxConnections, CurrentServicePointLimit(config.ServiceUrl)); }
             catch (PlatformNotSupportedException) { }
             catch (NotImplementedException) { }
             var protocols = ClassicSslProtocols(ServicePointManager.SecurityProtocol);
@@ -107,25 +109,58 @@ namespace CognitoTools.Protocol
 #pragma warning restore CS0618
         }
 
+        /// <summary>The .NET Framework handler's limit: ours, raised to the ServicePoint's when that is higher (never lowered).</summary>
+        internal static int ClassicConnectionLimit(int wanted, int? servicePointLimit)
+            => Math.Max(Math.Max(1, wanted), servicePointLimit ?? 0);
+
+        /// <summary>The endpoint's ServicePoint limit where the .NET Framework handler uses it; null elsewhere.</summary>
+        private static int? CurrentServicePointLimit(Uri serviceUrl)
+        {
+            if (SocketsHttpHandlerType != null || serviceUrl == null) return null;
+            try
+            {
+                return ServicePointManager.FindServicePoint(serviceUrl).ConnectionLimit;
+            }
+            catch (Exception ex) when (ex is PlatformNotSupportedException || ex is NotSupportedException || ex is InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
         /// <summary>
         /// .NET Framework's HttpClientHandler pools connections per ServicePoint (default limit 2 outside ASP.NET), so
         /// raise the endpoint's limit. Its connect timeout cannot be set; the per-attempt read timeout bounds it.
         /// Only for that handler: SocketsHttpHandler (or a test's own handler) has its own limit.
+        /// <para>
+        /// Process-wide: a ServicePoint (one per scheme, host and port) and every property set here are shared by every
+        /// module and runspace of the process that calls the same endpoint (AWS.Tools included). So each setting only
+        /// moves in the direction that cannot hurt another caller: ConnectionLimit is only raised, never lowered;
+        /// MaxIdleTime is only shortened (idle connections are closed before typical load balancer idle timeouts of
+        /// 60 s can silently drop them, which a longer setting would risk for everyone); Expect100Continue and
+        /// UseNagleAlgorithm are turned off, which only saves round trips for small requests like these.
+        /// </para>
         /// </summary>
         public static void PrepareEndpoint(Uri serviceUrl, CognitoClientConfig config, HttpMessageHandler handler)
         {
             if (!(handler is HttpClientHandler) || serviceUrl == null) return;
             try
             {
-                var point = ServicePointManager.FindServicePoint(serviceUrl);
-                point.ConnectionLimit = Math.Max(point.ConnectionLimit, Math.Max(1, config.MaxConnectionsPerServer));
-                point.Expect100Continue = false;
-                point.UseNagleAlgorithm = false;
-                point.MaxIdleTime = 50000;
+                PrepareServicePoint(ServicePointManager.FindServicePoint(serviceUrl), config.MaxConnectionsPerServer);
             }
             catch (PlatformNotSupportedException) { }
             catch (NotSupportedException) { }
         }
+
+        /// <summary>The ServicePoint settings of <see cref="PrepareEndpoint"/>; tests call it on .NET too.</summary>
+        internal static void PrepareServicePoint(ServicePoint point, int maxConnectionsPerServer)
+        {
+            point.ConnectionLimit = Math.Max(point.ConnectionLimit, Math.Max(1, maxConnectionsPerServer));
+            point.Expect100Continue = false;
+            point.UseNagleAlgorithm = false;
+            if (point.MaxIdleTime > ClassicMaxIdleMilliseconds || point.MaxIdleTime == System.Threading.Timeout.Infinite) point.MaxIdleTime = ClassicMaxIdleMilliseconds;
+        }
+
+        private const int ClassicMaxIdleMilliseconds = 50000;
 
         private static void Set(object target, string property, object value)
         {

@@ -9,8 +9,7 @@ namespace CognitoTools.Commands
     {
         protected override void EndProcessing()
         {
-            SessionHistoryVariable.Ensure(this);
-            var history = CommandHistory.Session;
+            var history = SessionHistory.Of(this);
             if (ShouldProcess($"$CGIPHistory ({history.Count} entries)", "Clear"))
             {
                 history.Clear();

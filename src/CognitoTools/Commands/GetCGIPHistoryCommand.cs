@@ -39,7 +39,7 @@ namespace CognitoTools.Commands
 
         protected override void EndProcessing()
         {
-            SessionHistoryVariable.Ensure(this);
+            var history = SessionHistory.Of(this);
             var query = new HistoryQuery
             {
                 Failed = Failed.IsPresent,
@@ -49,7 +49,7 @@ namespace CognitoTools.Commands
                 ClientId = CmdletExtensions.NullIfEmpty(ClientId),
                 Newest = MyInvocation.BoundParameters.ContainsKey(nameof(Newest)) ? Newest : (int?)null,
             };
-            foreach (var entry in CommandHistory.Session.Query(query))
+            foreach (var entry in history.Query(query))
             {
                 WriteObject(entry);
             }

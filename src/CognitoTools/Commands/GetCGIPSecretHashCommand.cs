@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Security;
 using CognitoTools.Protocol;
@@ -7,8 +8,10 @@ namespace CognitoTools.Commands
     /// <summary>Computes Cognito's SecretHash for a user of an app client that has a secret.</summary>
     [Cmdlet(VerbsCommon.Get, "CGIPSecretHash")]
     [OutputType(typeof(string))]
-    public sealed class GetCGIPSecretHashCommand : PSCmdlet
+    public sealed class GetCGIPSecretHashCommand : PSCmdlet, IDisposable
     {
+        private SecretHashKey _key;
+
         [Parameter(Position = 0, Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         public string Username { get; set; }
 
@@ -24,11 +27,21 @@ namespace CognitoTools.Commands
             {
                 ThrowTerminatingError(ErrorRecords.ForEmptyClientSecret());
             }
+            // Once per command: the rows share the key, and no plaintext copy of the secret is made per row.
+            _key = SecretHashKey.FromSecureString(ClientSecret);
         }
 
         protected override void ProcessRecord()
         {
-            WriteObject(SecretHash.Compute(Username, ClientId, CmdletExtensions.ToPlainText(ClientSecret)));
+            WriteObject(_key.Compute(Username, ClientId));
+        }
+
+        protected override void EndProcessing() => Dispose();
+
+        public void Dispose()
+        {
+            _key?.Dispose();
+            _key = null;
         }
     }
 }

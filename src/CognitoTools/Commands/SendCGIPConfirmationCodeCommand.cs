@@ -40,6 +40,8 @@ namespace CognitoTools.Commands
         private bool _verbose;
         private ICognitoIdpClient _client;
         private BulkSender _sender;
+        private RequestBuilder _requests;
+        private CommandHistory _history;
         private CommandRecord _command;
         private readonly ConcurrentQueue<string> _verboseLines = new ConcurrentQueue<string>();
         private bool _progressEnabled;
@@ -139,6 +141,18 @@ namespace CognitoTools.Commands
         [ValidateRange(0d, 1000d)]
         public double MaxRequestsPerSecond { get; set; }
 
+        /// <summary>For a case-insensitive user pool only: rows whose usernames differ only in case are one request.</summary>
+        [Parameter]
+        public SwitchParameter CaseInsensitiveUsernames { get; set; }
+
+        /// <summary>The endpoint a history entry's call went to (binds from Get-CGIPHistory output); another endpoint refuses the row.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string OriginalEndpoint { get; set; }
+
+        /// <summary>Send rows whose OriginalEndpoint differs from this command's endpoint instead of refusing them.</summary>
+        [Parameter]
+        public SwitchParameter AllowEndpointChange { get; set; }
+
         protected override void BeginProcessing()
         {
             _select = ParseSelect(Select);
@@ -148,7 +162,7 @@ namespace CognitoTools.Commands
             }
             _whatIf = this.IsWhatIf();
             _verbose = this.IsVerbose();
-            SessionHistoryVariable.Ensure(this);
+            _history = SessionHistory.Of(this);
 
             ResolvedClientSettings settings;
             try
@@ -171,14 +185,42 @@ namespace CognitoTools.Commands
                 ThrottleLimit = ThrottleLimit,
                 Unordered = Unordered.IsPresent,
                 MaxRequestsPerSecond = IsBound(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
+                CaseSensitiveUsernames = !CaseInsensitiveUsernames.IsPresent,
             };
-            _client = new CognitoIdpClient(new CognitoClientConfig
+            try
+            {
+                _client = CreateClient(settings, options);
+            }
+            catch (CaBundleException error)
+            {
+                ThrowTerminatingError(ErrorRecords.ForCaBundle(error));
+                return;
+            }
+            // The client secret's HMAC key is derived here, once for the whole command.
+            _requests = new RequestBuilder(ClientSecret, settings.ServiceUrl, settings.Region, AllowEndpointChange.IsPresent);
+            _sender = new BulkSender(_client, options, _history)
+            {
+                // Pipeline input streams in with no known total; a direct call knows its users.
+                ExpectedTotal = MyInvocation.ExpectingInput ? (long?)null : Username?.Length,
+            };
+            _command = _history.BeginCommand(MyInvocation.MyCommand.Name);
+            _sender.Command = _command;
+            _progressEnabled = IsProgressWanted();
+            _progressClock.Start();
+            _nextProgressAt = ProgressFirstDelay;
+        }
+
+        private CognitoIdpClient CreateClient(ResolvedClientSettings settings, BulkSendOptions options)
+        {
+            return new CognitoIdpClient(new CognitoClientConfig
             {
                 ServiceUrl = settings.ServiceUrl,
+                Region = settings.Region,
                 MaxAttempts = settings.MaxAttempts,
                 ConnectTimeout = settings.ConnectTimeout,
                 ReadTimeout = settings.ReadTimeout,
                 CaBundlePath = settings.CaBundlePath,
+                CaBundleOrigin = settings.CaBundleOrigin,
                 UserAgentSuffix = this.PowerShellUserAgent(),
                 MaxConnectionsPerServer = Math.Max(ThrottleLimit, 2),
                 // One limiter for every attempt of this command, retries included, so throttling slows the whole batch.
@@ -186,16 +228,6 @@ namespace CognitoTools.Commands
                 // The core logs from worker threads; lines are queued and written from the pipeline thread.
                 Log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null,
             });
-            _sender = new BulkSender(_client, options, CommandHistory.Session)
-            {
-                // Pipeline input streams in with no known total; a direct call knows its users.
-                ExpectedTotal = MyInvocation.ExpectingInput ? (long?)null : Username?.Length,
-            };
-            _command = CommandHistory.Session.BeginCommand(MyInvocation.MyCommand.Name);
-            _sender.Command = _command;
-            _progressEnabled = IsProgressWanted();
-            _progressClock.Start();
-            _nextProgressAt = ProgressFirstDelay;
         }
 
         protected override void ProcessRecord()
@@ -209,35 +241,28 @@ namespace CognitoTools.Commands
         private void ProcessUser(string username)
         {
             var tag = new RowTag { Username = username, ClientId = ClientId };
-            var request = new ResendConfirmationCodeRequest
-            {
-                Username = username,
-                ClientId = ClientId,
-                SecretHash = CmdletExtensions.NullIfEmpty(SecretHash),
-                AnalyticsEndpointId = CmdletExtensions.NullIfEmpty(AnalyticsMetadata_AnalyticsEndpointId)
-                    ?? CmdletExtensions.NullIfEmpty(CmdletExtensions.GetNestedString(AnalyticsMetadata, "AnalyticsEndpointId")),
-                UserContextDataEncodedData = CmdletExtensions.NullIfEmpty(UserContextData_EncodedData)
-                    ?? CmdletExtensions.NullIfEmpty(CmdletExtensions.GetNestedString(UserContextData, "EncodedData")),
-                UserContextDataIpAddress = CmdletExtensions.NullIfEmpty(UserContextData_IpAddress)
-                    ?? CmdletExtensions.NullIfEmpty(CmdletExtensions.GetNestedString(UserContextData, "IpAddress")),
-                ClientMetadata = CmdletExtensions.ToStringDictionary(ClientMetadata),
-            };
-
-            if (ClientSecret != null)
-            {
-                if (request.SecretHash != null)
-                {
-                    WriteError(new ErrorRecord(
-                        new ArgumentException($"User '{username}' has a SecretHash and -ClientSecret was given; give one or the other. Nothing was sent for this user.", nameof(SecretHash)),
-                        ErrorRecords.SecretHashAndClientSecret, ErrorCategory.InvalidArgument, username));
-                    return;
-                }
-                request.SecretHash = Protocol.SecretHash.Compute(username, ClientId, CmdletExtensions.ToPlainText(ClientSecret));
-            }
-
+            ResendConfirmationCodeRequest request;
             try
             {
-                RequestValidator.Validate(request);
+                request = _requests.Build(new RequestRow
+                {
+                    Username = username,
+                    ClientId = ClientId,
+                    SecretHash = SecretHash,
+                    AnalyticsEndpointId = AnalyticsMetadata_AnalyticsEndpointId,
+                    NestedAnalyticsEndpointId = CmdletExtensions.GetNestedString(AnalyticsMetadata, "AnalyticsEndpointId"),
+                    UserContextDataEncodedData = UserContextData_EncodedData,
+                    NestedUserContextDataEncodedData = CmdletExtensions.GetNestedString(UserContextData, "EncodedData"),
+                    UserContextDataIpAddress = UserContextData_IpAddress,
+                    NestedUserContextDataIpAddress = CmdletExtensions.GetNestedString(UserContextData, "IpAddress"),
+                    ClientMetadata = CmdletExtensions.ToStringDictionary(ClientMetadata),
+                    OriginalEndpoint = OriginalEndpoint,
+                });
+            }
+            catch (RequestRejectedException error)
+            {
+                WriteError(ErrorRecords.ForRejectedRow(error, username));
+                return;
             }
             catch (RequestValidationException error)
             {
@@ -310,6 +335,7 @@ namespace CognitoTools.Commands
             }
             _sender?.Dispose();
             _client?.Dispose();
+            _requests?.Dispose();
         }
 
         private const string ProgressActivity = "Sending confirmation codes";
@@ -323,7 +349,7 @@ namespace CognitoTools.Commands
             _finished = true;
             if (_command != null)
             {
-                CommandHistory.Session.EndCommand(_command);
+                _history.EndCommand(_command);
             }
         }
 
@@ -355,7 +381,7 @@ namespace CognitoTools.Commands
             var tag = outcome.Tag as RowTag ?? new RowTag { Username = outcome.Request?.Username, ClientId = outcome.Request?.ClientId };
             if (outcome.IsDuplicate && _verbose)
             {
-                WriteVerbose($"User '{tag.Username}' of app client '{tag.ClientId}' came earlier in this batch: not sent again; reporting the earlier answer.");
+                WriteVerbose($"User '{tag.Username}' of app client '{tag.ClientId}' was the same request as an earlier row of this batch: not sent again; reporting the earlier answer.");
             }
             switch (outcome.Kind)
             {

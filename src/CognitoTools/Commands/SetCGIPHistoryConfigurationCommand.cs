@@ -27,10 +27,9 @@ namespace CognitoTools.Commands
 
         protected override void EndProcessing()
         {
-            SessionHistoryVariable.Ensure(this);
             var bound = MyInvocation.BoundParameters;
             // Only what was given changes; the rest keeps its current value.
-            var history = CommandHistory.Session;
+            var history = SessionHistory.Of(this);
             var configuration = history.GetConfiguration();
             if (bound.ContainsKey(nameof(MaximumCount)))
             {

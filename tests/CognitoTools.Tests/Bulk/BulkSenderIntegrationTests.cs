@@ -40,6 +40,7 @@ namespace CognitoTools.Tests.Bulk
             var config = new CognitoClientConfig
             {
                 ServiceUrl = new Uri(service.EndpointUrl),
+                Region = "us-east-1",
                 MaxAttempts = maxAttempts,
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 ReadTimeout = readTimeout ?? TimeSpan.FromSeconds(5),
@@ -198,11 +199,12 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void Duplicates_reach_the_server_once()
+        public void Duplicates_reach_the_server_once_in_a_case_insensitive_pool()
         {
+            // The fake's default pool is case-insensitive (the console's default), where -CaseInsensitiveUsernames fits.
             using (var service = StartService(50))
             using (var client = Client(service))
-            using (var sender = new BulkSender(client, new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0 }, null))
+            using (var sender = new BulkSender(client, new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0, CaseSensitiveUsernames = false }, null))
             {
                 var rows = Users(50).Concat(Users(50).Select(r => new ResendConfirmationCodeRequest { ClientId = r.ClientId, Username = r.Username.ToUpperInvariant() })).ToList();
                 var outcomes = Run(sender, rows);
@@ -247,6 +249,9 @@ namespace CognitoTools.Tests.Bulk
                     Assert.NotNull(byUser["user0001"].RequestId);
                     Assert.Equal(1, byUser["user0001"].Attempts);
                     Assert.Equal(service.EndpointUrl, byUser["user0001"].Endpoint);
+                    // The endpoint and Region that answered, and the endpoint again under the name a resend binds.
+                    Assert.Equal("us-east-1", byUser["user0001"].Region);
+                    Assert.Equal(service.EndpointUrl, byUser["user0001"].OriginalEndpoint);
                     Assert.Equal("UserNotFoundException", byUser["nobody"].ErrorCode);
                     Assert.Equal(400, byUser["nobody"].HttpStatusCode);
                     Assert.NotNull(byUser["nobody"].RequestId);

@@ -19,6 +19,13 @@ namespace CognitoTools.Tests.Bulk
         private static BulkSendOptions Options(int throttleLimit, bool unordered = false, double? rate = 0)
             => new BulkSendOptions { ThrottleLimit = throttleLimit, Unordered = unordered, MaxRequestsPerSecond = rate };
 
+        /// <summary>-CaseInsensitiveUsernames: for a case-insensitive pool, spellings that differ only in case are one request.</summary>
+        private static BulkSendOptions CaseInsensitive(BulkSendOptions options)
+        {
+            options.CaseSensitiveUsernames = false;
+            return options;
+        }
+
         [Fact]
         public void Thousands_in_thousands_out_in_input_order_within_the_throttle_limit()
         {
@@ -385,11 +392,13 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void Duplicates_are_sent_once_and_reported_for_every_row()
+        public void Duplicates_are_sent_once_and_reported_for_every_row_of_a_case_insensitive_pool()
         {
             var client = FakeCognitoClient.Succeeding(TimeSpan.FromMilliseconds(5));
             var history = new CommandHistory(100);
-            using (var sender = new BulkSender(client, Options(4), history))
+            var options = Options(4);
+            options.CaseSensitiveUsernames = false; // -CaseInsensitiveUsernames
+            using (var sender = new BulkSender(client, options, history))
             {
                 var rows = new[] { "alice", "bob", "ALICE", "alice", "carol", "bob" }.Select(u => Request(u)).ToList();
                 rows.Add(Request("alice", "client2")); // another app client: a different user
@@ -424,7 +433,7 @@ namespace CognitoTools.Tests.Bulk
                 await gate.Task.ConfigureAwait(false);
                 throw ServiceError("LimitExceededException");
             });
-            using (var sender = new BulkSender(client, Options(4, unordered: true), null))
+            using (var sender = new BulkSender(client, CaseInsensitive(Options(4, unordered: true)), null))
             {
                 Assert.Empty(sender.Submit(Request("alice")));
                 Assert.Empty(sender.Submit(Request("Alice")));
@@ -450,7 +459,7 @@ namespace CognitoTools.Tests.Bulk
                 response.Duration = TimeSpan.FromMilliseconds(12);
                 return Task.FromResult(response);
             });
-            using (var sender = new BulkSender(client, Options(1), null))
+            using (var sender = new BulkSender(client, CaseInsensitive(Options(1)), null))
             {
                 var first = sender.Submit(Request("alice")).Single();
                 var other = sender.Submit(Request("bob")).Single();
@@ -481,7 +490,7 @@ namespace CognitoTools.Tests.Bulk
             var client = new FakeCognitoClient((request, call, ct) => request.Username == "svc"
                 ? Task.FromException<ResendConfirmationCodeResponse>(ServiceError("CodeDeliveryFailureException", 400, 2))
                 : Task.FromException<ResendConfirmationCodeResponse>(new CognitoTransportException("RequestTimeout", "timed out") { Attempts = 3 }));
-            using (var sender = new BulkSender(client, Options(1), null))
+            using (var sender = new BulkSender(client, CaseInsensitive(Options(1)), null))
             {
                 var outcomes = Run(sender, new[] { Request("svc"), Request("net"), Request("SVC"), Request("net") });
 
@@ -553,15 +562,82 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void Case_sensitive_usernames_option_sends_each_spelling()
+        public void By_default_usernames_compare_ordinally_and_each_spelling_is_sent_with_its_own_answer()
+        {
+            // A pool created through the API is case-sensitive: jane and JANE are two users.
+            Assert.True(new BulkSendOptions().CaseSensitiveUsernames);
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await Task.Yield();
+                var response = FakeCognitoClient.Success(request);
+                response.CodeDeliveryDetails.Destination = request.Username + "@example.com";
+                return response;
+            });
+            var history = new CommandHistory(100);
+            using (var sender = new BulkSender(client, Options(4), history))
+            {
+                var outcomes = Run(sender, new[] { Request("jane"), Request("JANE"), Request("phil"), Request("jane") });
+                Assert.Equal(3, client.Calls);
+                Assert.Equal(new[] { "JANE", "jane", "phil" }, client.Usernames.OrderBy(u => u, StringComparer.Ordinal));
+                Assert.Equal(new[] { false, false, false, true }, outcomes.Select(o => o.IsDuplicate));
+                Assert.Equal("JANE@example.com", outcomes[1].Response.CodeDeliveryDetails.Destination);
+                Assert.Equal("jane@example.com", outcomes[3].Response.CodeDeliveryDetails.Destination);
+                Assert.Equal(1, history.Entries.Count(e => e.IsDuplicate));
+            }
+        }
+
+        [Fact]
+        public void Rows_differing_in_SecretHash_are_sent_separately_so_a_wrong_hash_cannot_poison_the_right_one()
+        {
+            var client = new FakeCognitoClient(async (request, call, ct) =>
+            {
+                await Task.Yield();
+                if (request.SecretHash != "right") throw new CognitoServiceException("NotAuthorizedException", "Client secret hash is wrong.", 400, "req-wrong");
+                return FakeCognitoClient.Success(request);
+            });
+            using (var sender = new BulkSender(client, Options(2), null))
+            {
+                var wrong = Request("jane");
+                wrong.SecretHash = "wrong";
+                var right = Request("jane");
+                right.SecretHash = "right";
+                var again = Request("jane");
+                again.SecretHash = "right";
+                var outcomes = Run(sender, new[] { wrong, right, again });
+                Assert.Equal(2, client.Calls);
+                Assert.Equal(new[] { SendOutcomeKind.Failed, SendOutcomeKind.Succeeded, SendOutcomeKind.Succeeded }, outcomes.Select(o => o.Kind));
+                Assert.Equal(new[] { false, false, true }, outcomes.Select(o => o.IsDuplicate));
+            }
+        }
+
+        [Fact]
+        public void Rows_differing_in_any_optional_member_are_different_requests()
         {
             var client = FakeCognitoClient.Succeeding();
-            var options = new BulkSendOptions { ThrottleLimit = 2, MaxRequestsPerSecond = 0, CaseSensitiveUsernames = true };
-            using (var sender = new BulkSender(client, options, null))
+            ResendConfirmationCodeRequest With(Action<ResendConfirmationCodeRequest> change)
             {
-                var outcomes = Run(sender, new[] { Request("bob"), Request("Bob"), Request("bob") });
-                Assert.Equal(2, client.Calls);
-                Assert.Equal(new[] { false, false, true }, outcomes.Select(o => o.IsDuplicate));
+                var request = Request("jane");
+                change(request);
+                return request;
+            }
+            var rows = new[]
+            {
+                With(r => { }),
+                With(r => r.AnalyticsEndpointId = "a1"),
+                With(r => r.UserContextDataEncodedData = "enc"),
+                With(r => r.UserContextDataIpAddress = "192.0.2.1"),
+                With(r => r.ClientMetadata = new Dictionary<string, string> { ["k"] = "v" }),
+                With(r => r.ClientMetadata = new Dictionary<string, string> { ["k"] = "w" }),
+                With(r => r.ClientMetadata = new Dictionary<string, string> { ["k"] = "v", ["x"] = "y" }),
+                // The same members again, the metadata in another order: the same request, merged.
+                With(r => r.ClientMetadata = new Dictionary<string, string> { ["x"] = "y", ["k"] = "v" }),
+                With(r => r.UserContextDataIpAddress = "192.0.2.1"),
+            };
+            using (var sender = new BulkSender(client, Options(2), null))
+            {
+                var outcomes = Run(sender, rows);
+                Assert.Equal(7, client.Calls);
+                Assert.Equal(new[] { false, false, false, false, false, false, false, true, true }, outcomes.Select(o => o.IsDuplicate));
             }
         }
 
@@ -643,17 +719,36 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void User_keys_of_distinct_users_never_meet_and_follow_the_case_rule()
+        public void Request_keys_of_distinct_requests_never_meet_and_follow_the_case_rule()
         {
-            // Equal-length keys cannot collide (every mixing step is a bijection); different lengths are seeded apart.
-            var keys = new HashSet<UserKey>();
-            for (var i = 0; i < 20000; i++) Assert.True(keys.Add(UserKey.Of("client1", "u" + i, caseSensitiveUsername: true)), "u" + i);
-            for (var i = 0; i < 20000; i++) Assert.True(keys.Add(UserKey.Of("client2", "u" + i, caseSensitiveUsername: true)), "client2 u" + i);
-            Assert.NotEqual(UserKey.Of("ab", "c", true), UserKey.Of("a", "bc", true));
+            RequestKey Key(string clientId, string username, bool caseSensitive = true, string secretHash = null, string endpoint = null)
+                => RequestKey.Of(new ResendConfirmationCodeRequest { ClientId = clientId, Username = username, SecretHash = secretHash }, caseSensitive, endpoint);
 
-            Assert.Equal(UserKey.Of("c", "Bob.Smith@Example.com", false), UserKey.Of("c", "bob.smith@example.COM", false));
-            Assert.NotEqual(UserKey.Of("c", "Bob", true), UserKey.Of("c", "bob", true));
-            Assert.NotEqual(UserKey.Of("C", "bob", false), UserKey.Of("c", "bob", false)); // client ids compare exactly
+            var keys = new HashSet<RequestKey>();
+            for (var i = 0; i < 20000; i++) Assert.True(keys.Add(Key("client1", "u" + i)), "u" + i);
+            for (var i = 0; i < 20000; i++) Assert.True(keys.Add(Key("client2", "u" + i)), "client2 u" + i);
+            Assert.NotEqual(Key("ab", "c"), Key("a", "bc"));
+            // A member moved to another member is another request.
+            Assert.NotEqual(
+                RequestKey.Of(new ResendConfirmationCodeRequest { ClientId = "c", Username = "u", AnalyticsEndpointId = "x" }, true),
+                RequestKey.Of(new ResendConfirmationCodeRequest { ClientId = "c", Username = "u", UserContextDataIpAddress = "x" }, true));
+
+            Assert.Equal(Key("c", "Bob.Smith@Example.com", false), Key("c", "bob.smith@example.COM", false));
+            Assert.NotEqual(Key("c", "Bob"), Key("c", "bob"));
+            Assert.NotEqual(Key("C", "bob", false), Key("c", "bob", false)); // client ids compare exactly
+            Assert.NotEqual(Key("c", "bob", secretHash: "a"), Key("c", "bob", secretHash: "b"));
+            Assert.NotEqual(Key("c", "bob"), Key("c", "bob", secretHash: "a"));
+            Assert.NotEqual(Key("c", "bob", endpoint: "https://one/"), Key("c", "bob", endpoint: "https://two/"));
+        }
+
+        [Fact]
+        public void Request_keys_are_seeded_per_batch_so_they_fingerprint_no_SecretHash()
+        {
+            var request = new ResendConfirmationCodeRequest { ClientId = "c", Username = "bob", SecretHash = "s3cr3tHash=" };
+            var first = new RequestKey.Hasher("https://e/", caseSensitiveUsernames: true);
+            var second = new RequestKey.Hasher("https://e/", caseSensitiveUsernames: true);
+            Assert.Equal(first.Of(request), first.Of(request.Clone()));
+            Assert.NotEqual(first.Of(request), second.Of(request));
         }
     }
 }

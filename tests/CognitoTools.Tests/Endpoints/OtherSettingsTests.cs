@@ -137,9 +137,12 @@ namespace CognitoTools.Tests.Endpoints
 
                 home.WriteConfig("[default]\nca_bundle = ~/certs/corp.pem\n");
                 Assert.Equal(System.IO.Path.Combine(home.Path, "certs/corp.pem"), home.Resolve(input).CaBundlePath);
+                // Named in an InvalidCaBundle error, so the user knows which setting to fix.
+                Assert.Equal("ca_bundle of profile 'default' in " + home.ConfigPath, home.Resolve(input).CaBundleOrigin);
 
                 home.Environment["AWS_CA_BUNDLE"] = "/etc/ssl/proxy.pem";
                 Assert.Equal("/etc/ssl/proxy.pem", home.Resolve(input).CaBundlePath);
+                Assert.Equal("$env:AWS_CA_BUNDLE", home.Resolve(input).CaBundleOrigin);
             }
         }
 

@@ -71,6 +71,9 @@ namespace CognitoTools.Tests.Module
                 P("ThrottleLimit", Int, range: new object[] { 1, 64 }),
                 P("Unordered", Switch),
                 P("MaxRequestsPerSecond", "System.Double", range: new object[] { 0d, 1000d }),
+                P("CaseInsensitiveUsernames", Switch),
+                P("OriginalEndpoint", String, byName: true),
+                P("AllowEndpointChange", Switch),
             },
             ["Get-CGIPSecretHash"] = new[]
             {

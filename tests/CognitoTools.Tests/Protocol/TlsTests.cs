@@ -61,6 +61,47 @@ namespace CognitoTools.Tests.Protocol
             }
         }
 
+        /// <summary>
+        /// The corporate setup: the server sends leaf + intermediate, the bundle holds only the root. Passes; the same
+        /// chain under another root, an expired leaf and a leaf for another host fail.
+        /// </summary>
+        [Fact]
+        public async Task A_chain_through_an_intermediate_the_server_sends_is_trusted_with_only_the_root_in_the_bundle()
+        {
+            using var intermediate = ChainCertificates.CreateIntermediate(_root, "Test Corp Issuing CA");
+            using var leaf = ChainCertificates.CreateServerLeaf(intermediate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), ip: IPAddress.Loopback);
+            using var server = new TinyTlsServer(leaf, intermediate);
+            using var client = NewClient(server.Port, WritePem(_root));
+            var response = await client.ResendConfirmationCodeAsync(new ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, CancellationToken.None);
+            Assert.Equal("EMAIL", response.CodeDeliveryDetails.DeliveryMedium);
+        }
+
+        [Fact]
+        public async Task An_intermediate_chain_to_another_root_an_expired_leaf_or_a_leaf_for_another_host_is_refused()
+        {
+            using var intermediate = ChainCertificates.CreateIntermediate(_root, "Test Corp Issuing CA");
+            using var strangerIntermediate = ChainCertificates.CreateIntermediate(_otherRoot, "Unrelated Issuing CA");
+            var now = DateTimeOffset.UtcNow;
+            var cases = new[]
+            {
+                ("another root", ChainCertificates.CreateServerLeaf(strangerIntermediate, now.AddDays(-1), now.AddDays(30), ip: IPAddress.Loopback), strangerIntermediate),
+                ("expired leaf", ChainCertificates.CreateServerLeaf(intermediate, now.AddDays(-20), now.AddDays(-1), ip: IPAddress.Loopback), intermediate),
+                ("another host", ChainCertificates.CreateServerLeaf(intermediate, now.AddDays(-1), now.AddDays(30), dnsName: "other.example"), intermediate),
+            };
+            var bundle = WritePem(_root);
+            foreach (var (name, leaf, issuer) in cases)
+            {
+                using (leaf)
+                using (var server = new TinyTlsServer(leaf, issuer))
+                using (var client = NewClient(server.Port, bundle))
+                {
+                    var ex = await Assert.ThrowsAsync<CognitoTransportException>(() =>
+                        client.ResendConfirmationCodeAsync(new ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, CancellationToken.None));
+                    Assert.True(ex.ErrorCode == "ConnectionFailure", name + ": " + ex.ErrorCode);
+                }
+            }
+        }
+
         private static CognitoIdpClient NewClient(int port, string caBundle)
             => new CognitoIdpClient(new CognitoClientConfig
             {
@@ -99,11 +140,17 @@ namespace CognitoTools.Tests.Protocol
         {
             private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
             private readonly X509Certificate2 _certificate;
+            private readonly SslStreamCertificateContext _context;
             private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
-            public TinyTlsServer(X509Certificate2 certificate)
+            /// <param name="intermediates">Sent with the certificate, as a server behind a private CA does.</param>
+            public TinyTlsServer(X509Certificate2 certificate, params X509Certificate2[] intermediates)
             {
                 _certificate = certificate;
+                if (intermediates.Length > 0)
+                {
+                    _context = SslStreamCertificateContext.Create(certificate, new X509Certificate2Collection(intermediates), offline: true);
+                }
                 _listener.Start();
                 Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
                 _ = Task.Run(AcceptLoop);
@@ -131,7 +178,9 @@ namespace CognitoTools.Tests.Protocol
                     {
                         using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                         handshake.CancelAfter(TimeSpan.FromSeconds(10));
-                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, handshake.Token);
+                        await ssl.AuthenticateAsServerAsync(_context != null
+                            ? new SslServerAuthenticationOptions { ServerCertificateContext = _context }
+                            : new SslServerAuthenticationOptions { ServerCertificate = _certificate }, handshake.Token);
                         var buffer = new byte[65536];
                         var received = new StringBuilder();
                         while (true)
