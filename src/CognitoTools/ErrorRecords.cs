@@ -15,6 +15,10 @@ namespace CognitoTools
         public const string InvalidSelectValue = "InvalidSelectValue";
         public const string EmptyClientSecret = "EmptyClientSecret";
         public const string InDoubtNotResent = "InDoubtNotResent";
+        public const string JournalLocked = Journal.JournalException.Locked;
+        public const string JournalNotRecognized = Journal.JournalException.NotRecognized;
+        public const string JournalUnusable = Journal.JournalException.Unusable;
+        public const string JournalWriteFailed = Journal.JournalException.WriteFailed;
 
         /// <summary>-ClientSecret given but empty: no SecretHash can be computed for any row.</summary>
         public static ErrorRecord ForEmptyClientSecret()
@@ -66,13 +70,13 @@ namespace CognitoTools
             ErrorCategory category;
             switch (error.ErrorId)
             {
-                case Journal.JournalException.Locked:
+                case JournalLocked:
                     category = ErrorCategory.ResourceBusy;
                     break;
-                case Journal.JournalException.NotRecognized:
+                case JournalNotRecognized:
                     category = ErrorCategory.InvalidData;
                     break;
-                case Journal.JournalException.WriteFailed:
+                case JournalWriteFailed:
                     category = ErrorCategory.WriteError;
                     break;
                 default:
