@@ -174,6 +174,11 @@ namespace CognitoTools.Journal
 
         private static BatchJournal Load(string path, Stream stream, string endpoint, ResumeOptions options, bool syncOnTimer)
         {
+            if (!stream.CanSeek)
+            {
+                // A device or a pipe: it cannot be read back to resume, and /dev/zero-like sources never end.
+                throw new JournalException(JournalException.Unusable, path, $"The journal '{path}' is not a regular file; give the path of a file.");
+            }
             var state = new ResumeState(endpoint);
             var warnings = new List<string>();
             long lines = 0;
@@ -217,6 +222,11 @@ namespace CognitoTools.Journal
                     read.CompleteLength = lastBadOffset;
                     read.TornText = null;
                 }
+            }
+            catch (InvalidDataException error)
+            {
+                refusal = error.Message;
+                read = null;
             }
             catch (IOException error)
             {

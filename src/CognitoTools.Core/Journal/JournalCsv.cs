@@ -14,6 +14,8 @@ namespace CognitoTools.Journal
     {
         public const string LineEnd = "\r\n";
         public static readonly byte[] Utf8Bom = { 0xEF, 0xBB, 0xBF };
+        /// <summary>No journal line comes near this; a longer one means the file is something else (and bounds memory).</summary>
+        public const int MaxLineBytes = 1024 * 1024;
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
         public static string FormatLine(IReadOnlyList<string> fields)
@@ -82,6 +84,7 @@ namespace CognitoTools.Journal
             var lineHasContent = false;
             long offset = 0;
             long lineNumber = 0;
+            long lineBytes = 0;
             var first = true;
 
             int read;
@@ -101,6 +104,7 @@ namespace CognitoTools.Journal
                 for (var i = start; i < read; i++, offset++)
                 {
                     var b = buffer[i];
+                    if (++lineBytes > MaxLineBytes) throw new InvalidDataException($"line {lineNumber + 1} is longer than {MaxLineBytes} bytes");
                     if (quoteSeen)
                     {
                         quoteSeen = false;
@@ -131,6 +135,7 @@ namespace CognitoTools.Journal
                             if (lineHasContent || fields.Count > 1 || fields[0].Length > 0) onLine(fields, lineNumber, result.CompleteLength);
                             fields = new List<string>();
                             lineHasContent = false;
+                            lineBytes = 0;
                             result.CompleteLength = offset + 1 + (result.HadBom ? 3 : 0);
                             break;
                         default:

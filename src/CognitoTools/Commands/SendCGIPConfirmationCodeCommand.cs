@@ -402,7 +402,8 @@ namespace CognitoTools.Commands
                     {
                         // The sender records every outcome in the history; nothing can be written to the pipeline now.
                     }
-                    if (!_notSentWarned && (_sender.NotSentCount > 0 || !_inputEnded))
+                    // _command is set once BeginProcessing has succeeded: a batch that never started has nothing to report.
+                    if (!_notSentWarned && _command != null && (_sender.NotSentCount > 0 || !_inputEnded))
                     {
                         _notSentWarned = true;
                         // The pipeline is stopped, so WriteWarning would throw; the host is what is left, and the

@@ -230,6 +230,24 @@ namespace CognitoTools.Tests.Journal
         }
 
         [Fact]
+        public void A_file_with_an_endless_line_is_refused_without_reading_it_all()
+        {
+            var path = PathOf();
+            File.WriteAllBytes(path, Enumerable.Repeat((byte)'x', JournalCsv.MaxLineBytes + 10).ToArray());
+            var error = Assert.Throws<JournalException>(() => BatchJournal.Open(path, Endpoint, null));
+            Assert.Equal(JournalException.NotRecognized, error.ErrorId);
+        }
+
+        [Fact]
+        public void An_endless_device_is_refused()
+        {
+            if (!File.Exists("/dev/full")) return; // Windows: no such device path to try
+            // Reads as endless zero bytes, fails every write: refused as not a journal (or unusable), never written.
+            var error = Assert.Throws<JournalException>(() => BatchJournal.Open("/dev/full", Endpoint, null));
+            Assert.Contains(error.ErrorId, new[] { JournalException.NotRecognized, JournalException.Unusable });
+        }
+
+        [Fact]
         public void A_directory_or_an_unwritable_path_is_unusable()
         {
             Assert.Equal(JournalException.Unusable, Assert.Throws<JournalException>(() => BatchJournal.Open(_dir.Path, Endpoint, null)).ErrorId);
