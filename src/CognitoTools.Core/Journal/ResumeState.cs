@@ -57,19 +57,19 @@ namespace CognitoTools.Journal
             switch (Reason)
             {
                 case ResumeReason.Succeeded:
-                    return $"already sent{when} (request {Previous?.RequestId ?? "unknown"}); not sent again.";
+                    return $"was sent a code{when} (request {Previous?.RequestId ?? "unknown"}); not sent again.";
                 case ResumeReason.PermanentFailure:
                     return Skip
                         ? $"failed{when} with {Previous?.ErrorCode}, which a resend cannot fix; not sent again (use -RetryPermanentFailures to send it anyway)."
                         : $"failed{when} with {Previous?.ErrorCode}; sent again because of -RetryPermanentFailures.";
                 case ResumeReason.InDoubt:
                     return Skip
-                        ? $"in doubt: its request{when} may have reached Cognito but no answer was recorded; not sent again because of -SkipInDoubt."
-                        : $"in doubt: its request{when} may have reached Cognito but no answer was recorded; sent again.";
+                        ? $"was in doubt: its request{when} may have reached Cognito but no answer was recorded; not sent again because of -SkipInDoubt."
+                        : $"was in doubt: its request{when} may have reached Cognito but no answer was recorded; sent again.";
                 case ResumeReason.Retry:
                     return $"{(Previous?.Event == JournalEvent.Failed ? "failed" + when + " with " + Previous.ErrorCode : "was not sent" + when)}; sent again.";
                 default:
-                    return "not in the journal; sent.";
+                    return "is not in the journal; sent.";
             }
         }
     }
@@ -105,9 +105,10 @@ namespace CognitoTools.Journal
     internal sealed class ResumeState
     {
         private readonly string _endpoint;
-        private readonly Dictionary<(string ClientId, string Username), KeyState> _keys = new Dictionary<(string, string), KeyState>();
-        // Intents not answered yet, with the key they belong to.
-        private readonly Dictionary<(string Batch, long Sequence), (KeyState State, JournalRecord Intent)> _open = new Dictionary<(string, long), (KeyState, JournalRecord)>();
+        // No ValueTuple here: on .NET Framework before 4.7 it would need an assembly the module does not ship.
+        private readonly Dictionary<PairKey, KeyState> _keys = new Dictionary<PairKey, KeyState>();
+        // Intents not answered yet (keyed by batch and sequence), with the key they belong to.
+        private readonly Dictionary<PairKey, OpenIntent> _open = new Dictionary<PairKey, OpenIntent>();
         private readonly Dictionary<string, string> _shared = new Dictionary<string, string>(StringComparer.Ordinal);
 
         public ResumeState(string endpoint)
@@ -130,7 +131,7 @@ namespace CognitoTools.Journal
             record.ErrorMessage = Share(record.ErrorMessage);
             record.DeliveryMedium = Share(record.DeliveryMedium);
             record.AttributeName = Share(record.AttributeName);
-            var key = (record.ClientId, record.Username ?? string.Empty);
+            var key = new PairKey(record.ClientId, record.Username ?? string.Empty);
             if (!_keys.TryGetValue(key, out var state))
             {
                 state = new KeyState();
@@ -146,7 +147,7 @@ namespace CognitoTools.Journal
             switch (record.Event)
             {
                 case JournalEvent.Intent:
-                    _open[(batch, record.Sequence)] = (state, record);
+                    _open[IntentKey(batch, record.Sequence)] = new OpenIntent { State = state, Intent = record };
                     return;
                 case JournalEvent.Succeeded:
                     state.Succeeded = record;
@@ -155,7 +156,7 @@ namespace CognitoTools.Journal
                     state.InDoubt = record;
                     break;
             }
-            _open.Remove((batch, record.Sequence));
+            _open.Remove(IntentKey(batch, record.Sequence));
             state.Last = record;
         }
 
@@ -165,14 +166,14 @@ namespace CognitoTools.Journal
             foreach (var open in _open)
             {
                 var state = open.Value.State;
-                if (ReferenceEquals(state.Batch, open.Key.Batch) && state.InDoubt == null) state.InDoubt = open.Value.Intent;
+                if (ReferenceEquals(state.Batch, open.Key.First) && state.InDoubt == null) state.InDoubt = open.Value.Intent;
             }
             _open.Clear();
         }
 
         public ResumeDecision Decide(string clientId, string username, ResumeOptions options)
         {
-            if (!_keys.TryGetValue((clientId ?? string.Empty, username ?? string.Empty), out var state)) return ResumeDecision.SendNew;
+            if (!_keys.TryGetValue(new PairKey(clientId ?? string.Empty, username ?? string.Empty), out var state)) return ResumeDecision.SendNew;
             if (state.Succeeded != null) return new ResumeDecision(ResumeReason.Succeeded, true, state.Succeeded);
             if (state.InDoubt != null) return new ResumeDecision(ResumeReason.InDoubt, options.SkipInDoubt, state.InDoubt);
             var last = state.Last;
@@ -188,6 +189,25 @@ namespace CognitoTools.Journal
             if (_shared.TryGetValue(value, out var shared)) return shared;
             _shared[value] = value;
             return value;
+        }
+
+        private static PairKey IntentKey(string batch, long sequence) => new PairKey(batch, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        /// <summary>Two strings compared ordinally.</summary>
+        private struct PairKey : IEquatable<PairKey>
+        {
+            public PairKey(string first, string second) { First = first; Second = second; }
+            public readonly string First;
+            public readonly string Second;
+            public bool Equals(PairKey other) => string.Equals(First, other.First, StringComparison.Ordinal) && string.Equals(Second, other.Second, StringComparison.Ordinal);
+            public override bool Equals(object obj) => obj is PairKey other && Equals(other);
+            public override int GetHashCode() => ((First == null ? 0 : StringComparer.Ordinal.GetHashCode(First)) * 31) ^ (Second == null ? 0 : StringComparer.Ordinal.GetHashCode(Second));
+        }
+
+        private sealed class OpenIntent
+        {
+            public KeyState State;
+            public JournalRecord Intent;
         }
 
         private sealed class KeyState

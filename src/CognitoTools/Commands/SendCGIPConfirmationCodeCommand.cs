@@ -534,7 +534,7 @@ namespace CognitoTools.Commands
             if (decision?.Reason == ResumeReason.InDoubt)
             {
                 // -SkipInDoubt: the user may have no code; say so per row, not only in verbose output.
-                WriteError(ErrorRecords.ForInDoubtSkipped($"User '{tag.Username}' was not sent a code: the journal says it was {decision.Describe()}", tag.Username));
+                WriteError(ErrorRecords.ForInDoubtSkipped($"User '{tag.Username}' was not sent a code: the journal says it {decision.Describe()}", tag.Username));
                 return;
             }
             if (decision?.Reason == ResumeReason.PermanentFailure)
