@@ -129,8 +129,10 @@ namespace CognitoTools.Journal
             record.Endpoint = _endpoint;
             record.ErrorCode = Share(record.ErrorCode);
             record.ErrorMessage = Share(record.ErrorMessage);
-            record.DeliveryMedium = Share(record.DeliveryMedium);
-            record.AttributeName = Share(record.AttributeName);
+            // Not needed to decide or to explain a decision: dropped, so a kept line costs little more than its user.
+            record.DeliveryMedium = null;
+            record.AttributeName = null;
+            record.Destination = null;
             var key = new PairKey(record.ClientId, record.Username ?? string.Empty);
             if (!_keys.TryGetValue(key, out var state))
             {
