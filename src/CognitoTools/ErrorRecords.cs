@@ -16,6 +16,11 @@ namespace CognitoTools
         public const string UnexpectedError = "UnexpectedError";
         public const string InvalidSelectValue = "InvalidSelectValue";
         public const string EmptyClientSecret = "EmptyClientSecret";
+        public const string InDoubtNotResent = "InDoubtNotResent";
+        public const string JournalLocked = Journal.JournalException.Locked;
+        public const string JournalNotRecognized = Journal.JournalException.NotRecognized;
+        public const string JournalUnusable = Journal.JournalException.Unusable;
+        public const string JournalWriteFailed = Journal.JournalException.WriteFailed;
 
         /// <summary>-ClientSecret given but empty: no SecretHash can be computed for any row.</summary>
         public static ErrorRecord ForEmptyClientSecret()
@@ -86,6 +91,38 @@ namespace CognitoTools
                 ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = RecommendedAction(NotSent) },
             };
         }
+
+        /// <summary>The journal cannot be used (locked, not a journal, unwritable): nothing is sent.</summary>
+        public static ErrorRecord ForJournal(Journal.JournalException error)
+        {
+            ErrorCategory category;
+            switch (error.ErrorId)
+            {
+                case JournalLocked:
+                    category = ErrorCategory.ResourceBusy;
+                    break;
+                case JournalNotRecognized:
+                    category = ErrorCategory.InvalidData;
+                    break;
+                case JournalWriteFailed:
+                    category = ErrorCategory.WriteError;
+                    break;
+                default:
+                    category = ErrorCategory.OpenError;
+                    break;
+            }
+            return new ErrorRecord(error, error.ErrorId, category, error.Path);
+        }
+
+        /// <summary>-SkipInDoubt: a row whose earlier request may or may not have reached Cognito was not sent again.</summary>
+        public static ErrorRecord ForInDoubtSkipped(string message, object targetObject)
+            => new ErrorRecord(new InvalidOperationException(message), InDoubtNotResent, ErrorCategory.OperationStopped, targetObject)
+            {
+                ErrorDetails = new ErrorDetails(message)
+                {
+                    RecommendedAction = "Check whether the user received a code; to send one anyway, run the same command again without -SkipInDoubt.",
+                },
+            };
 
         /// <summary>Nothing can proceed: no region, a bad endpoint URL, or endpoint rules that fail.</summary>
         public static ErrorRecord ForSettings(ClientSettingsException error)

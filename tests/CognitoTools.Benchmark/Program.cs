@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Threading;
 using CognitoTools.Bulk;
 using CognitoTools.History;
+using CognitoTools.Journal;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
 using CognitoTools.TestEndpoint;
@@ -65,15 +66,21 @@ Options:
         {
             var config = new CognitoClientConfig { ServiceUrl = new Uri(options.Endpoint), MaxConnectionsPerServer = 64 };
             var watch = Stopwatch.StartNew();
-            long succeeded, failed, retained;
+            long succeeded, failed, retained, skipped;
+            int failuresKept;
             var sendOptions = new BulkSendOptions { ThrottleLimit = options.MemoryConcurrency, MaxRequestsPerSecond = 0 };
             if (options.NoDuplicateMap) sendOptions.DuplicateWindow = 0;
+            var history = new CommandHistory();
+            // --journal: the batch is journaled; an existing journal is read first (the resume state of every row).
+            using (var journal = options.JournalPath == null ? null : BatchJournal.Open(options.JournalPath, new Uri(options.Endpoint).ToString(), null))
             using (var client = new CognitoIdpClient(config))
-            using (var sender = new BulkSender(client, sendOptions, new CommandHistory()))
+            using (var sender = new BulkSender(client, sendOptions, history) { Journal = journal })
             {
                 (succeeded, failed) = SendAll(sender, options, options.Users);
-                // What the batch still holds at its end (the sender alive): the history and the duplicate map.
+                skipped = sender.SkippedCount;
+                // What the batch still holds at its end (the sender alive): the history, the duplicate map, the journal's resume state.
                 retained = GC.GetTotalMemory(forceFullCollection: true);
+                failuresKept = history.Query(new HistoryQuery { Failed = true }).Count();
                 GC.KeepAlive(sender);
             }
             watch.Stop();
@@ -88,6 +95,8 @@ Options:
                     Seconds = watch.Elapsed.TotalSeconds,
                     PeakWorkingSetBytes = self.PeakWorkingSet64,
                     RetainedHeapBytesAtEnd = retained,
+                    Skipped = skipped,
+                    FailuresKept = failuresKept,
                 }));
             }
             return 0;
@@ -102,7 +111,7 @@ Options:
                 foreach (var o in outcomes)
                 {
                     if (o.Kind == SendOutcomeKind.Succeeded) succeeded++;
-                    else failed++;
+                    else if (o.Kind != SendOutcomeKind.Skipped) failed++;
                 }
             }
             for (var i = 1; i <= users; i++) Count(sender.Submit(Request(options, i)));
@@ -110,10 +119,12 @@ Options:
             return (succeeded, failed);
         }
 
+        // --fail-every N: every Nth row names a user the pool does not have (UserNotFoundException), so the history
+        // has failures to keep.
         internal static ResendConfirmationCodeRequest Request(Options options, int i) => new ResendConfirmationCodeRequest
         {
             ClientId = options.ClientId,
-            Username = FakeCognitoService.SeededUsername(i, options.Digits),
+            Username = options.FailEvery > 0 && i % options.FailEvery == 0 ? "ghost" + i.ToString(CultureInfo.InvariantCulture) : FakeCognitoService.SeededUsername(i, options.Digits),
         };
 
         internal sealed class MemoryResult
@@ -125,6 +136,11 @@ Options:
             public long PeakWorkingSetBytes { get; set; }
             public long RetainedHeapBytesAtEnd { get; set; }
             public bool DuplicateMap { get; set; } = true;
+            public long Skipped { get; set; }
+            public int FailuresKept { get; set; }
+            /// <summary>Null, "new" (a journal written from scratch) or "resume" (the same journal read first).</summary>
+            public string Journal { get; set; }
+            public int FailEvery { get; set; }
         }
     }
 
@@ -145,6 +161,8 @@ Options:
         // --memory child mode (started by the benchmark itself).
         public bool MemoryChild;
         public bool NoDuplicateMap;
+        public string JournalPath;
+        public int FailEvery;
         public string Endpoint;
         public int Digits = 4;
         public int MemoryConcurrency = 16;
@@ -175,6 +193,8 @@ Options:
                     case "--quick": o.Quick = true; break;
                     case "--memory": o.MemoryChild = true; break;
                     case "--no-duplicate-map": o.NoDuplicateMap = true; break;
+                    case "--journal": o.JournalPath = Value(); break;
+                    case "--fail-every": o.FailEvery = Int(); break;
                     case "--endpoint": o.Endpoint = Value(); break;
                     case "--digits": o.Digits = Int(); break;
                     case "--memory-concurrency": o.MemoryConcurrency = Int(); break;
@@ -294,6 +314,21 @@ Options:
                         _memory.Add((users, result));
                         Console.WriteLine($"  memory: {users,7} users streamed in {result.Seconds:F1} s{(map ? string.Empty : " (no duplicate map)")}, peak working set {Mb(result.PeakWorkingSetBytes)} MB, heap retained at end {Mb(result.RetainedHeapBytesAtEnd)} MB ({result.Failed} failed)");
                     }
+                    // A long journaled batch where every 10th row fails (all failures stay in the history), then the
+                    // same batch again with the same journal: the rerun reads every row's state and skips them.
+                    var journal = Path.Combine(Path.GetTempPath(), "cgip-bench-journal-" + Environment.ProcessId + ".csv");
+                    try
+                    {
+                        foreach (var (users, mode) in new[] { (Math.Max(1, _options.MemoryUsers / 10), "new"), (_options.MemoryUsers, "new"), (_options.MemoryUsers, "resume") })
+                        {
+                            if (mode == "new") File.Delete(journal);
+                            var result = RunMemoryChild(server, users, true, journal, 10);
+                            result.Journal = mode;
+                            _memory.Add((users, result));
+                            Console.WriteLine($"  memory: {users,7} users, journal ({mode}), every 10th fails: {result.Seconds:F1} s, peak working set {Mb(result.PeakWorkingSetBytes)} MB, heap retained at end {Mb(result.RetainedHeapBytesAtEnd)} MB, {result.FailuresKept} failures in the history, {result.Skipped} skipped");
+                        }
+                    }
+                    finally { File.Delete(journal); }
                 }
                 if (_options.Pwsh != null) RunPwsh(server);
             }
@@ -309,7 +344,7 @@ Options:
                     latencyMs = _options.LatencyMs,
                     throughput = _throughput,
                     overhead = _overhead,
-                    memory = _memory.Select(m => new { users = m.Users, m.Result.DuplicateMap, m.Result.PeakWorkingSetBytes, m.Result.RetainedHeapBytesAtEnd, m.Result.Seconds }),
+                    memory = _memory.Select(m => new { users = m.Users, m.Result.DuplicateMap, m.Result.PeakWorkingSetBytes, m.Result.RetainedHeapBytesAtEnd, m.Result.Seconds, m.Result.Journal, m.Result.FailuresKept, m.Result.Skipped }),
                     pwsh = _pwsh,
                     notes = _notes,
                 }, new JsonSerializerOptions { WriteIndented = true }));
@@ -386,10 +421,11 @@ Options:
             }
         }
 
-        private Program.MemoryResult RunMemoryChild(EndpointProcess server, int users, bool duplicateMap)
+        private Program.MemoryResult RunMemoryChild(EndpointProcess server, int users, bool duplicateMap, string journal = null, int failEvery = 0)
         {
             var self = typeof(Program).Assembly.Location;
-            var args = $"\"{self}\" --memory --endpoint {server.Url} --users {users} --digits {server.Digits} --memory-concurrency 16" + (duplicateMap ? string.Empty : " --no-duplicate-map");
+            var args = $"\"{self}\" --memory --endpoint {server.Url} --users {users} --digits {server.Digits} --memory-concurrency 16" + (duplicateMap ? string.Empty : " --no-duplicate-map")
+                + (journal == null ? string.Empty : $" --journal \"{journal}\"") + (failEvery > 0 ? $" --fail-every {failEvery}" : string.Empty);
             var (exit, stdout, stderr) = ChildProcess.Run("dotnet", args, TimeSpan.FromMinutes(10), null);
             if (exit != 0) throw new InvalidOperationException("memory child failed (exit " + exit + "): " + stderr);
             var line = stdout.Split('\n').Last(l => l.TrimStart().StartsWith("{", StringComparison.Ordinal));
@@ -481,9 +517,10 @@ Options:
             {
                 sb.AppendLine("== Memory: users streamed through BulkSender (ThrottleLimit 16, default history of 1000) ==");
                 foreach (var (users, result) in _memory)
-                    sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,7} users{4}: peak working set {1} MB, managed heap retained at the end {2} MB, {3:F1} s",
-                        users, Mb(result.PeakWorkingSetBytes), Mb(result.RetainedHeapBytesAtEnd), result.Seconds, result.DuplicateMap ? string.Empty : " (no duplicate map)"));
-                sb.AppendLine($"(Per item, only the duplicate map's entry outlives its outcome: up to {BulkSendOptions.DefaultDuplicateWindow:N0} user keys with their answers. The history keeps its last 1,000.)");
+                    sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,7} users{4}: peak working set {1} MB, managed heap retained at the end {2} MB, {3:F1} s{5}",
+                        users, Mb(result.PeakWorkingSetBytes), Mb(result.RetainedHeapBytesAtEnd), result.Seconds, result.DuplicateMap ? string.Empty : " (no duplicate map)",
+                        result.Journal == null ? string.Empty : $" [journal {result.Journal}, every 10th fails: {result.FailuresKept} failures kept in the history, {result.Skipped} skipped]"));
+                sb.AppendLine($"(Per item, only the duplicate map's entry outlives its outcome: up to {BulkSendOptions.DefaultDuplicateWindow:N0} user keys with their answers. The history keeps its last 1,000 successes and up to {CommandHistory.DefaultFailureCapacity:N0} failures; a resumed journal holds one state per row of the journal.)");
                 sb.AppendLine();
             }
 

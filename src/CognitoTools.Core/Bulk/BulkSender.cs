@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using CognitoTools.History;
+using CognitoTools.Journal;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
 
@@ -68,7 +69,13 @@ namespace CognitoTools.Bulk
         /// </summary>
         public bool CaseSensitiveUsernames { get; set; } = true;
 
-        /// <summary>After Cancel, how long in-flight calls get to end before they are abandoned as NotSent.</summary>
+        /// <summary>
+        /// After Cancel (Ctrl+C), how long calls in flight may still be answered before they are cancelled, so that
+        /// their outcomes are recorded (history, journal) instead of left in doubt. No new call starts meanwhile.
+        /// </summary>
+        public TimeSpan AnswerGracePeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>After the calls in flight are cancelled, how long they get to end before they are abandoned as NotSent (in doubt).</summary>
         public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromMilliseconds(750);
 
         /// <summary>The effective rate: the default when unset, null for no limit.</summary>
@@ -78,7 +85,8 @@ namespace CognitoTools.Bulk
         public AdaptiveRateLimiter CreateRateLimiter() => AdaptiveRateLimiter.Create(MaxRequestsPerSecond);
     }
 
-    public enum SendOutcomeKind { Succeeded, Failed, NotSent }
+    /// <summary>Skipped: the journal showed the row settled by an earlier run (<see cref="SendOutcome.Resume"/> says why); no request was made.</summary>
+    public enum SendOutcomeKind { Succeeded, Failed, NotSent, Skipped }
 
     /// <summary>One input record's result: exactly one per submitted item.</summary>
     public sealed class SendOutcome
@@ -98,6 +106,10 @@ namespace CognitoTools.Bulk
         public Exception Error { get; set; }
         /// <summary>True when the answer was shared from an earlier row of this batch that was the same request (nothing was sent for this row).</summary>
         public bool IsDuplicate { get; set; }
+        /// <summary>NotSent only: the request had been started but no answer came before the batch stopped; it may have reached Cognito.</summary>
+        public bool InDoubt { get; set; }
+        /// <summary>With a journal: what it said about the row (why it was skipped, or that an in-doubt row is sent again); else null.</summary>
+        public ResumeDecision Resume { get; set; }
     }
 
     /// <summary>Progress snapshot for Write-Progress.</summary>
@@ -145,7 +157,6 @@ namespace CognitoTools.Bulk
     /// </summary>
     public sealed class BulkSender : IDisposable
     {
-        private const string NotSentMessage = "Not sent: the batch was stopped before this request was answered.";
         private static readonly SendOutcome[] NoOutcomes = new SendOutcome[0];
         // Upper bound of one wait for a completion signal, so a missed wake-up can only cost this much.
         private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(200);
@@ -176,7 +187,11 @@ namespace CognitoTools.Bulk
         private long _failed;
         private long _inFlightCount;
         private long _notSent;
+        private long _inDoubt;
+        private long _skipped;
+        private long _started;
         private volatile bool _cancelRequested;
+        private bool _callsCancelled;
         private bool _disposed;
 
         public BulkSender(ICognitoIdpClient client, BulkSendOptions options, CommandHistory history)
@@ -218,8 +233,27 @@ namespace CognitoTools.Bulk
         /// <summary>Items that ended NotSent so far.</summary>
         public long NotSentCount => Interlocked.Read(ref _notSent);
 
+        /// <summary>Items that ended NotSent after their request had been started (no answer: in doubt).</summary>
+        public long InDoubtCount => Interlocked.Read(ref _inDoubt);
+
+        /// <summary>Items the journal showed settled by an earlier run (no request made).</summary>
+        public long SkippedCount => Interlocked.Read(ref _skipped);
+
+        /// <summary>Requests started (handed to the client).</summary>
+        public long StartedCount => Interlocked.Read(ref _started);
+
         /// <summary>True once Cancel was called.</summary>
         public bool IsCancellationRequested => _cancelRequested;
+
+        /// <summary>
+        /// Optional durable journal (-JournalPath): rows it shows settled are skipped without a request, each request's
+        /// Intent is written before it goes out (a row whose Intent cannot be written is not sent, and the batch stops),
+        /// and each outcome is written before it is returned. The caller owns (disposes) it.
+        /// </summary>
+        public BatchJournal Journal { get; set; }
+
+        /// <summary>The journal's first write failure (full disk, a removed drive): the batch was stopped. Null otherwise.</summary>
+        public Exception JournalFailure => Journal?.Failure;
 
         /// <summary>
         /// Queues one request and starts it when a slot is free. Waits while the concurrency or ordering buffer is
@@ -238,6 +272,21 @@ namespace CognitoTools.Bulk
                 Produce(NotSentOutcome(item), item.Request, null, ready);
                 DrainCompletions(ready);
                 return ready;
+            }
+
+            ResumeDecision resume = null;
+            if (Journal != null && request != null)
+            {
+                resume = Journal.Decide(request.ClientId, request.Username);
+                if (resume.Skip)
+                {
+                    Journal.TryWriteSkipped(item.Sequence, request, resume);
+                    Produce(new SendOutcome { Sequence = item.Sequence, Request = request, Tag = tag, Kind = SendOutcomeKind.Skipped, Resume = resume }, request, null, ready);
+                    WaitUntil(() => Pending <= _pendingLimit, ready);
+                    DrainCompletions(ready);
+                    return ready;
+                }
+                if (resume.Reason != ResumeReason.New) item.Resume = resume;
             }
 
             if (_duplicates != null)
@@ -259,6 +308,12 @@ namespace CognitoTools.Bulk
             {
                 Finish(item, NotSentOutcome(item), null, ready);
             }
+            else if (Journal != null && !Journal.TryWriteIntent(item.Sequence, request))
+            {
+                // Nothing is sent that the journal could not record: this row is not sent, and the batch stops.
+                Cancel();
+                Finish(item, NotSentOutcome(item), null, ready);
+            }
             else
             {
                 Start(item);
@@ -274,13 +329,17 @@ namespace CognitoTools.Bulk
         public IEnumerable<SendOutcome> Complete()
         {
             var ready = new List<SendOutcome>();
+            var answerDeadline = TimeSpan.MaxValue;
             var cancelDeadline = TimeSpan.MaxValue;
             while (true)
             {
                 DrainCompletions(ready);
                 if (_cancelRequested)
                 {
-                    if (cancelDeadline == TimeSpan.MaxValue) cancelDeadline = _clock.Elapsed + _options.CancelGracePeriod;
+                    // First a grace for answers to arrive (and be recorded), then cancel the calls, then abandon stragglers.
+                    if (answerDeadline == TimeSpan.MaxValue) answerDeadline = _clock.Elapsed + _options.AnswerGracePeriod;
+                    if (!_callsCancelled && (_inFlight.Count == 0 || _clock.Elapsed >= answerDeadline)) CancelCalls();
+                    if (_callsCancelled && cancelDeadline == TimeSpan.MaxValue) cancelDeadline = _clock.Elapsed + _options.CancelGracePeriod;
                     if (_inFlight.Count > 0 && _clock.Elapsed >= cancelDeadline) AbandonInFlight(ready);
                 }
                 if (ready.Count > 0)
@@ -295,7 +354,7 @@ namespace CognitoTools.Bulk
                 var wait = WaitSlice;
                 if (_cancelRequested)
                 {
-                    var left = cancelDeadline - _clock.Elapsed;
+                    var left = (_callsCancelled ? cancelDeadline : answerDeadline) - _clock.Elapsed;
                     if (left < wait) wait = left < TimeSpan.Zero ? TimeSpan.Zero : left;
                 }
                 _signal.Wait(wait);
@@ -304,16 +363,23 @@ namespace CognitoTools.Bulk
         }
 
         /// <summary>
-        /// Ctrl+C: cancels the token of every call in flight (they end within a second, or are abandoned after
-        /// <see cref="BulkSendOptions.CancelGracePeriod"/>); items not answered come out as NotSent outcomes, and later
-        /// Submit calls return NotSent at once. Safe from any thread.
+        /// Ctrl+C: no new call starts, and later Submit calls return NotSent at once. The calls in flight get
+        /// <see cref="BulkSendOptions.AnswerGracePeriod"/> to be answered (Complete waits for it), then their tokens
+        /// are cancelled (they end within a second, or are abandoned after <see cref="BulkSendOptions.CancelGracePeriod"/>);
+        /// those not answered come out as NotSent outcomes marked InDoubt. Safe from any thread.
         /// </summary>
         public void Cancel()
         {
             if (_cancelRequested) return;
             _cancelRequested = true;
-            try { _cancellation.Cancel(); } catch (AggregateException) { } catch (ObjectDisposedException) { }
+            if (_options.AnswerGracePeriod <= TimeSpan.Zero) CancelCalls();
             try { _signal.Release(); } catch (ObjectDisposedException) { } catch (SemaphoreFullException) { }
+        }
+
+        private void CancelCalls()
+        {
+            _callsCancelled = true;
+            try { _cancellation.Cancel(); } catch (AggregateException) { } catch (ObjectDisposedException) { }
         }
 
         public BulkProgress GetProgress()
@@ -358,6 +424,7 @@ namespace CognitoTools.Bulk
         {
             item.StartedAt = DateTimeOffset.Now;
             item.StartTicks = _clock.ElapsedTicks;
+            Interlocked.Increment(ref _started);
             _inFlight[item.Sequence] = item;
             Interlocked.Increment(ref _inFlightCount);
 
@@ -436,6 +503,7 @@ namespace CognitoTools.Bulk
             var abandoned = new List<WorkItem>(_inFlight.Values);
             abandoned.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
             foreach (var item in abandoned) Finish(item, NotSentOutcome(item), null, ready);
+            // Their late answers are dropped (Done): nothing is left to wait for.
         }
 
         private void Finish(WorkItem item, SendOutcome outcome, Task<ResendConfirmationCodeResponse> task, List<SendOutcome> ready)
@@ -475,7 +543,7 @@ namespace CognitoTools.Bulk
 
         private SendOutcome OutcomeOf(WorkItem item, Task<ResendConfirmationCodeResponse> task)
         {
-            var outcome = new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag };
+            var outcome = new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Resume = item.Resume };
             if (task.Status == TaskStatus.RanToCompletion)
             {
                 if (task.Result != null)
@@ -509,8 +577,9 @@ namespace CognitoTools.Bulk
             return flat.InnerExceptions.Count == 1 ? flat.InnerExceptions[0] : flat;
         }
 
+        // Started (the request may have gone out) means in doubt; otherwise plainly not sent.
         private static SendOutcome NotSentOutcome(WorkItem item)
-            => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent };
+            => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent, InDoubt = item.StartedAt.HasValue, Resume = item.Resume };
 
         // Counts, records and releases one outcome (in order unless Unordered). Pipeline thread only.
         private void Produce(SendOutcome outcome, ResendConfirmationCodeRequest request, WorkItem sent, List<SendOutcome> ready)
@@ -519,10 +588,15 @@ namespace CognitoTools.Bulk
             {
                 case SendOutcomeKind.Succeeded: if (Command != null) Command.Succeeded++; break;
                 case SendOutcomeKind.Failed: Interlocked.Increment(ref _failed); if (Command != null) Command.Failed++; break;
-                case SendOutcomeKind.NotSent: Interlocked.Increment(ref _notSent); if (Command != null) Command.NotSent++; break;
+                case SendOutcomeKind.NotSent:
+                    Interlocked.Increment(ref _notSent);
+                    if (outcome.InDoubt) Interlocked.Increment(ref _inDoubt);
+                    if (Command != null) Command.NotSent++;
+                    break;
+                case SendOutcomeKind.Skipped: Interlocked.Increment(ref _skipped); if (Command != null) Command.Skipped++; break;
             }
             Interlocked.Increment(ref _completed);
-            RecordHistory(outcome, request, sent);
+            if (outcome.Kind != SendOutcomeKind.Skipped) Record(outcome, request, sent);
 
             if (_options.Unordered)
             {
@@ -544,76 +618,28 @@ namespace CognitoTools.Bulk
             }
         }
 
-        private void RecordHistory(SendOutcome outcome, ResendConfirmationCodeRequest request, WorkItem sent)
+        // The history entry, and the journal's outcome line from the same entry: written before the outcome is returned.
+        private void Record(SendOutcome outcome, ResendConfirmationCodeRequest request, WorkItem sent)
         {
-            if (_history == null) return;
-            var entry = new HistoryEntry
-            {
-                Time = sent?.StartedAt ?? DateTimeOffset.Now,
-                Username = request?.Username,
-                ClientId = request?.ClientId,
-                Endpoint = _endpoint,
-                Region = _region,
-                Command = Command?.CommandName,
-                IsDuplicate = outcome.IsDuplicate,
-            };
+            if (_history == null && Journal == null) return;
             var measured = sent != null && sent.StartTicks != 0 ? TimeSpan.FromTicks((long)((_clock.ElapsedTicks - sent.StartTicks) * (TimeSpan.TicksPerSecond / (double)Stopwatch.Frequency))) : TimeSpan.Zero;
-            ResendConfirmationCodeResponse response = null;
-            switch (outcome.Kind)
+            var entry = HistoryEntryMapper.FromOutcome(outcome, _endpoint, Command?.CommandName, sent?.StartedAt, measured);
+            entry.Region = _region;
+            // A duplicate row made no request of its own: the first row's line already says what happened.
+            if (Journal != null && !outcome.IsDuplicate && !Journal.TryWriteOutcome(outcome.Sequence, entry, outcome.InDoubt))
             {
-                case SendOutcomeKind.Succeeded:
-                    response = outcome.Response;
-                    entry.Outcome = HistoryOutcome.Succeeded;
-                    entry.CodeDeliveryDetails = response.CodeDeliveryDetails;
-                    entry.HttpStatusCode = response.HttpStatusCode == 0 ? (int?)null : response.HttpStatusCode;
-                    entry.RequestId = response.ResponseMetadata?.RequestId;
-                    entry.Attempts = outcome.IsDuplicate ? 0 : response.Attempts;
-                    entry.Duration = outcome.IsDuplicate ? TimeSpan.Zero : response.Duration > TimeSpan.Zero ? response.Duration : measured;
-                    break;
-                case SendOutcomeKind.Failed:
-                    entry.Outcome = HistoryOutcome.Failed;
-                    DescribeError(entry, outcome.Error);
-                    if (outcome.IsDuplicate) entry.Attempts = 0;
-                    entry.Duration = outcome.IsDuplicate ? TimeSpan.Zero : measured;
-                    break;
-                default:
-                    entry.Outcome = HistoryOutcome.NotSent;
-                    entry.ErrorMessage = NotSentMessage;
-                    entry.Duration = measured;
-                    break;
+                // The outcome is still reported; the journal will show the row in doubt. Nothing more is sent.
+                Cancel();
             }
+            if (_history == null) return;
             try
             {
                 // Only a successful first answer sets LastServiceResponse; a duplicate shares it and adds nothing new.
-                _history.Record(entry, request, outcome.IsDuplicate ? null : response);
+                _history.Record(entry, request, outcome.IsDuplicate || outcome.Kind != SendOutcomeKind.Succeeded ? null : outcome.Response);
             }
             catch (Exception)
             {
                 // The history must never cost an outcome.
-            }
-        }
-
-        internal static void DescribeError(HistoryEntry entry, Exception error)
-        {
-            switch (error)
-            {
-                case CognitoException cognito:
-                    entry.ErrorCode = cognito.ErrorCode;
-                    entry.ErrorMessage = cognito.Message;
-                    entry.HttpStatusCode = cognito.HttpStatusCode;
-                    entry.RequestId = cognito.RequestId;
-                    entry.Attempts = cognito.Attempts;
-                    break;
-                case RequestValidationException validation:
-                    entry.ErrorCode = CognitoErrors.RequestValidationFailed;
-                    entry.ErrorMessage = validation.Message;
-                    break;
-                case null:
-                    break;
-                default:
-                    entry.ErrorCode = error.GetType().Name;
-                    entry.ErrorMessage = error.Message;
-                    break;
             }
         }
 
@@ -625,6 +651,7 @@ namespace CognitoTools.Bulk
             public DateTimeOffset? StartedAt;
             public long StartTicks;
             public bool Done;
+            public ResumeDecision Resume;
             public DuplicateMap<WorkItem>.PendingKey Duplicates;
         }
 

@@ -73,15 +73,19 @@ namespace CognitoTools.History
         public int Succeeded { get; set; }
         public int Failed { get; set; }
         public int NotSent { get; set; }
+        /// <summary>Rows not sent because the journal (-JournalPath) showed them settled by an earlier run.</summary>
+        public int Skipped { get; set; }
 
-        public override string ToString() => $"{CommandName}: {Succeeded} succeeded, {Failed} failed, {NotSent} not sent";
+        public override string ToString() => $"{CommandName}: {Succeeded} succeeded, {Failed} failed, {NotSent} not sent" + (Skipped > 0 ? $", {Skipped} skipped" : string.Empty);
     }
 
     /// <summary>What Set-CGIPHistoryConfiguration sets and outputs.</summary>
     public sealed class HistoryConfiguration
     {
-        /// <summary>Entries kept (newest); 0 turns recording off.</summary>
+        /// <summary>Successful entries kept (newest); 0 turns recording off.</summary>
         public int MaximumCount { get; set; } = CommandHistory.DefaultCapacity;
+        /// <summary>Failed and NotSent entries kept besides the successes (never fewer than MaximumCount).</summary>
+        public int MaximumFailedCount { get; set; } = CommandHistory.DefaultFailureCapacity;
         /// <summary>Record the request's optional members with each entry (never secrets unless IncludeSecrets).</summary>
         public bool RecordRequests { get; set; }
         /// <summary>Also record SecretHash. The client secret itself is never recorded.</summary>
@@ -105,20 +109,26 @@ namespace CognitoTools.History
     /// <summary>
     /// One PowerShell session's bounded, thread-safe history of calls, newest first; exposed as that session's
     /// $CGIPHistory (the module keeps one per session, see SessionHistory in the module assembly).
-    /// A ring buffer of <see cref="Capacity"/> entries guarded by one lock: recording is a few field writes, so the
-    /// lock is never held long even with 64 requests completing at once, and memory stays bounded whatever the batch size.
+    /// Two ring buffers guarded by one lock: successes (<see cref="Capacity"/> entries) and the entries a retry needs,
+    /// Failed and NotSent (<see cref="FailureCapacity"/>, much larger), so a long batch's successes never push its
+    /// failures out: after a 10,000-row batch Get-CGIPHistory -Failed still has every failure. Recording is a few field
+    /// writes, so the lock is never held long even with 64 requests completing at once, and memory stays bounded
+    /// whatever the batch size (about 0.5 KB per kept entry).
     /// </summary>
     public sealed class CommandHistory
     {
         public const int DefaultCapacity = 1000;
         /// <summary>Upper bound Set-CGIPHistoryConfiguration accepts.</summary>
         public const int MaximumCapacity = 1000000;
+        /// <summary>Default bound of the Failed and NotSent entries kept besides the successes.</summary>
+        public const int DefaultFailureCapacity = 100000;
 
         private readonly object _gate = new object();
-        private HistoryEntry[] _ring = new HistoryEntry[0];
-        private int _head;   // index of the next write
-        private int _count;
+        private readonly EntryRing _succeeded = new EntryRing();
+        private readonly EntryRing _retained = new EntryRing();
+        private long _nextStamp;
         private int _capacity;
+        private int _failureCapacity = DefaultFailureCapacity;
         private ResendConfirmationCodeResponse _lastServiceResponse;
         private CommandRecord _lastCommand;
 
@@ -129,26 +139,50 @@ namespace CognitoTools.History
             Capacity = capacity;
         }
 
-        /// <summary>Entries kept; 0 turns recording off. Lowering it drops the oldest entries at once.</summary>
+        /// <summary>
+        /// Successful entries kept (newest); 0 turns recording off. Lowering it drops the oldest entries at once.
+        /// Failed and NotSent entries are bounded by <see cref="FailureCapacity"/> instead (never by fewer than this).
+        /// </summary>
         public int Capacity
         {
             get { lock (_gate) return _capacity; }
             set
             {
-                if (value < 0 || value > MaximumCapacity)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, $"The history capacity must be between 0 and {MaximumCapacity}.");
+                CheckRange(value);
                 lock (_gate)
                 {
                     if (value == _capacity) return;
-                    var kept = SnapshotNewestFirst(Math.Min(_count, value));
-                    // Grow lazily: a large capacity costs nothing until entries arrive.
-                    _ring = new HistoryEntry[Math.Min(value, Math.Max(kept.Length, 16))];
                     _capacity = value;
-                    _count = 0;
-                    _head = 0;
-                    for (var i = kept.Length - 1; i >= 0; i--) AppendLocked(kept[i]);
+                    _succeeded.Resize(value);
+                    _retained.Resize(EffectiveFailureCapacity);
                 }
             }
+        }
+
+        /// <summary>
+        /// Failed and NotSent entries kept (newest), besides the successes: successes make way, these stay until this
+        /// many newer failures arrive. Default 100,000. The effective bound is never below <see cref="Capacity"/>.
+        /// </summary>
+        public int FailureCapacity
+        {
+            get { lock (_gate) return _failureCapacity; }
+            set
+            {
+                CheckRange(value);
+                lock (_gate)
+                {
+                    _failureCapacity = value;
+                    _retained.Resize(EffectiveFailureCapacity);
+                }
+            }
+        }
+
+        private int EffectiveFailureCapacity => _capacity == 0 ? 0 : Math.Max(_capacity, _failureCapacity);
+
+        private static void CheckRange(int value)
+        {
+            if (value < 0 || value > MaximumCapacity)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"The history capacity must be between 0 and {MaximumCapacity}.");
         }
 
         /// <summary>Record the request members (not secrets) with each entry.</summary>
@@ -159,12 +193,12 @@ namespace CognitoTools.History
         /// <summary>Snapshot, newest first.</summary>
         public IReadOnlyList<HistoryEntry> Entries
         {
-            get { lock (_gate) return SnapshotNewestFirst(_count); }
+            get { lock (_gate) return SnapshotNewestFirst(); }
         }
 
         public int Count
         {
-            get { lock (_gate) return _count; }
+            get { lock (_gate) return _succeeded.Count + _retained.Count; }
         }
 
         /// <summary>
@@ -183,13 +217,14 @@ namespace CognitoTools.History
 
         public HistoryConfiguration GetConfiguration()
         {
-            return new HistoryConfiguration { MaximumCount = Capacity, RecordRequests = RecordRequests, IncludeSecrets = IncludeSecrets };
+            return new HistoryConfiguration { MaximumCount = Capacity, MaximumFailedCount = FailureCapacity, RecordRequests = RecordRequests, IncludeSecrets = IncludeSecrets };
         }
 
         public void Configure(HistoryConfiguration configuration)
         {
             if (configuration == null) throw new ArgumentNullException(nameof(configuration));
             Capacity = configuration.MaximumCount;
+            FailureCapacity = configuration.MaximumFailedCount;
             RecordRequests = configuration.RecordRequests;
             IncludeSecrets = configuration.IncludeSecrets;
         }
@@ -222,7 +257,8 @@ namespace CognitoTools.History
             {
                 if (response != null) _lastServiceResponse = response;
                 if (_capacity == 0) return;
-                AppendLocked(entry);
+                var ring = entry.Outcome == HistoryOutcome.Succeeded ? _succeeded : _retained;
+                ring.Append(new Stamped(_nextStamp++, entry));
             }
         }
 
@@ -230,9 +266,8 @@ namespace CognitoTools.History
         {
             lock (_gate)
             {
-                _ring = new HistoryEntry[Math.Min(_capacity, 16)];
-                _head = 0;
-                _count = 0;
+                _succeeded.Clear();
+                _retained.Clear();
                 _lastServiceResponse = null;
             }
         }
@@ -283,31 +318,83 @@ namespace CognitoTools.History
             return table;
         }
 
-        private void AppendLocked(HistoryEntry entry)
+        // Both rings merged newest first by their recording order.
+        private HistoryEntry[] SnapshotNewestFirst()
         {
-            if (_count < _capacity && _count == _ring.Length)
+            var a = _succeeded.NewestFirst();
+            var b = _retained.NewestFirst();
+            var result = new HistoryEntry[a.Length + b.Length];
+            int i = 0, j = 0, k = 0;
+            while (i < a.Length || j < b.Length)
             {
-                // Grow (doubling, capped at capacity); while growing the ring is never wrapped, so the order is simply 0.._count-1.
-                var grown = new HistoryEntry[Math.Min(_capacity, Math.Max(16, _ring.Length * 2))];
-                Array.Copy(_ring, grown, _count);
-                _ring = grown;
-                _head = _count;
-            }
-            _ring[_head] = entry;
-            _head = (_head + 1) % _ring.Length;
-            if (_count < _ring.Length) _count++;
-        }
-
-        private HistoryEntry[] SnapshotNewestFirst(int take)
-        {
-            var result = new HistoryEntry[Math.Min(take, _count)];
-            var index = _head;
-            for (var i = 0; i < result.Length; i++)
-            {
-                index = (index - 1 + _ring.Length) % _ring.Length;
-                result[i] = _ring[index];
+                if (j >= b.Length || (i < a.Length && a[i].Stamp > b[j].Stamp)) result[k++] = a[i++].Entry;
+                else result[k++] = b[j++].Entry;
             }
             return result;
+        }
+
+        private struct Stamped
+        {
+            public Stamped(long stamp, HistoryEntry entry) { Stamp = stamp; Entry = entry; }
+            public readonly long Stamp;
+            public readonly HistoryEntry Entry;
+        }
+
+        /// <summary>A bounded ring, oldest overwritten first; grows lazily, so a large bound costs nothing until used.</summary>
+        private sealed class EntryRing
+        {
+            private Stamped[] _ring = new Stamped[0];
+            private int _head;   // index of the next write
+            private int _count;
+            private int _capacity;
+
+            public int Count => _count;
+
+            public void Resize(int capacity)
+            {
+                var kept = NewestFirst();
+                if (kept.Length > capacity) Array.Resize(ref kept, capacity);
+                _ring = new Stamped[Math.Min(capacity, Math.Max(kept.Length, 16))];
+                _capacity = capacity;
+                _count = 0;
+                _head = 0;
+                for (var i = kept.Length - 1; i >= 0; i--) Append(kept[i]);
+            }
+
+            public void Clear()
+            {
+                _ring = new Stamped[Math.Min(_capacity, 16)];
+                _head = 0;
+                _count = 0;
+            }
+
+            public void Append(Stamped entry)
+            {
+                if (_capacity == 0) return;
+                if (_count < _capacity && _count == _ring.Length)
+                {
+                    // Grow (doubling, capped at capacity); while growing the ring is never wrapped, so the order is simply 0.._count-1.
+                    var grown = new Stamped[Math.Min(_capacity, Math.Max(16, _ring.Length * 2))];
+                    Array.Copy(_ring, grown, _count);
+                    _ring = grown;
+                    _head = _count;
+                }
+                _ring[_head] = entry;
+                _head = (_head + 1) % _ring.Length;
+                if (_count < _ring.Length) _count++;
+            }
+
+            public Stamped[] NewestFirst()
+            {
+                var result = new Stamped[_count];
+                var index = _head;
+                for (var i = 0; i < result.Length; i++)
+                {
+                    index = (index - 1 + _ring.Length) % _ring.Length;
+                    result[i] = _ring[index];
+                }
+                return result;
+            }
         }
     }
 }

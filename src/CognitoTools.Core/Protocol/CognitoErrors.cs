@@ -26,6 +26,10 @@ namespace CognitoTools.Protocol
         ProtocolError,
         OperationStopped,
         InvalidData,
+        // The journal's (-JournalPath) terminating errors.
+        ResourceBusy,
+        OpenError,
+        WriteError,
     }
 
     /// <summary>One error shape of the operation's model.</summary>

@@ -8,6 +8,7 @@ using System.Security;
 using CognitoTools.Bulk;
 using CognitoTools.Endpoints;
 using CognitoTools.History;
+using CognitoTools.Journal;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
 
@@ -50,9 +51,17 @@ namespace CognitoTools.Commands
         private TimeSpan _nextProgressAt;
         private bool _finished;
         private bool _notSentWarned;
+        private BatchJournal _journal;
+        private bool _warningsQuiet;
+        private bool _inputEnded;
+        private long _rowsRead;
+        private long? _rowsGiven;
+        private readonly SortedDictionary<string, int> _permanentSkips = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
         /// <summary>One user or several: an array bound here gives Write-Progress its total.</summary>
+        /// <summary>cognito:username is the column of Cognito's user-import CSV (GetCSVHeader), so those files bind as they are.</summary>
         [Parameter(Position = 0, Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("cognito:username")]
         public string[] Username { get; set; }
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -153,6 +162,22 @@ namespace CognitoTools.Commands
         [Parameter]
         public SwitchParameter AllowEndpointChange { get; set; }
 
+        /// <summary>
+        /// A CSV journal of the batch: an Intent line before each request, an outcome line before each result. Running
+        /// the same command again with the same journal resumes: rows already settled are skipped without a request.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string JournalPath { get; set; }
+
+        /// <summary>With -JournalPath: also send rows whose earlier failure a resend cannot fix (unknown user, already confirmed, wrong client or secret).</summary>
+        [Parameter]
+        public SwitchParameter RetryPermanentFailures { get; set; }
+
+        /// <summary>With -JournalPath: do not resend rows in doubt (request sent, no answer recorded); they are reported instead.</summary>
+        [Parameter]
+        public SwitchParameter SkipInDoubt { get; set; }
+
         protected override void BeginProcessing()
         {
             _select = ParseSelect(Select);
@@ -162,6 +187,11 @@ namespace CognitoTools.Commands
             }
             _whatIf = this.IsWhatIf();
             _verbose = this.IsVerbose();
+            // Read now: the stop warning is written from Dispose, where the preference can no longer be asked for.
+            _warningsQuiet = CmdletExtensions.IsQuiet(MyInvocation.BoundParameters.TryGetValue("WarningAction", out var warningAction)
+                && LanguagePrimitives.TryConvertTo(warningAction, out ActionPreference boundPreference)
+                ? boundPreference
+                : this.GetPreference("WarningPreference", ActionPreference.Continue));
             _history = SessionHistory.Of(this);
 
             ResolvedClientSettings settings;
@@ -198,11 +228,13 @@ namespace CognitoTools.Commands
             }
             // The client secret's HMAC key is derived here, once for the whole command.
             _requests = new RequestBuilder(ClientSecret, settings.ServiceUrl, settings.Region, AllowEndpointChange.IsPresent);
+            _rowsGiven = MyInvocation.ExpectingInput ? (long?)null : Username?.Length;
             _sender = new BulkSender(_client, options, _history)
             {
                 // Pipeline input streams in with no known total; a direct call knows its users.
-                ExpectedTotal = MyInvocation.ExpectingInput ? (long?)null : Username?.Length,
+                ExpectedTotal = _rowsGiven,
             };
+            OpenJournal(settings.ServiceUrl?.ToString());
             _command = _history.BeginCommand(MyInvocation.MyCommand.Name);
             _sender.Command = _command;
             _progressEnabled = IsProgressWanted();
@@ -230,10 +262,52 @@ namespace CognitoTools.Commands
             });
         }
 
+        private void OpenJournal(string endpoint)
+        {
+            if (JournalPath == null)
+            {
+                return;
+            }
+            if (_whatIf)
+            {
+                WriteVerbose($"-WhatIf: the journal '{JournalPath}' is neither read nor written.");
+                return;
+            }
+            try
+            {
+                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath);
+                _journal = BatchJournal.Open(path, endpoint, new ResumeOptions
+                {
+                    RetryPermanentFailures = RetryPermanentFailures.IsPresent,
+                    SkipInDoubt = SkipInDoubt.IsPresent,
+                });
+            }
+            catch (JournalException error)
+            {
+                _notSentWarned = true; // nothing was read or sent: no stop warning
+                ThrowTerminatingError(ErrorRecords.ForJournal(error));
+                return;
+            }
+            catch (Exception error) when (error is ItemNotFoundException || error is ProviderNotFoundException || error is DriveNotFoundException || error is NotSupportedException || error is ArgumentException)
+            {
+                _notSentWarned = true;
+                ThrowTerminatingError(ErrorRecords.ForJournal(new JournalException(JournalException.Unusable, JournalPath,
+                    $"-JournalPath '{JournalPath}' is not a file system path: {error.Message}", error)));
+                return;
+            }
+            _sender.Journal = _journal;
+            foreach (var warning in _journal.Warnings)
+            {
+                WriteWarning(warning);
+            }
+            WriteVerbose($"Journal {_journal.Path}: {_journal.ExistingLines} line(s) from earlier runs; this run is batch {_journal.Batch}.");
+        }
+
         protected override void ProcessRecord()
         {
             foreach (var username in Username ?? Array.Empty<string>())
             {
+                _rowsRead++;
                 ProcessUser(username);
             }
         }
@@ -280,11 +354,31 @@ namespace CognitoTools.Commands
             }
 
             WriteOutcomes(_sender.Submit(request, tag));
+            StopIfJournalFailed();
+        }
+
+        /// <summary>A journal that cannot be written (full disk, a removed drive) stops the batch: nothing more is sent.</summary>
+        private void StopIfJournalFailed()
+        {
+            var failure = _sender.JournalFailure;
+            if (failure == null)
+            {
+                return;
+            }
+            _sender.Cancel();
+            WriteOutcomes(_sender.Complete());
+            DrainVerbose();
+            _notSentWarned = true;
+            Finish();
+            ThrowTerminatingError(ErrorRecords.ForJournal(new JournalException(JournalException.WriteFailed, _journal.Path,
+                $"The journal '{_journal.Path}' could not be written ({failure.Message}), so the batch stopped: nothing is sent that the journal cannot record. {StopSummary()} Free the space (or fix the drive), then run the same command again with the same -JournalPath to resume.", failure)));
         }
 
         protected override void EndProcessing()
         {
+            _inputEnded = true;
             WriteOutcomes(_sender.Complete());
+            StopIfJournalFailed();
             DrainVerbose();
             if (_progressShown)
             {
@@ -293,12 +387,24 @@ namespace CognitoTools.Commands
             if (_verbose && _command != null)
             {
                 var progress = _sender.GetProgress();
-                WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent in {progress.Elapsed.TotalSeconds:0.0} s.");
+                var skipped = _journal == null ? string.Empty : $", {_command.Skipped} skipped (settled in the journal by an earlier run)";
+                WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent{skipped} in {progress.Elapsed.TotalSeconds:0.0} s.");
+            }
+            if (_permanentSkips.Count > 0)
+            {
+                var total = 0;
+                var codes = new List<string>();
+                foreach (var pair in _permanentSkips)
+                {
+                    total += pair.Value;
+                    codes.Add($"{pair.Key} {pair.Value}");
+                }
+                WriteWarning($"{total} row(s) were not sent again because an earlier run recorded in the journal that they cannot succeed ({string.Join(", ", codes)}). Add -RetryPermanentFailures to send them anyway, for example after fixing the client secret.");
             }
             if (_sender.NotSentCount > 0)
             {
                 _notSentWarned = true;
-                WriteWarning(NotSentWarning(_sender.NotSentCount));
+                WriteWarning(StopWarning());
             }
             Finish();
         }
@@ -321,10 +427,16 @@ namespace CognitoTools.Commands
                     {
                         // The sender records every outcome in the history; nothing can be written to the pipeline now.
                     }
-                    if (_sender.NotSentCount > 0 && !_notSentWarned)
+                    // _command is set once BeginProcessing has succeeded: a batch that never started has nothing to report.
+                    if (!_notSentWarned && _command != null && (_sender.NotSentCount > 0 || !_inputEnded))
                     {
                         _notSentWarned = true;
-                        Host?.UI?.WriteWarningLine(NotSentWarning(_sender.NotSentCount));
+                        // The pipeline is stopped, so WriteWarning would throw; the host is what is left, and the
+                        // warning preference (-WarningAction, $WarningPreference) read at the start still decides.
+                        if (!_warningsQuiet)
+                        {
+                            Host?.UI?.WriteWarningLine(StopWarning());
+                        }
                     }
                 }
                 catch (Exception error) when (!(error is OutOfMemoryException))
@@ -336,6 +448,8 @@ namespace CognitoTools.Commands
             _sender?.Dispose();
             _client?.Dispose();
             _requests?.Dispose();
+            // After the sender: its last outcomes are journaled, then the file is synced and released.
+            _journal?.Dispose();
         }
 
         private const string ProgressActivity = "Sending confirmation codes";
@@ -353,8 +467,44 @@ namespace CognitoTools.Commands
             }
         }
 
-        private static string NotSentWarning(long count)
-            => $"{count} record(s) were not sent because the command was stopped. Resume with: Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode";
+        /// <summary>Counts of the rows read, answered, in doubt and not sent, in one sentence.</summary>
+        private string StopSummary()
+        {
+            var inDoubt = _sender.InDoubtCount;
+            var answered = _sender.StartedCount - inDoubt;
+            var notSent = _sender.NotSentCount - inDoubt;
+            var text = $"{_rowsRead} input row(s) read, {answered} sent and answered";
+            if (_sender.SkippedCount > 0)
+            {
+                text += $", {_sender.SkippedCount} skipped (already settled in the journal)";
+            }
+            text += $", {inDoubt} in flight without an answer (they may have reached Cognito), {notSent} read but not sent.";
+            return text;
+        }
+
+        private string StopWarning()
+        {
+            var moreInput = _inputEnded ? (bool?)false : _rowsGiven.HasValue ? _rowsRead < _rowsGiven.Value : (bool?)null;
+            var text = "The command was stopped: " + StopSummary();
+            if (moreInput == true)
+            {
+                text += $" The input had more rows that were never read ({_rowsGiven - _rowsRead} of the -Username list).";
+            }
+            else if (moreInput == null)
+            {
+                text += $" The pipeline was stopped before its input ended: rows after the first {_rowsRead} were not read.";
+            }
+            if (_journal != null)
+            {
+                text += $" To resume, run the same command again with -JournalPath '{_journal.Path}': rows already answered are skipped, the rest are sent"
+                    + (_sender.InDoubtCount > 0 ? (SkipInDoubt.IsPresent ? " (rows in doubt are skipped: -SkipInDoubt)." : " (rows in doubt are sent again: at worst a second code)." ) : ".");
+            }
+            else
+            {
+                text += " The rows read but not sent are in Get-CGIPHistory -NotSent; rows not read are recorded nowhere. To resume exactly, run the command with -JournalPath <file>: running it again with the same journal skips the rows already done.";
+            }
+            return text;
+        }
 
         private void WriteOutcomes(IEnumerable<SendOutcome> outcomes)
         {
@@ -383,17 +533,44 @@ namespace CognitoTools.Commands
             {
                 WriteVerbose($"User '{tag.Username}' of app client '{tag.ClientId}' was the same request as an earlier row of this batch: not sent again; reporting the earlier answer.");
             }
+            if (_verbose && outcome.Resume != null && outcome.Kind != SendOutcomeKind.Skipped)
+            {
+                WriteVerbose($"User '{tag.Username}' of app client '{tag.ClientId}': the journal says it {outcome.Resume.Describe()}");
+            }
             switch (outcome.Kind)
             {
                 case SendOutcomeKind.Succeeded:
                     WriteSuccess(outcome, tag);
                     break;
+                case SendOutcomeKind.Skipped:
+                    WriteSkipped(outcome, tag);
+                    break;
                 case SendOutcomeKind.NotSent:
-                    WriteError(ErrorRecords.ForNotSent(outcome.Error, tag.Username));
+                    WriteError(ErrorRecords.ForNotSent(outcome.InDoubt ? new OperationCanceledException(HistoryEntryMapper.InDoubtMessage, outcome.Error) : outcome.Error, tag.Username));
                     break;
                 default:
                     WriteError(ErrorRecords.ForFailure(outcome.Error ?? new InvalidOperationException("The call failed without an error."), tag.Username));
                     break;
+            }
+        }
+
+        private void WriteSkipped(SendOutcome outcome, RowTag tag)
+        {
+            var decision = outcome.Resume;
+            if (decision?.Reason == ResumeReason.InDoubt)
+            {
+                // -SkipInDoubt: the user may have no code; say so per row, not only in verbose output.
+                WriteError(ErrorRecords.ForInDoubtSkipped($"User '{tag.Username}' was not sent a code: the journal says it {decision.Describe()}", tag.Username));
+                return;
+            }
+            if (decision?.Reason == ResumeReason.PermanentFailure)
+            {
+                var code = decision.Previous?.ErrorCode ?? "UnknownError";
+                _permanentSkips[code] = _permanentSkips.TryGetValue(code, out var count) ? count + 1 : 1;
+            }
+            if (_verbose)
+            {
+                WriteVerbose($"User '{tag.Username}' of app client '{tag.ClientId}' skipped: the journal says it {decision?.Describe()}");
             }
         }
 

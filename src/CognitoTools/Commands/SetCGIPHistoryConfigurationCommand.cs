@@ -13,6 +13,11 @@ namespace CognitoTools.Commands
         [ValidateRange(0, 1000000)]
         public int MaximumCount { get; set; }
 
+        /// <summary>Failed and NotSent entries kept besides the successes (never fewer than MaximumCount).</summary>
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public int MaximumFailedCount { get; set; }
+
         /// <summary>Record each request's members (never secrets unless IncludeSecrets); -RecordRequests:$false turns it off.</summary>
         [Parameter]
         public SwitchParameter RecordRequests { get; set; }
@@ -34,6 +39,10 @@ namespace CognitoTools.Commands
             if (bound.ContainsKey(nameof(MaximumCount)))
             {
                 configuration.MaximumCount = MaximumCount;
+            }
+            if (bound.ContainsKey(nameof(MaximumFailedCount)))
+            {
+                configuration.MaximumFailedCount = MaximumFailedCount;
             }
             if (bound.ContainsKey(nameof(RecordRequests)))
             {

@@ -170,7 +170,7 @@ namespace CognitoTools.Tests.Bulk
                 service.AddedLatency = TimeSpan.FromSeconds(10);
                 var history = new CommandHistory(1000);
                 // A long grace period: ending within a second must come from the HTTP calls being cancelled, not abandoned.
-                var options = new BulkSendOptions { ThrottleLimit = 8, MaxRequestsPerSecond = 0, CancelGracePeriod = TimeSpan.FromSeconds(5) };
+                var options = new BulkSendOptions { ThrottleLimit = 8, MaxRequestsPerSecond = 0, CancelGracePeriod = TimeSpan.FromSeconds(5), AnswerGracePeriod = TimeSpan.Zero };
                 using (var client = Client(service))
                 using (var sender = new BulkSender(client, options, history))
                 {

@@ -291,7 +291,8 @@ namespace CognitoTools.Tests.Bulk
             });
             var history = new CommandHistory(1000);
             // A long grace period: ending within a second must come from the calls being cancelled, not abandoned.
-            var options = new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0, CancelGracePeriod = TimeSpan.FromSeconds(5) };
+            // No answer grace: this is about cancelling (the grace for answers has its own tests).
+            var options = new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0, CancelGracePeriod = TimeSpan.FromSeconds(5), AnswerGracePeriod = TimeSpan.Zero };
             using (var sender = new BulkSender(client, options, history))
             {
                 sender.Command = history.BeginCommand("Send-CGIPConfirmationCode");
@@ -329,7 +330,7 @@ namespace CognitoTools.Tests.Bulk
         {
             var never = new TaskCompletionSource<ResendConfirmationCodeResponse>();
             var client = new FakeCognitoClient((request, call, ct) => never.Task);
-            var options = new BulkSendOptions { ThrottleLimit = 3, MaxRequestsPerSecond = 0, CancelGracePeriod = TimeSpan.FromMilliseconds(300) };
+            var options = new BulkSendOptions { ThrottleLimit = 3, MaxRequestsPerSecond = 0, CancelGracePeriod = TimeSpan.FromMilliseconds(300), AnswerGracePeriod = TimeSpan.Zero };
             using (var sender = new BulkSender(client, options, null))
             {
                 var first = new List<SendOutcome>();
@@ -380,7 +381,9 @@ namespace CognitoTools.Tests.Bulk
                 return null;
             });
             var history = new CommandHistory(100);
-            var sender = new BulkSender(client, Options(2), history);
+            var options = Options(2);
+            options.AnswerGracePeriod = TimeSpan.Zero;
+            var sender = new BulkSender(client, options, history);
             sender.Submit(Request("a")).ToList();
             sender.Submit(Request("b")).ToList();
             var watch = Stopwatch.StartNew();

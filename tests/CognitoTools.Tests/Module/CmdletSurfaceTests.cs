@@ -46,7 +46,8 @@ namespace CognitoTools.Tests.Module
         {
             ["Send-CGIPConfirmationCode"] = new[]
             {
-                P("Username", "System.String[]", position: 0, mandatory: true, pipeline: true, byName: true),
+                // cognito:username: the column of Cognito's user-import CSV, so those files bind by property name.
+                P("Username", "System.String[]", position: 0, mandatory: true, pipeline: true, byName: true, aliases: new[] { "cognito:username" }),
                 P("ClientId", String, mandatory: true, byName: true),
                 P("SecretHash", String, byName: true),
                 P("ClientSecret", "System.Security.SecureString"),
@@ -74,6 +75,9 @@ namespace CognitoTools.Tests.Module
                 P("CaseInsensitiveUsernames", Switch),
                 P("OriginalEndpoint", String, byName: true),
                 P("AllowEndpointChange", Switch),
+                P("JournalPath", String),
+                P("RetryPermanentFailures", Switch),
+                P("SkipInDoubt", Switch),
             },
             ["Get-CGIPSecretHash"] = new[]
             {
@@ -94,6 +98,7 @@ namespace CognitoTools.Tests.Module
             ["Set-CGIPHistoryConfiguration"] = new[]
             {
                 P("MaximumCount", Int, range: new object[] { 0, 1000000 }),
+                P("MaximumFailedCount", Int, range: new object[] { 0, 1000000 }),
                 P("RecordRequests", Switch),
                 P("IncludeSecrets", Switch),
                 P("PassThru", Switch),
