@@ -200,16 +200,41 @@ namespace CognitoTools.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var username in Username ?? Array.Empty<string>())
+            var usernames = Username ?? Array.Empty<string>();
+            var next = 0;
+            try
             {
-                ProcessUser(username);
+                while (next < usernames.Length)
+                {
+                    ProcessUser(usernames[next++]);
+                }
+            }
+            finally
+            {
+                // Stopped (Ctrl+C) or ended by an error (-ErrorAction Stop) part-way through an array: its remaining
+                // users were given to the command too, so they go to the history as NotSent, as queued rows do.
+                if (next < usernames.Length && _sender != null)
+                {
+                    RecordNotSent(usernames, next);
+                }
             }
         }
 
-        private void ProcessUser(string username)
+        private void RecordNotSent(string[] usernames, int from)
         {
-            var tag = new RowTag { Username = username, ClientId = ClientId };
-            var request = new ResendConfirmationCodeRequest
+            _sender.Cancel();
+            for (var i = from; i < usernames.Length; i++)
+            {
+                // A cancelled sender sends nothing and records the request as NotSent; nothing can be written now.
+                foreach (var _ in _sender.Submit(BuildRequest(usernames[i]), new RowTag { Username = usernames[i], ClientId = ClientId }))
+                {
+                }
+            }
+        }
+
+        private ResendConfirmationCodeRequest BuildRequest(string username)
+        {
+            return new ResendConfirmationCodeRequest
             {
                 Username = username,
                 ClientId = ClientId,
@@ -222,6 +247,12 @@ namespace CognitoTools.Commands
                     ?? CmdletExtensions.NullIfEmpty(CmdletExtensions.GetNestedString(UserContextData, "IpAddress")),
                 ClientMetadata = CmdletExtensions.ToStringDictionary(ClientMetadata),
             };
+        }
+
+        private void ProcessUser(string username)
+        {
+            var tag = new RowTag { Username = username, ClientId = ClientId };
+            var request = BuildRequest(username);
 
             if (ClientSecret != null)
             {
