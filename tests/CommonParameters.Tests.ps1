@@ -174,6 +174,20 @@ Describe 'Error records' {
         @(CognitoTools\Get-CGIPHistory -NotSent | ForEach-Object { $_.Username }) | ForEach-Object { $_ | Should -BeIn @('dave', 'user0001') }
     }
 
+    It '-ErrorAction Stop on a -Username array: the users after the failure are recorded NotSent and not sent' {
+        $caught = $null
+        try { $null = CognitoTools\Send-CGIPConfirmationCode -Username ann, nobody, dave, user0001 -ClientId demoappclient1 @Target -Force -ErrorAction Stop -WarningAction SilentlyContinue }
+        catch { $caught = $_ }
+        $caught.TargetObject | Should -Be 'nobody'
+        $global:CGIPHistory.LastCommand.Succeeded | Should -Be 1
+        $global:CGIPHistory.LastCommand.Failed | Should -Be 1
+        $global:CGIPHistory.LastCommand.NotSent | Should -Be 2
+        @(CognitoTools\Get-CGIPHistory -NotSent | ForEach-Object { $_.Username } | Sort-Object) | Should -Be @('dave', 'user0001')
+        $stats = Get-TestEndpointStats $Endpoint
+        $stats.Requests | Should -Be 2
+        $stats.AttemptsByUser.dave | Should -BeNullOrEmpty
+    }
+
     It '-ErrorAction Stop: a row refused before sending stops the command before anything is sent' {
         $caught = $null
         try { 'has space', 'ann' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -ErrorAction Stop }
