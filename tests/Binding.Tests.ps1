@@ -137,6 +137,23 @@ Describe 'Binding rows by property name' {
     }
 }
 
+Describe 'Binding Get-CGIPSecretHash rows' {
+    BeforeEach { Reset-TestEndpointStats $Endpoint }
+
+    It 'computes each CSV row''s SecretHash from its Username and ClientId; the server accepts them' {
+        $csv = Join-Path $TestDrive 'secret-users.csv'
+        "Username,ClientId`nann,secretclient1`ncarol,secretclient1" | Set-Content -Path $csv
+        # As the help's example does: add a SecretHash column, then send the rows.
+        $rows = @(Import-Csv $csv | Select-Object -Property Username, ClientId, @{ Name = 'SecretHash'; Expression = { $_ | CognitoTools\Get-CGIPSecretHash -ClientSecret $SecureDemoSecret } })
+        $rows[0].SecretHash | Should -BeExactly (CognitoTools\Get-CGIPSecretHash -Username ann -ClientId secretclient1 -ClientSecret $SecureDemoSecret)
+        $rows[0].SecretHash | Should -Not -Be $rows[1].SecretHash
+        @($rows | CognitoTools\Send-CGIPConfirmationCode @Target -Force).Username | Should -Be @('ann', 'carol')
+        $stats = Get-TestEndpointStats $Endpoint
+        $stats.LastRequestByUser.ann.SecretHashSent | Should -BeTrue
+        $stats.LastRequestByUser.carol.SecretHashSent | Should -BeTrue
+    }
+}
+
 Describe 'Binding history entries piped back' {
     BeforeEach {
         Reset-TestEndpointStats $Endpoint
