@@ -64,10 +64,10 @@ Describe 'Binding rows by property name' {
         $bobHash = CognitoTools\Get-CGIPSecretHash -Username bob -ClientId secretclient1 -ClientSecret $SecureDemoSecret
         $csv = Join-Path $TestDrive 'all-columns.csv'
         @(
-            'Username,ClientId,SecretHash,AnalyticsMetadata_AnalyticsEndpointId,UserContextData_IpAddress,UserContextData_EncodedData'
-            'ann,demoappclient1,,endpoint-a,192.0.2.10,encoded-a'
-            "bob,secretclient1,$bobHash,,,"
-            'carol,demoappclient1,,,198.51.100.7,'
+            'Username,ClientId,SecretHash,AnalyticsMetadata_AnalyticsEndpointId,UserContextData_IpAddress,UserContextData_EncodedData,ClientMetadata'
+            'ann,demoappclient1,,endpoint-a,192.0.2.10,encoded-a,'
+            "bob,secretclient1,$bobHash,,,,"
+            'carol,demoappclient1,,,198.51.100.7,,'
         ) | Set-Content -Path $csv
         $results = @(Import-Csv $csv | CognitoTools\Send-CGIPConfirmationCode @Target -Force)
         # bob's row only succeeds if its SecretHash cell reached the server intact.
@@ -91,6 +91,8 @@ Describe 'Binding rows by property name' {
         $carol.UserContextData.IpAddress | Should -Be '198.51.100.7'
         $carol.UserContextData.PSObject.Properties.Name | Should -Not -Contain 'EncodedData'
         $carol.PSObject.Properties.Name | Should -Not -Contain 'AnalyticsMetadata'
+        # An empty ClientMetadata cell is no metadata.
+        foreach ($user in 'ann', 'bob', 'carol') { $stats.LastRequestByUser.$user.PSObject.Properties.Name | Should -Not -Contain 'ClientMetadata' }
     }
 
     It 'binds ConvertFrom-Json requests in AWS field names, nested AnalyticsMetadata and UserContextData included' {
