@@ -50,21 +50,45 @@ Describe 'Importing the module' {
         $dlls | Should -Be @('CognitoTools.Core.dll', 'CognitoTools.dll')
     }
 
-    It 'imports in a fresh process; the time is reported against loading its two assemblies alone' {
+    It 'imports in a fresh process in little more than loading its two assemblies and PowerShell''s own manifest and format work' {
         $base = $script:Module.ModuleBase
+        # The peer: a manifest with the same format file and no assemblies, i.e. what PowerShell itself does for any
+        # such module (manifest, format data). Import-Module of the real module adds the two assemblies, the cmdlets'
+        # discovery and the module's initializer; a module that did much more at import (a big dependency, I/O, a
+        # network call) would be many times slower than the peer plus the bare assembly load.
+        $peerFolder = Join-Path $TestDrive 'PeerModule'
+        $null = New-Item -ItemType Directory -Path $peerFolder -Force
+        Copy-Item -Path (Join-Path $base 'CognitoTools.Format.ps1xml') -Destination $peerFolder
+        "@{ ModuleVersion = '1.0'; CompatiblePSEditions = @('Desktop', 'Core'); PowerShellVersion = '5.1'; FormatsToProcess = @('CognitoTools.Format.ps1xml') }" |
+            Set-Content -Path (Join-Path $peerFolder 'PeerModule.psd1')
         # Separate processes: once an assembly is loaded, a second measurement would be free.
         # Microsoft.PowerShell.Utility first: every real session has it loaded, and the engine's own first-import cost
         # (hundreds of ms for any module, even an empty manifest) is not the module's.
         $importScript = "Import-Module Microsoft.PowerShell.Utility; `$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$($script:ModulePath)'; `$w.Stop(); if (-not (Get-Command Send-CGIPConfirmationCode -ErrorAction SilentlyContinue)) { exit 3 }; if (`$null -eq `$global:CGIPHistory) { exit 4 }; `$w.Elapsed.TotalMilliseconds"
-        $loadScript = "`$w = [Diagnostics.Stopwatch]::StartNew(); `$null = [Reflection.Assembly]::LoadFrom('$base/CognitoTools.Core.dll'); `$null = [Reflection.Assembly]::LoadFrom('$base/CognitoTools.dll'); `$w.Stop(); `$w.Elapsed.TotalMilliseconds"
+        $peerScript = "Import-Module Microsoft.PowerShell.Utility; `$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$peerFolder/PeerModule.psd1'; `$w.Stop(); `$peer = `$w.Elapsed.TotalMilliseconds; " +
+            "`$w = [Diagnostics.Stopwatch]::StartNew(); `$null = [Reflection.Assembly]::LoadFrom('$base/CognitoTools.Core.dll'); `$null = [Reflection.Assembly]::LoadFrom('$base/CognitoTools.dll'); `$w.Stop(); '{0} {1}' -f `$peer, `$w.Elapsed.TotalMilliseconds"
         $encode = { param($s) [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($s)) }
-        $importMs = [double](Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', (& $encode $importScript)) | Select-Object -Last 1)
-        $LASTEXITCODE | Should -Be 0
-        $loadMs = [double](Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', (& $encode $loadScript)) | Select-Object -Last 1)
-        $LASTEXITCODE | Should -Be 0
-        Write-Host ("    Import-Module: {0:N0} ms; loading the two assemblies alone: {1:N0} ms" -f $importMs, $loadMs)
-        $importMs | Should -BeGreaterThan 0
-        $loadMs | Should -BeGreaterThan 0
+        $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+        # A busy machine can stall any one process: a second round is taken only if the first misses the bound, and
+        # passing either is enough (a real collapse misses both).
+        $rounds = @()
+        foreach ($round in 1, 2) {
+            $importMs = [double]::Parse((Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', (& $encode $importScript)) | Select-Object -Last 1), $invariant)
+            $LASTEXITCODE | Should -Be 0
+            $peerAnswer = (Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', (& $encode $peerScript)) | Select-Object -Last 1) -split ' '
+            $LASTEXITCODE | Should -Be 0
+            $peerMs = [double]::Parse($peerAnswer[0], $invariant)
+            $loadMs = [double]::Parse($peerAnswer[1], $invariant)
+            $peerMs | Should -BeGreaterThan 0
+            $loadMs | Should -BeGreaterThan 0
+            # Generous: three times the peer plus the bare load, and 300 ms for the cmdlets' discovery and the initializer.
+            $boundMs = 3 * ($peerMs + $loadMs) + 300
+            $rounds += [pscustomobject]@{ ImportMs = $importMs; PeerMs = $peerMs; LoadMs = $loadMs; BoundMs = $boundMs }
+            Write-Host ("    Import-Module: {0:N0} ms; a manifest with the same format file: {1:N0} ms; loading the two assemblies alone: {2:N0} ms; bound {3:N0} ms" -f $importMs, $peerMs, $loadMs, $boundMs)
+            if ($importMs -le $boundMs) { break }
+        }
+        $best = $rounds | Sort-Object { $_.ImportMs - $_.BoundMs } | Select-Object -First 1
+        $best.ImportMs | Should -BeLessOrEqual $best.BoundMs -Because 'importing should cost little beyond loading the assemblies and the format file'
     }
 }
 
@@ -103,6 +127,24 @@ Describe 'Tab completion' {
     It 'keeps the quote the user opened' {
         $line = "Send-CGIPConfirmationCode -Region 'us-east-"
         @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText) | Should -Contain "'us-east-1'"
+    }
+
+    It 'offers every known region for an empty word, each as a parameter value with its name as tooltip' {
+        $line = 'Send-CGIPConfirmationCode -Region '
+        $completions = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches)
+        $known = @([CognitoTools.Endpoints.ClientSettingsResolver]::KnownRegions)
+        $known.Count | Should -BeGreaterThan 20
+        @($completions.CompletionText) | Should -Be $known
+        @($completions | ForEach-Object { [string]$_.ResultType } | Sort-Object -Unique) | Should -Be @('ParameterValue')
+        @($completions | Where-Object { $_.ToolTip -ne $_.CompletionText }) | Should -HaveCount 0
+        $known | Should -Contain 'us-east-1'
+    }
+
+    It 'completes case-insensitively, in the module-qualified name and after other parameters' {
+        $line = 'CognitoTools\Send-CGIPConfirmationCode ann -ClientId abc -Force -Region AP-SOUTHEA'
+        $texts = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+        $texts | Should -Contain 'ap-southeast-1'
+        $texts | ForEach-Object { $_ | Should -BeLike 'ap-southea*' }
     }
 
     It 'completes the alias -RegionToCall too' {

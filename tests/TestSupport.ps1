@@ -210,3 +210,15 @@ namespace CognitoToolsTests
     $stub = [CognitoToolsTests.DelayingCognitoStub]::new($SlowUsername, $DelayMilliseconds)
     [pscustomobject]@{ Stub = $stub; Url = "http://127.0.0.1:$($stub.Port)/" }
 }
+
+function Get-TestEndpointStats {
+    # The endpoint's server-side counters (GET /_test/stats): what really reached it, whatever the client reports.
+    param([Parameter(Mandatory)] $Endpoint)
+    Invoke-RestMethod -Uri "$($Endpoint.Url)_test/stats"
+}
+
+function Reset-TestEndpointStats {
+    # POST /_test/reset: zero the counters and per-user records (and every user's hourly limit).
+    param([Parameter(Mandatory)] $Endpoint)
+    $null = Invoke-RestMethod -Method Post -Uri "$($Endpoint.Url)_test/reset"
+}

@@ -53,6 +53,7 @@ namespace CognitoTools.TestEndpoint
         private readonly ConcurrentQueue<long> _requestTimestamps = new ConcurrentQueue<long>();
         private readonly ConcurrentDictionary<string, int> _attemptsByUser = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, int> _deliveriesByUser = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, ResendRequestData> _lastRequestByUser = new ConcurrentDictionary<string, ResendRequestData>(StringComparer.Ordinal);
         private readonly long _startTimestamp = Stopwatch.GetTimestamp();
 
         private int _requestCount;
@@ -295,6 +296,7 @@ namespace CognitoTools.TestEndpoint
             while (_requestTimestamps.TryDequeue(out _)) { }
             _attemptsByUser.Clear();
             _deliveriesByUser.Clear();
+            _lastRequestByUser.Clear();
             _server.ClearRequests();
             foreach (var pool in _pools.Values) foreach (var user in pool.Users) user.ResetLimit();
         }
@@ -331,8 +333,10 @@ namespace CognitoTools.TestEndpoint
 
         /// <summary>
         /// The counters as JSON: Requests, Deliveries, Throttled, Connections (accepted), MaxOpenConnections, and, when
-        /// requests are recorded (the standalone endpoint's --record), AttemptsByUser, DeliveriesByUser and
-        /// RequestsPerSecond (per whole second from the first request).
+        /// requests are recorded (the standalone endpoint's --record), AttemptsByUser, DeliveriesByUser,
+        /// LastRequestByUser (the optional members of each user's latest request, so a test in another process can see
+        /// what reached the server; the SecretHash only as SecretHashSent) and RequestsPerSecond (per whole second from
+        /// the first request).
         /// </summary>
         public string StatsJson()
         {
@@ -346,6 +350,7 @@ namespace CognitoTools.TestEndpoint
                 .Append(",\"Recording\":").Append(_recordRequests ? "true" : "false");
             AppendCounts(json, "AttemptsByUser", _attemptsByUser);
             AppendCounts(json, "DeliveriesByUser", _deliveriesByUser);
+            AppendLastRequests(json);
             json.Append(",\"RequestsPerSecond\":[").Append(string.Join(",", RequestsPerSecond())).Append("]}");
             return json.ToString();
         }
@@ -361,6 +366,50 @@ namespace CognitoTools.TestEndpoint
                 json.Append('"').Append(JsonEscape(pair.Key)).Append("\":").Append(pair.Value);
             }
             json.Append('}');
+        }
+
+        /// <summary>Each user's latest request in AWS's field names; null members are left out.</summary>
+        private void AppendLastRequests(StringBuilder json)
+        {
+            json.Append(",\"LastRequestByUser\":{");
+            var first = true;
+            foreach (var pair in _lastRequestByUser.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!first) json.Append(',');
+                first = false;
+                var data = pair.Value;
+                json.Append('"').Append(JsonEscape(pair.Key)).Append("\":{\"SecretHashSent\":").Append(data.SecretHash != null ? "true" : "false");
+                AppendMember(json, "ClientId", data.ClientId);
+                if (data.AnalyticsEndpointId != null)
+                {
+                    json.Append(",\"AnalyticsMetadata\":{\"AnalyticsEndpointId\":\"").Append(JsonEscape(data.AnalyticsEndpointId)).Append("\"}");
+                }
+                if (data.UserContextIpAddress != null || data.UserContextEncodedData != null)
+                {
+                    json.Append(",\"UserContextData\":{");
+                    var inner = new StringBuilder();
+                    AppendMember(inner, "IpAddress", data.UserContextIpAddress);
+                    AppendMember(inner, "EncodedData", data.UserContextEncodedData);
+                    json.Append(inner.ToString(1, inner.Length - 1)).Append('}');
+                }
+                if (data.ClientMetadata != null)
+                {
+                    json.Append(",\"ClientMetadata\":{");
+                    var inner = new StringBuilder();
+                    foreach (var entry in data.ClientMetadata.OrderBy(e => e.Key, StringComparer.Ordinal)) AppendMember(inner, entry.Key, entry.Value);
+                    if (inner.Length > 0) json.Append(inner.ToString(1, inner.Length - 1));
+                    json.Append('}');
+                }
+                json.Append('}');
+            }
+            json.Append('}');
+        }
+
+        /// <summary>Appends ,"name":"value" (escaped) unless the value is null.</summary>
+        private static void AppendMember(StringBuilder json, string name, string value)
+        {
+            if (value == null) return;
+            json.Append(",\"").Append(JsonEscape(name)).Append("\":\"").Append(JsonEscape(value)).Append('"');
         }
 
         // ---- protocol ----------------------------------------------------------------------------------------
@@ -388,7 +437,11 @@ namespace CognitoTools.TestEndpoint
             var protocolError = CheckProtocol(request, requestId);
             if (protocolError == null) data = ResendRequestParser.Parse(request.Body, out serializationError);
             var username = data?.Username;
-            if (recording && username != null) _attemptsByUser.AddOrUpdate(username, 1, (_, n) => n + 1);
+            if (recording && username != null)
+            {
+                _attemptsByUser.AddOrUpdate(username, 1, (_, n) => n + 1);
+                _lastRequestByUser[username] = data;
+            }
 
             var fault = Faults.Next(username);
             ResponseAction response;

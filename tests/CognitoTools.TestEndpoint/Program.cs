@@ -19,7 +19,8 @@ Usage:
 Prints one line 'Listening on http://127.0.0.1:<port>/' first, then the clients it serves, and runs until
 Ctrl+C, SIGTERM, or (with --exit-when-stdin-closes) until its standard input closes.
 Test routes: GET /_test/stats (counters as JSON: requests, deliveries, throttled, connections, and with --record
-per-user attempts and deliveries) and POST /_test/reset.
+per-user attempts and deliveries and each user's latest request members, secret hash as presence only) and
+POST /_test/reset.
 
 Demo pool (always seeded):
   client demoappclient1  no secret
@@ -53,8 +54,9 @@ Options:
   --slow-ms MS                     Delay of the 'slow' fault (default 30000).
   --seed N                         Seed of the fault draws, to repeat a run exactly (default 12345).
   --exit-when-stdin-closes         Exit when standard input reaches end of file (for parents that may die without cleanup).
-  --record                         Keep per-user attempt and delivery counts and request times for GET /_test/stats
-                                   (tests; memory grows with the requests). The counters are always there.
+  --record                         Keep per-user attempt and delivery counts, request times and each user's latest
+                                   request members for GET /_test/stats (tests; memory grows with the requests).
+                                   The counters are always there.
   --verbose                        Log one line per request to stderr (never secrets). Off by default: it costs throughput.
   --help                           Show this text.
 

@@ -305,11 +305,65 @@ namespace CognitoTools.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var username in Username ?? Array.Empty<string>())
+            var usernames = Username ?? Array.Empty<string>();
+            var next = 0;
+            try
             {
-                _rowsRead++;
-                ProcessUser(username);
+                while (next < usernames.Length)
+                {
+                    _rowsRead++;
+                    ProcessUser(usernames[next++]);
+                }
             }
+            finally
+            {
+                // Stopped (Ctrl+C) or ended by an error (-ErrorAction Stop) part-way through an array: its remaining
+                // users were given to the command too, so they go to the history as NotSent, as queued rows do.
+                if (next < usernames.Length && _sender != null)
+                {
+                    RecordNotSent(usernames, next);
+                }
+            }
+        }
+
+        private void RecordNotSent(string[] usernames, int from)
+        {
+            _sender.Cancel();
+            for (var i = from; i < usernames.Length; i++)
+            {
+                ResendConfirmationCodeRequest request;
+                try
+                {
+                    request = _requests.Build(RowFor(usernames[i]));
+                }
+                catch (Exception)
+                {
+                    // A row that would have been refused before sending is not a call; it is not recorded.
+                    continue;
+                }
+                // A cancelled sender sends nothing and records the request as NotSent; nothing can be written now.
+                foreach (var _ in _sender.Submit(request, new RowTag { Username = usernames[i], ClientId = ClientId }))
+                {
+                }
+            }
+        }
+
+        private RequestRow RowFor(string username)
+        {
+            return new RequestRow
+            {
+                Username = username,
+                ClientId = ClientId,
+                SecretHash = SecretHash,
+                AnalyticsEndpointId = AnalyticsMetadata_AnalyticsEndpointId,
+                NestedAnalyticsEndpointId = CmdletExtensions.GetNestedString(AnalyticsMetadata, "AnalyticsEndpointId"),
+                UserContextDataEncodedData = UserContextData_EncodedData,
+                NestedUserContextDataEncodedData = CmdletExtensions.GetNestedString(UserContextData, "EncodedData"),
+                UserContextDataIpAddress = UserContextData_IpAddress,
+                NestedUserContextDataIpAddress = CmdletExtensions.GetNestedString(UserContextData, "IpAddress"),
+                ClientMetadata = CmdletExtensions.ToStringDictionary(ClientMetadata),
+                OriginalEndpoint = OriginalEndpoint,
+            };
         }
 
         private void ProcessUser(string username)
@@ -318,20 +372,7 @@ namespace CognitoTools.Commands
             ResendConfirmationCodeRequest request;
             try
             {
-                request = _requests.Build(new RequestRow
-                {
-                    Username = username,
-                    ClientId = ClientId,
-                    SecretHash = SecretHash,
-                    AnalyticsEndpointId = AnalyticsMetadata_AnalyticsEndpointId,
-                    NestedAnalyticsEndpointId = CmdletExtensions.GetNestedString(AnalyticsMetadata, "AnalyticsEndpointId"),
-                    UserContextDataEncodedData = UserContextData_EncodedData,
-                    NestedUserContextDataEncodedData = CmdletExtensions.GetNestedString(UserContextData, "EncodedData"),
-                    UserContextDataIpAddress = UserContextData_IpAddress,
-                    NestedUserContextDataIpAddress = CmdletExtensions.GetNestedString(UserContextData, "IpAddress"),
-                    ClientMetadata = CmdletExtensions.ToStringDictionary(ClientMetadata),
-                    OriginalEndpoint = OriginalEndpoint,
-                });
+                request = _requests.Build(RowFor(username));
             }
             catch (RequestRejectedException error)
             {

@@ -426,6 +426,25 @@ namespace CognitoTools.Tests.TestEndpoint
         }
 
         [Fact]
+        public async Task Stats_show_each_users_latest_request_members_without_the_secret_hash()
+        {
+            const string body = "{\"ClientId\":\"secretclient1\",\"Username\":\"carol\",\"SecretHash\":\"c2VjcmV0aGFzaA==\","
+                + "\"AnalyticsMetadata\":{\"AnalyticsEndpointId\":\"endpoint-1\"},\"UserContextData\":{\"IpAddress\":\"192.0.2.1\",\"EncodedData\":\"data\"},"
+                + "\"ClientMetadata\":{\"source\":\"test\"}}";
+            await Wire.SendAsync(_http, Wire.Request(_service.BaseUri, body));
+            await Resend(FakeCognitoService.DemoClientId, "ann");
+
+            var stats = _service.StatsJson();
+            Assert.Contains("\"LastRequestByUser\":{\"ann\":{\"SecretHashSent\":false,\"ClientId\":\"demoappclient1\"},"
+                + "\"carol\":{\"SecretHashSent\":true,\"ClientId\":\"secretclient1\",\"AnalyticsMetadata\":{\"AnalyticsEndpointId\":\"endpoint-1\"},"
+                + "\"UserContextData\":{\"IpAddress\":\"192.0.2.1\",\"EncodedData\":\"data\"},\"ClientMetadata\":{\"source\":\"test\"}}}", stats);
+            Assert.DoesNotContain("c2VjcmV0aGFzaA==", stats);
+
+            _service.ResetCounters();
+            Assert.Contains("\"LastRequestByUser\":{}", _service.StatsJson());
+        }
+
+        [Fact]
         public async Task Not_recording_keeps_counting_but_stores_nothing()
         {
             _service.RecordRequests = false;
