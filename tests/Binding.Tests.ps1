@@ -168,7 +168,8 @@ Describe 'Binding history entries piped back' {
         $null = 'ann', 'user0001' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $closed -Region us-east-1 -MaxAttempts 1 -Force -ErrorAction SilentlyContinue
         (Get-TestEndpointStats $Endpoint).Requests | Should -Be 0
 
-        $resent = @(CognitoTools\Get-CGIPHistory -Failed | CognitoTools\Send-CGIPConfirmationCode @Target -Force)
+        # The entries went to the closed endpoint: sending them to this one is deliberate (-AllowEndpointChange).
+        $resent = @(CognitoTools\Get-CGIPHistory -Failed | CognitoTools\Send-CGIPConfirmationCode @Target -Force -AllowEndpointChange)
         @($resent.Username | Sort-Object) | Should -Be @('ann', 'user0001')
         $stats = Get-TestEndpointStats $Endpoint
         $stats.Requests | Should -Be 2
@@ -186,7 +187,7 @@ Describe 'Binding history entries piped back' {
         $null = CognitoTools\Send-CGIPConfirmationCode @request -EndpointUrl $closed -Region us-east-1 -MaxAttempts 1 -Force -ErrorAction SilentlyContinue
         $null = CognitoTools\Send-CGIPConfirmationCode -Username dave -ClientId demoappclient1 -EndpointUrl $closed -Region us-east-1 -MaxAttempts 1 -Force -ErrorAction SilentlyContinue
 
-        $null = CognitoTools\Get-CGIPHistory -Failed | CognitoTools\Send-CGIPConfirmationCode @Target -Force
+        $null = CognitoTools\Get-CGIPHistory -Failed | CognitoTools\Send-CGIPConfirmationCode @Target -Force -AllowEndpointChange
         $carol = Get-ServerRequestFor carol
         $carol.ClientMetadata.campaign | Should -Be 'autumn'
         $carol.AnalyticsMetadata.AnalyticsEndpointId | Should -Be 'endpoint-h'

@@ -111,15 +111,18 @@ Describe 'Stopping a batch with [powershell]::Stop()' {
             $shell.InvocationStateInfo.State | Should -Be 'Stopped'
             # Generous bound: the answers are 30 s away, so a stop that waited for them would take far longer.
             $stopwatch.Elapsed.TotalSeconds | Should -BeLessThan 10
+            # The history belongs to the runspace that made the calls: read it there.
+            $shell.Commands.Clear()
+            $history = @($shell.AddScript('$global:CGIPHistory').Invoke())[0]
         }
         finally {
             $shell.Dispose()
         }
 
-        $global:CGIPHistory.LastCommand.NotSent | Should -Be 20
-        $global:CGIPHistory.LastCommand.Succeeded | Should -Be 0
-        $global:CGIPHistory.LastCommand.Failed | Should -Be 0
-        $notSent = @(CognitoTools\Get-CGIPHistory -NotSent)
+        $history.LastCommand.NotSent | Should -Be 20
+        $history.LastCommand.Succeeded | Should -Be 0
+        $history.LastCommand.Failed | Should -Be 0
+        $notSent = @($history.Entries | Where-Object { $_.Outcome -eq 'NotSent' })
         @($notSent.Username | Sort-Object) | Should -Be $users
         $notSent | ForEach-Object { $_.CodeDeliveryDetails | Should -BeNullOrEmpty }
         # The batch is over: a moment later the server has still seen only the two requests that were in flight.

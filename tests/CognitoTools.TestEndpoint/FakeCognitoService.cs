@@ -359,7 +359,8 @@ namespace CognitoTools.TestEndpoint
         {
             json.Append(",\"").Append(name).Append("\":{");
             var first = true;
-            foreach (var pair in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
+            // ConcurrentDictionary.ToArray is an atomic snapshot; LINQ over it directly can race with writers (Count, then CopyTo).
+            foreach (var pair in counts.ToArray().OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 if (!first) json.Append(',');
                 first = false;
@@ -373,7 +374,7 @@ namespace CognitoTools.TestEndpoint
         {
             json.Append(",\"LastRequestByUser\":{");
             var first = true;
-            foreach (var pair in _lastRequestByUser.OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var pair in _lastRequestByUser.ToArray().OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 if (!first) json.Append(',');
                 first = false;
