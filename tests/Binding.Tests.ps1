@@ -95,6 +95,31 @@ Describe 'Binding rows by property name' {
         foreach ($user in 'ann', 'bob', 'carol') { $stats.LastRequestByUser.$user.PSObject.Properties.Name | Should -Not -Contain 'ClientMetadata' }
     }
 
+    It 'reads a ClientMetadata cell as a JSON object or key=value pairs, and refuses other text for that row only' {
+        $csv = Join-Path $TestDrive 'metadata-cells.csv'
+        @(
+            'Username,ClientId,ClientMetadata'
+            'ann,demoappclient1,"{""campaign"":""spring"",""wave"":2}"'
+            'bob,demoappclient1,"campaign=autumn,wave=3"'
+            'carol,demoappclient1,just some words'
+            'dave,demoappclient1,'
+        ) | Set-Content -Path $csv
+        $results = @(Import-Csv $csv | CognitoTools\Send-CGIPConfirmationCode @Target -Force -ErrorAction SilentlyContinue -ErrorVariable failures)
+        $results.Username | Should -Be @('ann', 'bob', 'dave')
+        # carol's row is refused with an error naming the parameter and the accepted forms; nothing is sent for it.
+        $failures | Should -HaveCount 1
+        $failures[0].Exception.Message | Should -Match 'ClientMetadata'
+        $failures[0].Exception.Message | Should -Match 'key=value pairs separated by commas'
+        $stats = Get-TestEndpointStats $Endpoint
+        $stats.Requests | Should -Be 3
+        $stats.AttemptsByUser.carol | Should -BeNullOrEmpty
+        $stats.LastRequestByUser.ann.ClientMetadata.campaign | Should -Be 'spring'
+        $stats.LastRequestByUser.ann.ClientMetadata.wave | Should -Be '2'
+        $stats.LastRequestByUser.bob.ClientMetadata.campaign | Should -Be 'autumn'
+        $stats.LastRequestByUser.bob.ClientMetadata.wave | Should -Be '3'
+        $stats.LastRequestByUser.dave.PSObject.Properties.Name | Should -Not -Contain 'ClientMetadata'
+    }
+
     It 'binds ConvertFrom-Json requests in AWS field names, nested AnalyticsMetadata and UserContextData included' {
         $json = @'
 [
