@@ -139,6 +139,11 @@ namespace CognitoTools.Commands
         [ValidateRange(0d, 1000d)]
         public double MaxRequestsPerSecond { get; set; }
 
+        /// <summary>Seconds with requests in flight and none answered for good before the batch gives up (rows left: NotSent); 0 = never.</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int MaxStallSec { get; set; }
+
         protected override void BeginProcessing()
         {
             _select = ParseSelect(Select);
@@ -171,7 +176,13 @@ namespace CognitoTools.Commands
                 ThrottleLimit = ThrottleLimit,
                 Unordered = Unordered.IsPresent,
                 MaxRequestsPerSecond = IsBound(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
+                MaxStallTime = IsBound(nameof(MaxStallSec)) ? TimeSpan.FromSeconds(MaxStallSec) : BulkSendOptions.DefaultMaxStallTime,
             };
+            // The core logs from worker threads; lines are queued and written from the pipeline thread.
+            var log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
+            // One limiter for every attempt of this command, retries included, so throttling slows the whole batch.
+            var limiter = options.CreateRateLimiter();
+            limiter.Log = log;
             _client = new CognitoIdpClient(new CognitoClientConfig
             {
                 ServiceUrl = settings.ServiceUrl,
@@ -181,10 +192,11 @@ namespace CognitoTools.Commands
                 CaBundlePath = settings.CaBundlePath,
                 UserAgentSuffix = this.PowerShellUserAgent(),
                 MaxConnectionsPerServer = Math.Max(ThrottleLimit, 2),
-                // One limiter for every attempt of this command, retries included, so throttling slows the whole batch.
-                RateLimiter = options.CreateRateLimiter(),
-                // The core logs from worker threads; lines are queued and written from the pipeline thread.
-                Log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null,
+                RateLimiter = limiter,
+                // A batch (pipeline input or several names): throttles and an empty retry quota slow it down instead of
+                // failing rows. A single call keeps the SDKs' standard retry mode.
+                RetryMode = MyInvocation.ExpectingInput || (Username?.Length ?? 0) > 1 ? RetryMode.Batch : RetryMode.Standard,
+                Log = log,
             });
             _sender = new BulkSender(_client, options, CommandHistory.Session)
             {
@@ -267,8 +279,9 @@ namespace CognitoTools.Commands
             }
             if (_verbose && _command != null)
             {
-                var progress = _sender.GetProgress();
-                WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent in {progress.Elapsed.TotalSeconds:0.0} s.");
+                var summary = _sender.GetSummary();
+                WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent in {summary.Elapsed.TotalSeconds:0.0} s; " +
+                             $"{summary.Attempts} attempts, {summary.Throttles} throttled; final rate {DescribeRate(summary.FinalRate, summary.Cap)}.");
             }
             if (_sender.NotSentCount > 0)
             {
@@ -327,8 +340,16 @@ namespace CognitoTools.Commands
             }
         }
 
-        private static string NotSentWarning(long count)
-            => $"{count} record(s) were not sent because the command was stopped. Resume with: Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode";
+        private string NotSentWarning(long count)
+            => _sender?.StallError != null
+                ? $"{count} record(s) were not sent: Cognito kept failing and nothing succeeded for {(MaxStallSec > 0 && IsBound(nameof(MaxStallSec)) ? MaxStallSec : (int)BulkSendOptions.DefaultMaxStallTime.TotalSeconds)} s (-MaxStallSec), so the batch stopped. Resume with: Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode"
+                : $"{count} record(s) were not sent because the command was stopped. Resume with: Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode";
+
+        private static string DescribeRate(double? rate, double? cap)
+        {
+            var text = rate.HasValue ? rate.Value.ToString(rate.Value < 10 ? "0.##" : "0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "unlimited (nothing throttled)";
+            return cap.HasValue ? text + " (cap " + cap.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/s)" : text + " (no cap)";
+        }
 
         private void WriteOutcomes(IEnumerable<SendOutcome> outcomes)
         {
@@ -450,7 +471,8 @@ namespace CognitoTools.Commands
             }
             _nextProgressAt = _progressClock.Elapsed + ProgressInterval;
             var progress = _sender.GetProgress();
-            var status = $"{progress.Completed} done, {progress.Failed} failed, {progress.InFlight} in flight, {progress.RequestsPerSecond:0.0}/s";
+            var status = $"{progress.Completed} done, {progress.Failed} failed, {progress.InFlight} in flight, {progress.RequestsPerSecond:0.0}/s, " +
+                         $"rate limit {(progress.CurrentRateLimit.HasValue ? progress.CurrentRateLimit.Value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "none")}, {progress.Throttled} throttled";
             var record = new ProgressRecord(ProgressActivityId, ProgressActivity, status);
             if (progress.PercentComplete.HasValue)
             {

@@ -274,10 +274,11 @@ namespace CognitoTools.Tests.Protocol
 
         private sealed class CountingLimiter : IRequestRateLimiter
         {
-            public int Waits, Throttled, Successes;
+            public int Waits, Throttled, Successes, QuotaExhausted;
             public Task WaitAsync(CancellationToken cancellationToken) { Interlocked.Increment(ref Waits); return Task.CompletedTask; }
             public void OnThrottled() => Interlocked.Increment(ref Throttled);
             public void OnSuccess() => Interlocked.Increment(ref Successes);
+            public void OnRetryQuotaExhausted() => Interlocked.Increment(ref QuotaExhausted);
         }
     }
 
