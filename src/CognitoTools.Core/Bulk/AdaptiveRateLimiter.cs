@@ -47,8 +47,14 @@ namespace CognitoTools.Bulk
         public const double MinimumRate = 0.5;
         /// <summary>CUBIC's multiplicative decrease: the smallest cut leaves this share of the rate.</summary>
         public const double Beta = 0.7;
-        /// <summary>CUBIC's scale constant (requests/s per s³).</summary>
+        /// <summary>
+        /// CUBIC's scale constant (requests/s per s³) at <see cref="ScaleReferenceRate"/>. The SDKs use 0.4 at any rate;
+        /// here it is proportional to the plateau, so a probe beyond it takes the same time at 10/s as at 200/s (at 10/s
+        /// the SDKs' constant would overshoot the quota by half within 2 s; at 200/s it would take minutes to probe).
+        /// </summary>
         public const double ScaleConstant = 0.4;
+        /// <summary>The plateau at which <see cref="ScaleConstant"/> applies unscaled (the default cap).</summary>
+        public const double ScaleReferenceRate = 20;
         /// <summary>Share of recent answers above the background that may be throttles before the rate is cut.</summary>
         public const double Tolerance = 0.1;
         /// <summary>Answers the throttled share is measured over.</summary>
@@ -60,7 +66,7 @@ namespace CognitoTools.Bulk
         /// <summary>Background throttle share is never assumed above this.</summary>
         internal const double MaxBackground = 0.5;
         /// <summary>Answers after a cut (to requests sent after it) needed to judge whether the cut helped.</summary>
-        internal const int CheckAnswers = 10;
+        internal const int CheckAnswers = 20;
         /// <summary>Minimum time between two cuts: the answers in between must reflect the new rate.</summary>
         public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(1);
         /// <summary>How long remembered background throttling takes to halve.</summary>
@@ -89,6 +95,12 @@ namespace CognitoTools.Bulk
         private int _recentNext;
         private int _recentCount;
         private int _recentThrottled;
+        // A longer view (the last 100 answers) for the share a cut is judged against, so that the short window's noise
+        // does not make a steady background look like something the cut changed.
+        private readonly bool[] _longer = new bool[5 * AnswerWindow];
+        private int _longerNext;
+        private int _longerCount;
+        private int _longerThrottled;
         private long _sends;
         private long _answers;
         private long _throttleCount;
@@ -100,8 +112,12 @@ namespace CognitoTools.Bulk
         private long _checkSkipAnswers;   // answers to requests that were in flight at the cut
         private int _checkAnswers;
         private int _checkThrottled;
+        private TimeSpan _checkStart = TimeSpan.MinValue;
         private double _shareAtCut;
         private double _rateBeforeCut;
+        // The highest rate of the last 10 s: a background verdict restores it (a series of cuts may precede the verdict).
+        private double _peakRate;
+        private TimeSpan _peakAt;
         private TimeSpan _lastToleratedLog = TimeSpan.MinValue;
         private TimeSpan _lastSlowdown = TimeSpan.MinValue;
 
@@ -242,13 +258,17 @@ namespace CognitoTools.Bulk
                 _throttleCount++;
                 var now = _clock();
                 RecordAnswer(now, throttled: true);
-                if (_checkPending) { CheckLastCut(now); if (_checkPending) return; }
-                if (_lastCut != TimeSpan.MinValue && now - _lastCut < Cooldown) return;
-
                 var share = _recentThrottled / (double)Math.Max(_recentCount, CheckAnswers);
+                var heavy = share >= HeavyShare;
+                if (_checkPending) CheckLastCut(now);
+                // Within the cooldown only a heavy share can cut again (the answers of the requests in flight at the
+                // first throttle show how far above the quota the batch was), and only below what was accepted.
+                if (_lastCut != TimeSpan.MinValue && now - _lastCut < Cooldown && !heavy) return;
+                if (_checkPending && !heavy) return;
+
                 var background = DecayedBackground(now);
                 var excess = share - background;
-                if (excess <= Tolerance)
+                if (excess < Tolerance)
                 {
                     if (_lastToleratedLog == TimeSpan.MinValue || now - _lastToleratedLog >= TimeSpan.FromSeconds(5))
                     {
@@ -262,19 +282,26 @@ namespace CognitoTools.Bulk
                 var before = _limiting ? _currentRate : _admitted.Count;
                 var accepted = _accepted.Count * (1 + background);
                 // Far above the quota, what got through in the last second is the quota; otherwise cut by at most β.
-                var estimate = share >= HeavyShare ? accepted : Math.Max(accepted, Beta * before);
+                var estimate = heavy ? accepted : Math.Max(accepted, Beta * before);
                 estimate = Math.Min(Math.Max(estimate, _floor), _cap);
                 var newRate = Clamp(estimate * CutMargin);
-                _rateBeforeCut = before;
-                _shareAtCut = share;
+                if (_limiting && newRate >= _currentRate * CutMargin && _lastCut != TimeSpan.MinValue && now - _lastCut < Cooldown) return;
+                var longerShare = _longerCount >= 2 * AnswerWindow ? _longerThrottled / (double)_longerCount : 0;
+                if (_checkPending) _shareAtCut = Math.Max(_shareAtCut, share);
+                if (!_checkPending)
+                {
+                    _rateBeforeCut = before;
+                    _shareAtCut = Math.Max(share, longerShare);
+                }
                 _lastMax = Math.Max(estimate, newRate);
-                _windowK = Cbrt((_lastMax - newRate) / ScaleConstant);
+                _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
                 SetRate(newRate, now);
                 _lastCut = now;
                 _checkPending = true;
                 _checkSkipAnswers = Math.Max(0, _sends - _answers);
                 _checkAnswers = 0;
                 _checkThrottled = 0;
+                _checkStart = TimeSpan.MinValue;
                 _atCapLogged = false;
                 Write($"Rate {Rate(before)} -> {Rate(newRate)}: {Percent(share)} of the last {_recentCount} answers throttled (background {Percent(background)}); " +
                       $"the service accepted {accepted.ToString("0.#", CultureInfo.InvariantCulture)} in the last second.");
@@ -308,7 +335,7 @@ namespace CognitoTools.Bulk
                 var before = _limiting ? _currentRate : Math.Max(_floor, _admitted.Count);
                 var newRate = Clamp(before * Beta);
                 _lastMax = before;
-                _windowK = Cbrt((_lastMax - newRate) / ScaleConstant);
+                _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
                 SetRate(newRate, now);
                 _lastCut = now;
                 _atCapLogged = false;
@@ -320,7 +347,7 @@ namespace CognitoTools.Bulk
         {
             if (!_limiting || _lastCut == TimeSpan.MinValue) return;
             var t = (now - _lastCut).TotalSeconds;
-            var cubic = ScaleConstant * Math.Pow(t - _windowK, 3) + _lastMax;
+            var cubic = Scale(_lastMax) * Math.Pow(t - _windowK, 3) + _lastMax;
             if (cubic > _lastMax)
             {
                 // Beyond the plateau, do not run ahead of what the batch actually sends (the SDKs' 2 x measured rate).
@@ -331,6 +358,7 @@ namespace CognitoTools.Bulk
             if (rate > _currentRate)
             {
                 _currentRate = rate;
+                NotePeak(rate, now);
                 if (!_atCapLogged && rate >= _cap)
                 {
                     _atCapLogged = true;
@@ -349,21 +377,42 @@ namespace CognitoTools.Bulk
             var after = _checkThrottled / (double)_checkAnswers;
             var background = DecayedBackground(now);
             // Cutting did not lower the throttled share: those throttles are not the batch's doing.
-            if (_shareAtCut < HeavyShare && after > 0 && after >= 0.7 * _shareAtCut && after <= 1.5 * _shareAtCut + Tolerance)
+            if (_shareAtCut < HeavyShare && after > 0 && after >= 0.7 * _shareAtCut && after <= _shareAtCut + 0.5 * Tolerance)
             {
                 _background = Math.Min(MaxBackground, Math.Max(background, after));
                 _backgroundAt = now;
-                var restored = Clamp(Math.Max(_rateBeforeCut, _currentRate));
+                var peak = now - _peakAt <= TimeSpan.FromSeconds(10) ? _peakRate : 0;
+                var restored = Clamp(Math.Max(Math.Max(_rateBeforeCut, peak), _currentRate));
                 _lastMax = restored;
                 _windowK = 0;
                 SetRate(restored, now);
                 Write($"Throttles did not drop when the rate was cut ({Percent(_shareAtCut)} before, {Percent(after)} after): treated as background (other traffic on the account), " +
                       $"tolerated up to {Percent(_background)}; rate back to {Rate(restored)}.");
             }
-            else if (after < background)
+            else
             {
-                _background = after;
-                _backgroundAt = now;
+                if (after < background)
+                {
+                    _background = after;
+                    _backgroundAt = now;
+                }
+                // Still throttled above the tolerance at the new rate: the bucket's burst is spent by now, so what got
+                // through since the cut is the quota itself. Cut to it (a second, precise step).
+                var span = (now - _checkStart).TotalSeconds;
+                if (after - DecayedBackground(now) > Tolerance && span >= 0.5)
+                {
+                    var quota = Math.Min(_cap, Math.Max(_floor, (_checkAnswers - _checkThrottled) / span));
+                    var newRate = Clamp(quota * CutMargin);
+                    if (newRate < _currentRate)
+                    {
+                        var before = _currentRate;
+                        _lastMax = Math.Max(quota, newRate);
+                        _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
+                        SetRate(newRate, now);
+                        _lastCut = now;
+                        Write($"Rate {Rate(before)} -> {Rate(newRate)}: still {Percent(after)} throttled after the last cut; the service accepted {quota.ToString("0.#", CultureInfo.InvariantCulture)}/s since then.");
+                    }
+                }
             }
         }
 
@@ -378,11 +427,20 @@ namespace CognitoTools.Bulk
             _recent[_recentNext] = throttled;
             if (throttled) _recentThrottled++;
             _recentNext = (_recentNext + 1) % AnswerWindow;
+            if (_longerCount == _longer.Length)
+            {
+                if (_longer[_longerNext]) _longerThrottled--;
+            }
+            else _longerCount++;
+            _longer[_longerNext] = throttled;
+            if (throttled) _longerThrottled++;
+            _longerNext = (_longerNext + 1) % _longer.Length;
             if (_checkPending)
             {
                 if (_checkSkipAnswers > 0) _checkSkipAnswers--;
                 else
                 {
+                    if (_checkAnswers == 0) _checkStart = now;
                     _checkAnswers++;
                     if (throttled) _checkThrottled++;
                 }
@@ -391,6 +449,7 @@ namespace CognitoTools.Bulk
 
         private void SetRate(double rate, TimeSpan now)
         {
+            NotePeak(_limiting ? _currentRate : rate, now);
             _currentRate = rate;
             if (!_limiting)
             {
@@ -399,6 +458,15 @@ namespace CognitoTools.Bulk
             }
             // Slots already handed out at the old spacing stay; later ones are spaced at the new rate from now on.
             if (_nextSlot < now) _nextSlot = now;
+        }
+
+        private void NotePeak(double rate, TimeSpan now)
+        {
+            if (rate >= _peakRate || now - _peakAt > TimeSpan.FromSeconds(10))
+            {
+                _peakRate = rate;
+                _peakAt = now;
+            }
         }
 
         private double DecayedBackground(TimeSpan now)
@@ -435,6 +503,9 @@ namespace CognitoTools.Bulk
             }
             return TimeSpan.Zero;
         }
+
+        /// <summary>CUBIC's scale constant for this plateau (see <see cref="ScaleConstant"/>).</summary>
+        internal static double Scale(double plateau) => ScaleConstant * Math.Max(plateau, MinimumRate) / ScaleReferenceRate;
 
         private static double Cbrt(double x) => x <= 0 ? 0 : Math.Pow(x, 1.0 / 3.0);
 

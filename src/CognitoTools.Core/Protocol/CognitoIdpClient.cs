@@ -134,8 +134,11 @@ namespace CognitoTools.Protocol
                 if (retryCost == 0 || _retryQuota.TryAcquire(retryCost))
                 {
                     lastRetryCost = retryCost;
-                    // Batch mode backs off on throttles by how often this request was throttled, not by its attempt number.
-                    delay = RetryClassifier.ComputeDelay(outcome.Decision, throttledHere ? throttledAttempts : batch ? ownAttempts : attempt, NextRandom(), outcome.RetryAfter);
+                    // Batch mode: the shared limiter paces every retry after a throttle, so the request's own backoff
+                    // only spreads the retries (the transient base, by how often this request was throttled).
+                    delay = throttledHere
+                        ? RetryClassifier.ComputeDelay(RetryDecision.Transient, throttledAttempts, NextRandom(), outcome.RetryAfter)
+                        : RetryClassifier.ComputeDelay(outcome.Decision, batch ? ownAttempts : attempt, NextRandom(), outcome.RetryAfter);
                     Log(what + $"; {Describe(outcome.Decision)}, retrying in {Ms(delay)} ms" + (outcome.RetryAfter.HasValue ? " (Retry-After)." : "."));
                 }
                 else if (batch)

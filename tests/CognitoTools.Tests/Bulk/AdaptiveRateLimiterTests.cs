@@ -62,8 +62,8 @@ namespace CognitoTools.Tests.Bulk
             clock.Now = TimeSpan.FromMilliseconds(1150);
             Assert.Equal(TimeSpan.Zero, limiter.Admit());
 
-            // After a cut, the window allows the lower rate: 3 throttles in a row cut 10/s to 90% of β x 10 = 6.3/s.
-            for (var i = 0; i < 3; i++) limiter.OnThrottled();
+            // After a cut, the window allows the lower rate: 2 throttles in a row cut 10/s to 90% of β x 10 = 6.3/s.
+            for (var i = 0; i < 2; i++) limiter.OnThrottled();
             Assert.Equal(10 * AdaptiveRateLimiter.Beta * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
             clock.Now = TimeSpan.FromMilliseconds(1160);
             Assert.True(limiter.Admit() > TimeSpan.Zero, "7 admitted within the last second already");
@@ -98,12 +98,11 @@ namespace CognitoTools.Tests.Bulk
             var limiter = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
             Answer(limiter, clock, 50, TimeSpan.FromMilliseconds(2), throttled: false);
             for (var i = 0; i < 16; i++) limiter.Admit();
-            limiter.OnThrottled();
-            limiter.OnThrottled(); // 2 of the last 20 answers: within the tolerance
+            limiter.OnThrottled(); // 1 of the last 20 answers: isolated
             Assert.True(double.IsPositiveInfinity(limiter.CurrentRate));
-            limiter.OnThrottled(); // 3 of 20 (15%): sustained. 50 got through in the last second: cut to 90% of that.
+            limiter.OnThrottled(); // 2 of 20 (10%): sustained. 50 got through in the last second: cut to 90% of that.
             Assert.Equal(50 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
-            Assert.Equal(3, limiter.ThrottleCount);
+            Assert.Equal(2, limiter.ThrottleCount);
             // The rest of the episode does not cut again.
             for (var i = 0; i < 10; i++) limiter.OnThrottled();
             Assert.Equal(50 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
@@ -115,8 +114,8 @@ namespace CognitoTools.Tests.Bulk
             var clock = new FakeClock();
             var limiter = new AdaptiveRateLimiter(100, 1, clock.Read);
             Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(10), throttled: false);
-            Answer(limiter, clock, 3, TimeSpan.FromMilliseconds(10), throttled: true);
-            // 20 accepted in the last second, but only 15% throttled: never below β x 100.
+            Answer(limiter, clock, 2, TimeSpan.FromMilliseconds(10), throttled: true);
+            // 20 accepted in the last second, but only 10% throttled: never below β x 100.
             Assert.Equal(AdaptiveRateLimiter.Beta * 100 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
         }
 
@@ -126,14 +125,15 @@ namespace CognitoTools.Tests.Bulk
             var clock = new FakeClock();
             var limiter = new AdaptiveRateLimiter(100, 1, clock.Read);
             Answer(limiter, clock, 50, TimeSpan.FromMilliseconds(2), throttled: false, send: false);
-            for (var i = 0; i < 20; i++) limiter.OnThrottled(); // the cut comes at the 3rd: to 90% of max(accepted, β x 100)
+            for (var i = 0; i < 20; i++) limiter.OnThrottled(); // the cut comes at the 2nd: to 90% of max(accepted, β x 100)
             var cutAt = clock.Now;
             var cut = limiter.CurrentRate;
             var plateau = cut / AdaptiveRateLimiter.CutMargin;
-            var k = Math.Pow((plateau - cut) / AdaptiveRateLimiter.ScaleConstant, 1.0 / 3);
+            var scale = AdaptiveRateLimiter.ScaleConstant * plateau / AdaptiveRateLimiter.ScaleReferenceRate;
+            var k = Math.Pow((plateau - cut) / scale, 1.0 / 3);
             clock.Now = cutAt + TimeSpan.FromSeconds(k / 2);
             limiter.OnSuccess();
-            Assert.Equal(plateau - AdaptiveRateLimiter.ScaleConstant * Math.Pow(k / 2, 3), limiter.CurrentRate, 3);
+            Assert.Equal(plateau - scale * Math.Pow(k / 2, 3), limiter.CurrentRate, 3);
             clock.Now = cutAt + TimeSpan.FromSeconds(k);
             limiter.OnSuccess();
             Assert.Equal(plateau, limiter.CurrentRate, 3);
@@ -158,11 +158,12 @@ namespace CognitoTools.Tests.Bulk
                     clock.Now += TimeSpan.FromMilliseconds(50);
                 }
             }
+            Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(50), throttled: false);
             Second();
             var cut = limiter.CurrentRate;
             Assert.True(cut < 20, "the first sustained throttles cut the rate");
-            Second();
-            Second();
+            // Within a few seconds the cuts are seen not to help, and the rate is back at the cap.
+            for (var s = 0; s < 6 && limiter.CurrentRate < 20; s++) Second();
             Assert.Equal(20, limiter.CurrentRate, 6);
             Assert.True(limiter.BackgroundThrottleShare >= 0.15, $"background {limiter.BackgroundThrottleShare}");
             for (var s = 0; s < 5; s++) Second();
@@ -174,6 +175,7 @@ namespace CognitoTools.Tests.Bulk
         {
             var clock = new FakeClock();
             var limiter = new AdaptiveRateLimiter(20, 1, clock.Read);
+            Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(50), throttled: false);
             for (var s = 0; s < 4; s++)
             {
                 for (var i = 0; i < 20; i++)

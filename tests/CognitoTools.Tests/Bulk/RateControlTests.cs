@@ -50,7 +50,7 @@ namespace CognitoTools.Tests.Bulk
         }
 
         /// <summary>Sends user0001..userN through BulkSender and the real client in batch mode, as the cmdlet does.</summary>
-        internal static RunResult Run(FakeCognitoService service, int rows, int throttleLimit, double? cap, List<string> log = null, TimeSpan? maxStall = null, bool realBackoff = true)
+        internal static RunResult Run(FakeCognitoService service, int rows, int throttleLimit, double? cap, List<string> log = null, TimeSpan? maxStall = null, Action<int> beforeRow = null)
         {
             var options = new BulkSendOptions { ThrottleLimit = throttleLimit, MaxRequestsPerSecond = cap ?? 0, MaxStallTime = maxStall ?? BulkSendOptions.DefaultMaxStallTime };
             var limiter = options.CreateRateLimiter();
@@ -67,11 +67,15 @@ namespace CognitoTools.Tests.Bulk
                 MaxConnectionsPerServer = Math.Max(2, throttleLimit),
             };
             var result = new RunResult { Rows = rows };
-            using (var client = realBackoff ? new CognitoIdpClient(config) : new CognitoIdpClient(config, null, null, (d, ct) => Task.Delay(TimeSpan.FromMilliseconds(Math.Min(d.TotalMilliseconds, 5)), ct)))
+            using (var client = new CognitoIdpClient(config))
             using (var sender = new BulkSender(client, options, null))
             {
                 var watch = Stopwatch.StartNew();
-                var outcomes = BulkTestHelpers.Run(sender, Enumerable.Range(1, rows).Select(i => new ResendConfirmationCodeRequest { ClientId = ClientId, Username = FakeCognitoService.SeededUsername(i, FakeCognitoService.SeedDigits(rows)) }));
+                var outcomes = BulkTestHelpers.Run(sender, Enumerable.Range(1, rows).Select(i =>
+                {
+                    beforeRow?.Invoke(i);
+                    return new ResendConfirmationCodeRequest { ClientId = ClientId, Username = FakeCognitoService.SeededUsername(i, FakeCognitoService.SeedDigits(rows)) };
+                }));
                 watch.Stop();
                 result.Elapsed = watch.Elapsed;
                 result.Succeeded = outcomes.Count(o => o.Kind == SendOutcomeKind.Succeeded);
@@ -105,27 +109,36 @@ namespace CognitoTools.Tests.Bulk
         [InlineData(200, true)]
         public void Finds_the_quota_of_a_token_bucket_without_hammering_it(double quota, bool capAtTwiceTheQuota)
         {
-            // About 5 s of work at the quota, 16 in flight, 20 ms latency (so 800 requests/s without a limit).
-            var rows = (int)(quota * 5);
+            // 16 in flight, 20 ms latency (so 800 requests/s without a limit). The batch runs about 8 s: the first
+            // 3 s find the quota (a start from far above it costs up to one round of throttles in flight, and the
+            // bucket's burst of one second's worth makes the first second look faster than the quota); the last 5 s
+            // are measured at the server: rate, share throttled.
+            var rows = (int)(quota * 8);
+            var measuredFrom = (int)(quota * 3);
             using (var service = StartService(rows, 20))
             {
                 service.SetRateLimit(quota); // the bucket holds one second's worth
                 var log = new List<string>();
-                var run = Run(service, rows, 16, capAtTwiceTheQuota ? 2 * quota : (double?)null, log);
+                var measured = new Stopwatch();
+                var run = Run(service, rows, 16, capAtTwiceTheQuota ? 2 * quota : (double?)null, log, beforeRow: i =>
+                {
+                    if (i != measuredFrom) return;
+                    service.ResetCounters();
+                    measured.Start();
+                });
+                measured.Stop();
                 _output.WriteLine(run.ToString());
                 foreach (var line in log.Take(40)) _output.WriteLine(line);
 
                 Assert.Equal(0, run.Failed);
                 Assert.Equal(rows, run.Succeeded);
-                Assert.Equal(rows, run.Deliveries);
                 Assert.Equal(1, run.MaxDeliveriesPerUser);
-                // The bucket's first second's worth goes at once; the rest can go no faster than the quota.
-                var ideal = (rows - quota) / quota;
-                var sustained = (rows - quota) / run.Elapsed.TotalSeconds;
-                _output.WriteLine($"sustained {sustained:F1}/s = {sustained / quota:P0} of the quota (ideal {ideal:F1} s)");
-                // Issue 9 asks 0.9; a little room here for a shared CI machine (the benchmark reports the figure).
+                var sustained = service.DeliveryCount / measured.Elapsed.TotalSeconds;
+                var share = service.ThrottledCount / (double)service.RequestCount;
+                _output.WriteLine($"last {service.DeliveryCount} rows: sustained {sustained:F1}/s = {sustained / quota:P0} of the quota, {share:P1} of {service.RequestCount} attempts throttled");
+                // Issue 9 asks 0.9; a little room here for a shared CI machine (the benchmark reports the full-size figure).
                 Assert.True(sustained >= 0.85 * quota, $"sustained only {sustained:F1}/s against a quota of {quota}/s: {run}");
-                Assert.True(run.ThrottledShare <= 0.05, $"{run.ThrottledShare:P1} of attempts throttled: {run}");
+                Assert.True(share <= 0.05, $"{share:P1} of attempts throttled: {run}");
             }
         }
 
