@@ -71,6 +71,7 @@ namespace CognitoTools.Tests.Module
                 P("ThrottleLimit", Int, range: new object[] { 1, 64 }),
                 P("Unordered", Switch),
                 P("MaxRequestsPerSecond", "System.Double", range: new object[] { 0d, 1000d }),
+                P("MaxStallSec", Int, range: new object[] { 0, 86400 }),
             },
             ["Get-CGIPSecretHash"] = new[]
             {
