@@ -53,8 +53,12 @@ namespace CognitoTools.Bulk
         /// the SDKs' constant would overshoot the quota by half within 2 s; at 200/s it would take minutes to probe).
         /// </summary>
         public const double ScaleConstant = 0.4;
-        /// <summary>The plateau at which <see cref="ScaleConstant"/> applies unscaled (the default cap).</summary>
-        public const double ScaleReferenceRate = 20;
+        /// <summary>
+        /// The plateau at which <see cref="ScaleConstant"/> applies unscaled. Each probe beyond the plateau costs about
+        /// two throttles (what it takes to see it), so the probe must be slow enough that a cycle holds many more
+        /// requests than that even at 10/s: the cycle lasts about 6 s at any rate.
+        /// </summary>
+        public const double ScaleReferenceRate = 80;
         /// <summary>Share of recent answers above the background that may be throttles before the rate is cut.</summary>
         public const double Tolerance = 0.1;
         /// <summary>Answers the throttled share is measured over.</summary>
@@ -115,6 +119,8 @@ namespace CognitoTools.Bulk
         private TimeSpan _checkStart = TimeSpan.MinValue;
         private double _shareAtCut;
         private double _rateBeforeCut;
+        private double _acceptedAtCut;   // what the service accepted in the second before the first cut
+        private double _cutRate;         // the rate the last cut set
         // The highest rate of the last 10 s: a background verdict restores it (a series of cuts may precede the verdict).
         private double _peakRate;
         private TimeSpan _peakAt;
@@ -291,11 +297,13 @@ namespace CognitoTools.Bulk
                 if (!_checkPending)
                 {
                     _rateBeforeCut = before;
+                    _acceptedAtCut = accepted;
                     _shareAtCut = Math.Max(share, longerShare);
                 }
                 _lastMax = Math.Max(estimate, newRate);
                 _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
                 SetRate(newRate, now);
+                _cutRate = newRate;
                 _lastCut = now;
                 _checkPending = true;
                 _checkSkipAnswers = Math.Max(0, _sends - _answers);
@@ -376,8 +384,10 @@ namespace CognitoTools.Bulk
             if (_checkAnswers == 0) return;
             var after = _checkThrottled / (double)_checkAnswers;
             var background = DecayedBackground(now);
-            // Cutting did not lower the throttled share: those throttles are not the batch's doing.
-            if (_shareAtCut < HeavyShare && after > 0 && after >= 0.7 * _shareAtCut && after <= _shareAtCut + 0.5 * Tolerance)
+            // Cutting below what the service accepted did not lower the throttled share: those throttles are not the
+            // batch's doing. (A cut that stayed above what got through proves nothing: a quota would throttle it too.)
+            var cutBelowAccepted = _cutRate <= CutMargin * _acceptedAtCut * 1.0001;
+            if (cutBelowAccepted && _shareAtCut < HeavyShare && after > 0 && after >= 0.7 * _shareAtCut && after <= _shareAtCut + 0.5 * Tolerance)
             {
                 _background = Math.Min(MaxBackground, Math.Max(background, after));
                 _backgroundAt = now;
@@ -401,7 +411,8 @@ namespace CognitoTools.Bulk
                 var span = (now - _checkStart).TotalSeconds;
                 if (after - DecayedBackground(now) > Tolerance && span >= 0.5)
                 {
-                    var quota = Math.Min(_cap, Math.Max(_floor, (_checkAnswers - _checkThrottled) / span));
+                    // Answers over the span between the first and the last: one fewer interval than answers.
+                    var quota = Math.Min(_cap, Math.Max(_floor, Math.Max(0, _checkAnswers - _checkThrottled - 1) / span));
                     var newRate = Clamp(quota * CutMargin);
                     if (newRate < _currentRate)
                     {
