@@ -126,6 +126,7 @@ namespace CognitoTools.Bulk
         private TimeSpan _peakAt;
         private TimeSpan _lastToleratedLog = TimeSpan.MinValue;
         private TimeSpan _lastSlowdown = TimeSpan.MinValue;
+        private TimeSpan _slowdownHold;
 
         /// <param name="maxRequestsPerSecond">The cap; <see cref="double.PositiveInfinity"/> for none (the rate is then found from throttling alone).</param>
         /// <param name="burst">Requests allowed back to back before spacing applies.</param>
@@ -329,21 +330,24 @@ namespace CognitoTools.Bulk
         }
 
         /// <summary>
-        /// The client's retry quota is empty (most recent attempts failed): slow down for everyone, at most once per
-        /// <see cref="Cooldown"/>, by β, and start limiting if there was no cap.
+        /// The client's retry quota is empty (most recent attempts failed): slow down for everyone by β, and start
+        /// limiting if there was no cap. Once per episode: not again before the rate has grown back to where it was
+        /// (CUBIC's time to the plateau, at least <see cref="Cooldown"/>), so a long storm cannot ratchet the rate down
+        /// to the floor; the requests' own pauses do the rest.
         /// </summary>
         public void OnRetryQuotaExhausted()
         {
             lock (_gate)
             {
                 var now = _clock();
-                if (_lastSlowdown != TimeSpan.MinValue && now - _lastSlowdown < Cooldown) return;
+                if (_lastSlowdown != TimeSpan.MinValue && now - _lastSlowdown < _slowdownHold) return;
                 _lastSlowdown = now;
                 Prune(_admitted, now);
                 var before = _limiting ? _currentRate : Math.Max(_floor, _admitted.Count);
                 var newRate = Clamp(before * Beta);
                 _lastMax = before;
                 _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
+                _slowdownHold = TimeSpan.FromSeconds(Math.Max(Cooldown.TotalSeconds, _windowK));
                 SetRate(newRate, now);
                 _lastCut = now;
                 _atCapLogged = false;

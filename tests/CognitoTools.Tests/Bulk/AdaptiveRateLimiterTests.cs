@@ -192,7 +192,7 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void An_empty_retry_quota_slows_down_by_beta_once_per_cooldown_and_starts_limiting_without_a_cap()
+        public void An_empty_retry_quota_slows_down_by_beta_once_per_episode_and_starts_limiting_without_a_cap()
         {
             var clock = new FakeClock();
             var limiter = new AdaptiveRateLimiter(20, 1, clock.Read);
@@ -200,9 +200,16 @@ namespace CognitoTools.Tests.Bulk
             Assert.Equal(14, limiter.CurrentRate, 6);
             limiter.OnRetryQuotaExhausted();
             Assert.Equal(14, limiter.CurrentRate, 6);
-            clock.Now += AdaptiveRateLimiter.Cooldown;
+            // Not again before the rate is back on its plateau: a storm cannot ratchet it down to the floor.
+            var k = Math.Pow((20 - 14) / (AdaptiveRateLimiter.ScaleConstant * 20 / AdaptiveRateLimiter.ScaleReferenceRate), 1.0 / 3);
+            clock.Now += TimeSpan.FromSeconds(k - 0.1);
             limiter.OnRetryQuotaExhausted();
-            Assert.Equal(14 * AdaptiveRateLimiter.Beta, limiter.CurrentRate, 6);
+            Assert.True(limiter.CurrentRate >= 14 - 1e-9, $"cut again within the episode: {limiter.CurrentRate}");
+            clock.Now += TimeSpan.FromSeconds(0.1);
+            limiter.OnSuccess();
+            Assert.Equal(20, limiter.CurrentRate, 3);
+            limiter.OnRetryQuotaExhausted();
+            Assert.Equal(20 * AdaptiveRateLimiter.Beta, limiter.CurrentRate, 3);
 
             var uncapped = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
             for (var i = 0; i < 30; i++) uncapped.Admit();
