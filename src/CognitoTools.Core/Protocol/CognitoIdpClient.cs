@@ -358,10 +358,13 @@ namespace CognitoTools.Protocol
 
         private double NextRandom() => _random();
 
-        /// <summary>Batch mode's pause when the retry quota is empty: 1 s, doubling per pause of the same request, at most 20 s, half of it jittered.</summary>
+        /// <summary>First pause of a request that finds the retry quota empty (batch mode).</summary>
+        internal static readonly TimeSpan RetryQuotaBasePause = TimeSpan.FromMilliseconds(250);
+
+        /// <summary>Batch mode's pause when the retry quota is empty: 250 ms, doubling per pause of the same request, at most 20 s, half of it jittered.</summary>
         internal static TimeSpan RetryQuotaPause(int pause, double random)
         {
-            var ceiling = Math.Min(RetryClassifier.MaxBackoff.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(Math.Max(pause - 1, 0), 20)));
+            var ceiling = Math.Min(RetryClassifier.MaxBackoff.TotalMilliseconds, RetryQuotaBasePause.TotalMilliseconds * Math.Pow(2, Math.Min(Math.Max(pause - 1, 0), 20)));
             if (random < 0) random = 0;
             if (random >= 1) random = 0.999999;
             return TimeSpan.FromMilliseconds(ceiling * (0.5 + 0.5 * random));

@@ -320,7 +320,7 @@ namespace CognitoTools.Tests.Protocol
         public async Task Batch_mode_pauses_and_slows_down_when_the_retry_quota_is_empty_instead_of_failing()
         {
             // A quota of 14 tokens pays for one transient retry. Standard mode then fails the next call at its first
-            // error; batch mode pauses it (1 s, jittered by half) and tells the limiter to slow down, then retries.
+            // error; batch mode pauses it (250 ms, jittered by half) and tells the limiter to slow down, then retries.
             Func<RecordedRequest, ResponseAction> Script() => Responses.Sequence(
                 () => Responses.Error(500, "InternalErrorException", "x"),
                 () => Responses.Error(500, "InternalErrorException", "x"),
@@ -337,8 +337,8 @@ namespace CognitoTools.Tests.Protocol
                 var response = await batch.SendAsync();
                 Assert.Equal(3, response.Attempts);
                 Assert.Equal(1, limiter.QuotaExhausted);
-                // The second delay is the quota pause: between 0.5 and 1 s (jitter 0.5 here: 0.75 s).
-                Assert.Equal(TimeSpan.FromMilliseconds(750), batch.Delays.Last());
+                // The second delay is the quota pause: between 125 and 250 ms (jitter 0.5 here: 187.5 ms).
+                Assert.Equal(TimeSpan.FromMilliseconds(187.5), batch.Delays.Last());
                 Assert.Contains(batch.LogLines, l => l.Contains("retry quota is used up") && l.Contains("pausing"));
             }
         }
