@@ -41,6 +41,10 @@ Options:
   --no-pwsh          Skip the cmdlet run.
   --out FILE         Also write the report (text) and FILE.json (figures).
   --quick            A short smoke run.
+  --rate-only        Only the rate-control sections (issue 9): the quota table and the fault storm.
+  --no-rate          Skip the rate-control sections.
+  --rate-seconds N   Seconds of work at the quota per quota run (default 30; --quick: 5).
+  --storm-users N    Users of the fault-storm runs (default 5000; --quick: 1000).
 ";
 
         public static int Main(string[] args)
@@ -167,6 +171,10 @@ Options:
         public int Digits = 4;
         public int MemoryConcurrency = 16;
         public string ClientId = "demoappclient1";
+        public bool RateOnly;
+        public bool NoRate;
+        public int RateSeconds = 30;
+        public int StormUsers = 5000;
 
         public static Options Parse(string[] args)
         {
@@ -198,6 +206,10 @@ Options:
                     case "--endpoint": o.Endpoint = Value(); break;
                     case "--digits": o.Digits = Int(); break;
                     case "--memory-concurrency": o.MemoryConcurrency = Int(); break;
+                    case "--rate-only": o.RateOnly = true; break;
+                    case "--no-rate": o.NoRate = true; break;
+                    case "--rate-seconds": o.RateSeconds = Math.Max(1, Int()); break;
+                    case "--storm-users": o.StormUsers = Math.Max(1, Int()); break;
                     case "--help": case "-h": o.Help = true; break;
                     default: throw new ArgumentException("Unknown option '" + arg + "'.");
                 }
@@ -208,6 +220,8 @@ Options:
                 if (!set.Contains("--c1-users")) o.C1Users = 100;
                 if (!set.Contains("--overhead-users")) o.OverheadUsers = 300;
                 if (!set.Contains("--memory-users")) o.MemoryUsers = 10000;
+                if (!set.Contains("--rate-seconds")) o.RateSeconds = 5;
+                if (!set.Contains("--storm-users")) o.StormUsers = 1000;
             }
             if (o.Pwsh == null && !o.NoPwsh && !o.MemoryChild) o.Pwsh = FindOnPath(OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh");
             if (o.MemoryChild && o.Endpoint == null) throw new ArgumentException("--memory needs --endpoint.");
@@ -268,6 +282,15 @@ Options:
             Console.WriteLine($"CognitoTools bulk benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(js ? "node " + NodeVersion() : "no JS SDK")}");
             Console.WriteLine($"Endpoint: CognitoTools.TestEndpoint in a child process; added latency {_options.LatencyMs} ms; no rate limit (MaxRequestsPerSecond 0); MaxAttempts 3 on both sides.");
             Console.WriteLine();
+
+            if (_options.RateOnly)
+            {
+                var rateReport = new RateControlBenchmark(_options, js ? jsScript : null).Run();
+                Console.WriteLine();
+                Console.Write(rateReport);
+                if (_options.Out != null) File.WriteAllText(_options.Out, rateReport);
+                return 0;
+            }
 
             using (var server = EndpointProcess.Start(_options.LatencyMs, _options.Users))
             {
@@ -334,6 +357,7 @@ Options:
             }
 
             var report = Report(js, total.Elapsed);
+            if (!_options.NoRate) report += Environment.NewLine + new RateControlBenchmark(_options, js ? jsScript : null).Run();
             Console.WriteLine();
             Console.Write(report);
             if (_options.Out != null)
@@ -613,7 +637,7 @@ Options:
         /// <summary>Zero-padding of the seeded usernames (user0001...).</summary>
         public int Digits { get; }
 
-        public static EndpointProcess Start(double latencyMs, int users)
+        public static EndpointProcess Start(double latencyMs, int users, params string[] extraArguments)
         {
             var dll = EndpointProcessStart.AssemblyPath;
             if (!File.Exists(dll)) throw new FileNotFoundException("The test endpoint was not built next to the benchmark.", dll);
@@ -622,7 +646,7 @@ Options:
             {
                 "--port", "0", "--port-file", portFile, "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture),
                 "--seed-users", users.ToString(CultureInfo.InvariantCulture), "--resend-limit", "0", "--exit-when-stdin-closes",
-            });
+            }.Concat(extraArguments ?? Array.Empty<string>()).ToArray());
             // Server GC off and one heap: the endpoint should not take more of the 2 cores than it needs.
             start.Environment["DOTNET_gcServer"] = "0";
             var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the test endpoint.");

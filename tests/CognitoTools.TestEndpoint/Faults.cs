@@ -136,11 +136,74 @@ namespace CognitoTools.TestEndpoint
         public int FiredCount => Volatile.Read(ref Fired);
     }
 
+    /// <summary>One entry of a per-user fault script: this fault, on each chosen user's first <see cref="Times"/> requests.</summary>
+    public sealed class UserFaultSpec
+    {
+        public UserFaultSpec(string kind, int times, double share, int count)
+        {
+            Kind = kind; Times = times; Share = share; Count = count;
+        }
+
+        /// <summary>A --fault name (500, drop, throttle, ...).</summary>
+        public string Kind { get; }
+        public int Times { get; }
+        /// <summary>Share of the users (0..1) when <see cref="Count"/> is 0.</summary>
+        public double Share { get; }
+        /// <summary>A number of users, or 0 to use <see cref="Share"/>.</summary>
+        public int Count { get; }
+
+        /// <summary>Users of <paramref name="total"/> this entry picks.</summary>
+        public int UsersOf(int total) => Count > 0 ? Math.Min(Count, total) : (int)Math.Round(Share * total);
+
+        /// <summary>
+        /// Parses "KIND[xTIMES]:N%|N[,...]", e.g. "500:10%,500x2:10%,drop:10%" or "throttle:60": N% of the users (or N users)
+        /// get KIND on their first TIMES requests (default 1).
+        /// </summary>
+        public static IReadOnlyList<UserFaultSpec> ParseList(string text)
+        {
+            var specs = new List<UserFaultSpec>();
+            foreach (var part in (text ?? string.Empty).Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var entry = part.Trim();
+                var colon = entry.LastIndexOf(':');
+                if (colon <= 0 || colon == entry.Length - 1) throw new ArgumentException("--user-faults entry '" + entry + "' is not KIND[xTIMES]:N% or KIND[xTIMES]:N.");
+                var head = entry.Substring(0, colon);
+                var amount = entry.Substring(colon + 1).Trim();
+                var times = 1;
+                var x = head.LastIndexOf('x');
+                if (x > 0 && int.TryParse(head.Substring(x + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsedTimes))
+                {
+                    if (parsedTimes < 1) throw new ArgumentException("--user-faults entry '" + entry + "': TIMES must be at least 1.");
+                    times = parsedTimes;
+                    head = head.Substring(0, x);
+                }
+                Fault.Parse(head, TimeSpan.Zero); // reject unknown kinds now
+                if (amount.EndsWith("%", StringComparison.Ordinal))
+                {
+                    if (!double.TryParse(amount.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) || percent < 0 || percent > 100)
+                        throw new ArgumentException("--user-faults entry '" + entry + "': the share must be 0..100%.");
+                    specs.Add(new UserFaultSpec(head.Trim(), times, percent / 100, 0));
+                }
+                else
+                {
+                    if (!int.TryParse(amount, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) || count < 0)
+                        throw new ArgumentException("--user-faults entry '" + entry + "': the number of users must be a whole number >= 0.");
+                    specs.Add(new UserFaultSpec(head.Trim(), times, 0, count));
+                }
+            }
+            return specs;
+        }
+
+        public override string ToString() => Kind + (Times > 1 ? "x" + Times : string.Empty) + ":" + (Count > 0 ? Count.ToString(CultureInfo.InvariantCulture) : (Share * 100).ToString(CultureInfo.InvariantCulture) + "%");
+    }
+
     /// <summary>Thread-safe fault schedule; rules may be added or cleared while the service runs. The first rule that fires wins.</summary>
     public sealed class FaultInjector
     {
         private readonly object _gate = new object();
         private readonly List<FaultRule> _rules = new List<FaultRule>();
+        // Scripted per-user faults: the next faults of each user, consumed one per request (before any rule).
+        private readonly Dictionary<string, Queue<Fault>> _userFaults = new Dictionary<string, Queue<Fault>>(StringComparer.Ordinal);
         private Random _random;
         private volatile bool _hasRules;
         private int _injected;
@@ -192,7 +255,65 @@ namespace CognitoTools.TestEndpoint
             lock (_gate)
             {
                 _rules.Clear();
+                _userFaults.Clear();
                 _hasRules = false;
+            }
+        }
+
+        /// <summary>Each of these users gets <paramref name="fault"/> on its next <paramref name="times"/> requests (after faults already scripted for it).</summary>
+        public void ScriptUserFaults(IEnumerable<string> usernames, Fault fault, int times = 1)
+        {
+            if (fault == null) throw new ArgumentNullException(nameof(fault));
+            lock (_gate)
+            {
+                foreach (var user in usernames)
+                {
+                    if (!_userFaults.TryGetValue(user, out var queue)) _userFaults[user] = queue = new Queue<Fault>();
+                    for (var i = 0; i < times; i++) queue.Enqueue(fault);
+                }
+                _hasRules = true;
+            }
+        }
+
+        /// <summary>
+        /// Deterministic per-user faults: shuffles <paramref name="users"/> with <paramref name="seed"/> and gives each spec
+        /// its own, disjoint group of users (so "10% 500 once, 10% 500 twice" are 20% of the users, spread through any
+        /// order of sending). Returns the users chosen per spec.
+        /// </summary>
+        public IReadOnlyList<IReadOnlyList<string>> AssignUserFaults(IReadOnlyList<string> users, IEnumerable<UserFaultSpec> specs, int seed, TimeSpan slowDelay)
+        {
+            var shuffled = new List<string>(users);
+            shuffled.Sort(StringComparer.Ordinal);
+            var random = new Random(seed);
+            for (var i = shuffled.Count - 1; i > 0; i--)
+            {
+                var j = random.Next(i + 1);
+                var t = shuffled[i]; shuffled[i] = shuffled[j]; shuffled[j] = t;
+            }
+            var chosen = new List<IReadOnlyList<string>>();
+            var next = 0;
+            foreach (var spec in specs)
+            {
+                var n = Math.Min(spec.UsersOf(users.Count), shuffled.Count - next);
+                var group = shuffled.GetRange(next, n);
+                next += n;
+                ScriptUserFaults(group, Fault.Parse(spec.Kind, slowDelay), spec.Times);
+                chosen.Add(group);
+            }
+            return chosen;
+        }
+
+        /// <summary>Scripted faults still waiting for their users.</summary>
+        public int ScriptedFaultsLeft
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    var n = 0;
+                    foreach (var queue in _userFaults.Values) n += queue.Count;
+                    return n;
+                }
             }
         }
 
@@ -202,6 +323,11 @@ namespace CognitoTools.TestEndpoint
             if (!_hasRules) return null; // the benchmark's path: no lock
             lock (_gate)
             {
+                if (username != null && _userFaults.TryGetValue(username, out var scripted) && scripted.Count > 0)
+                {
+                    _injected++;
+                    return scripted.Dequeue();
+                }
                 foreach (var rule in _rules)
                 {
                     if (rule.Username != null && !string.Equals(rule.Username, username, StringComparison.Ordinal)) continue;

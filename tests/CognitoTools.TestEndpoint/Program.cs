@@ -52,6 +52,10 @@ Options:
                                    USER is served normally: a deterministic retry. Repeatable; tried before --fault.
   --fault-rate P                   Probability (0..1) that a request gets a fault (default 0.1 when --fault is given).
   --slow-ms MS                     Delay of the 'slow' fault (default 30000).
+  --user-faults SPEC               Scripted per-user faults, seeded by --seed: KIND[xTIMES]:N%|N[,...] gives N% of the users
+                                   (or N users) fault KIND on their first TIMES requests, each entry its own users, e.g.
+                                   '500:10%,500x2:10%,drop:10%' (a fault storm) or 'throttle:60' (isolated throttles).
+                                   Applies to the users known at start (seeded, CSV, demo).
   --seed N                         Seed of the fault draws, to repeat a run exactly (default 12345).
   --exit-when-stdin-closes         Exit when standard input reaches end of file (for parents that may die without cleanup).
   --record                         Keep per-user attempt and delivery counts, request times and each user's latest
@@ -139,7 +143,7 @@ Example:
             service.ThrottleStatusCode = options.ThrottleStatus;
             if (options.RateLimit > 0) service.SetRateLimit(options.RateLimit, options.RateBurst);
             service.Faults.Seed(options.Seed);
-            foreach (var userFault in options.UserFaults)
+            foreach (var userFault in options.FaultUsers)
             {
                 service.Faults.FailFirstAttemptsForUser(userFault.Username, userFault.Count, Fault.Parse(userFault.Kind, TimeSpan.FromMilliseconds(options.SlowMs)));
             }
@@ -153,6 +157,13 @@ Example:
                     var remaining = 1.0 - options.FaultRate * i / n;
                     service.Faults.FailRandomly(remaining <= 0 ? 1.0 : (options.FaultRate / n) / remaining, fault);
                 }
+            }
+            if (options.UserFaults.Count > 0)
+            {
+                var users = new List<string>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var pool in service.Pools) foreach (var user in pool.Users) if (seen.Add(user.Username)) users.Add(user.Username);
+                service.Faults.AssignUserFaults(users, options.UserFaults, options.Seed, TimeSpan.FromMilliseconds(options.SlowMs));
             }
             if (options.Verbose)
             {
@@ -253,7 +264,8 @@ Example:
             public double RateBurst;
             public int ThrottleStatus = 400;
             public readonly List<string> Faults = new List<string>();
-            public readonly List<UserFault> UserFaults = new List<UserFault>();
+            public readonly List<UserFault> FaultUsers = new List<UserFault>();
+            public IReadOnlyList<UserFaultSpec> UserFaults = Array.Empty<UserFaultSpec>();
             public double FaultRate = -1;
             public double SlowMs = 30000;
             public int Seed = 12345;
@@ -299,9 +311,10 @@ Example:
                                 o.Faults.Add(kind.Trim());
                             }
                             break;
-                        case "--fault-user": o.UserFaults.Add(UserFault.Parse(arg, Value())); break;
+                        case "--fault-user": o.FaultUsers.Add(UserFault.Parse(arg, Value())); break;
                         case "--fault-rate": o.FaultRate = Number(0); if (o.FaultRate > 1) throw new ArgumentException("--fault-rate is a probability, 0..1."); break;
                         case "--slow-ms": o.SlowMs = Number(0); break;
+                        case "--user-faults": o.UserFaults = UserFaultSpec.ParseList(Value()); break;
                         case "--seed": o.Seed = ParseInt(arg, Value(), int.MinValue); break;
                         case "--exit-when-stdin-closes": o.ExitWhenStdinCloses = true; break;
                         case "--verbose": o.Verbose = true; break;

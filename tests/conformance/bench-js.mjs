@@ -6,12 +6,13 @@
 //
 // Usage: node bench-js.mjs --endpoint http://127.0.0.1:PORT/ --users N --concurrency C
 //                          [--client-id demoappclient1] [--prefix user] [--digits 4] [--warmup 200]
+//                          [--max-attempts 3] [--retry-mode standard|adaptive]
 // Usernames are <prefix><i zero-padded to digits>, i = 1..N, as the test endpoint's --seed-users creates them.
 
 import { CognitoIdentityProviderClient, ResendConfirmationCodeCommand } from "@aws-sdk/client-cognito-identity-provider";
 
 function parseArgs(argv) {
-    const options = { clientId: "demoappclient1", prefix: "user", digits: 4, users: 1000, concurrency: 1, warmup: 200, maxAttempts: 3 };
+    const options = { clientId: "demoappclient1", prefix: "user", digits: 4, users: 1000, concurrency: 1, warmup: 200, maxAttempts: 3, retryMode: "standard" };
     for (let i = 0; i < argv.length; i++) {
         const value = () => {
             if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
@@ -26,6 +27,7 @@ function parseArgs(argv) {
             case "--digits": options.digits = Number.parseInt(value(), 10); break;
             case "--warmup": options.warmup = Number.parseInt(value(), 10); break;
             case "--max-attempts": options.maxAttempts = Number.parseInt(value(), 10); break;
+            case "--retry-mode": options.retryMode = value(); break;
             default: throw new Error(`unknown option ${argv[i]}`);
         }
     }
@@ -41,6 +43,7 @@ const client = new CognitoIdentityProviderClient({
     region: "us-east-1",
     endpoint: options.endpoint,
     maxAttempts: options.maxAttempts,
+    retryMode: options.retryMode,
     credentials: { accessKeyId: "AKIDBENCHMARK", secretAccessKey: "benchmark-not-a-secret" },
 });
 

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using CognitoTools.Protocol;
@@ -7,45 +9,127 @@ using CognitoTools.Protocol;
 namespace CognitoTools.Bulk
 {
     /// <summary>
-    /// A token bucket shared by every request of a batch, that slows down for everyone when the service throttles and
-    /// speeds up again on successes (AIMD: halve on throttling, add a small step per success, never above the
-    /// configured rate, never below <see cref="MinimumRate"/>).
+    /// The rate every attempt of a batch passes (first tries and retries alike): it finds the service's request quota
+    /// from its throttling answers without hammering it, and never exceeds the configured cap.
     /// <para>
-    /// Wiring: give the same instance to the client (<c>CognitoClientConfig.RateLimiter</c>) so every attempt, retries
-    /// included, passes it and every throttling answer reaches it. <see cref="Create(double?)"/> builds one from
-    /// <see cref="BulkSendOptions.MaxRequestsPerSecond"/>. When the client has no limiter, <see cref="BulkSender"/>
-    /// builds its own from the options and gates each request itself (see <see cref="BulkSender.RateLimiter"/>).
+    /// Wiring: give one instance to the client (<c>CognitoClientConfig.RateLimiter</c>), which gates every attempt and
+    /// reports every answer to it; <see cref="BulkSender"/> reads it from there (there is no second gate).
+    /// <see cref="Create(double?)"/> builds one from <see cref="BulkSendOptions.MaxRequestsPerSecond"/>.
     /// </para>
     /// <para>
-    /// Scheduling is by reservation in absolute time (GCRA): each request takes the next free slot, slots are
-    /// 1/rate apart, and at most <see cref="Burst"/> slots may lie in the past. So any one-second window holds at
-    /// most rate + Burst requests. Timers wake late, though (Windows' 15.6 ms resolution, a busy machine), and a late
-    /// request would then bunch with the on-time ones after it; so a request is also admitted only when the requests
-    /// admitted in the last second leave room for it (a sliding log of admission times), which holds the bound at the
-    /// moment requests actually leave.
+    /// Control, after the AWS SDKs' adaptive retry mode (CUBIC: β = 0.7, scale constant 0.4, min fill rate 0.5), with
+    /// three changes so that throttles the batch does not cause cannot collapse its rate:
+    /// <list type="bullet">
+    /// <item>With a cap the rate starts at the cap; without one it is unlimited until the first cut.</item>
+    /// <item>A cut happens only when throttles are sustained: more than <see cref="Tolerance"/> of the last
+    /// <see cref="AnswerWindow"/> answers, above the background (below), at most once per <see cref="Cooldown"/>.
+    /// The new rate is what the service accepted in the last second (a token bucket lets through its burst plus its
+    /// rate, so this finds the quota in one step even from far above it), never below β × the old rate unless at
+    /// least half the answers were throttles, and <see cref="CutMargin"/> below that; CUBIC then grows back towards
+    /// that accepted rate (its plateau) and beyond.</item>
+    /// <item>Background: once the cut has taken effect, the share of throttled answers after it is compared with the
+    /// share before. When cutting did not lower it, the throttles are not the batch's doing (the account's other
+    /// traffic, a spike elsewhere): that share is remembered as background, tolerated from then on (it decays with a
+    /// half-life of <see cref="BackgroundHalfLife"/>), and the rate goes back to where it was.</item>
+    /// </list>
+    /// The rate never goes below <see cref="MinimumRate"/> nor above the cap (also when the cap is below the minimum).
+    /// </para>
+    /// <para>
+    /// Scheduling is by reservation in absolute time (GCRA): each request takes the next free slot, slots are 1/rate
+    /// apart, and at most <see cref="Burst"/> slots may lie in the past. Timers wake late, though, and a late request
+    /// would then bunch with the on-time ones after it; so a request is also admitted only when the requests admitted in
+    /// the last second leave room for it (a sliding log), which holds the bound at the moment requests actually leave.
     /// </para>
     /// </summary>
     public sealed class AdaptiveRateLimiter : IRequestRateLimiter
     {
-        /// <summary>Floor the rate never drops below when throttled.</summary>
-        public const double MinimumRate = 1.0;
-        /// <summary>Throttling answers closer together than this count as one episode (one halving), since every
-        /// request in flight tends to be throttled at once.</summary>
-        internal static readonly TimeSpan DecreaseCooldown = TimeSpan.FromMilliseconds(500);
-        /// <summary>Successes needed to climb back from 0 to the configured rate (linear, so from half rate: half of these).</summary>
-        internal const int SuccessesToFullRate = 100;
+        /// <summary>Floor of the rate after cuts (the SDKs' minimum fill rate); a lower cap wins.</summary>
+        public const double MinimumRate = 0.5;
+        /// <summary>CUBIC's multiplicative decrease: the smallest cut leaves this share of the rate.</summary>
+        public const double Beta = 0.7;
+        /// <summary>
+        /// CUBIC's scale constant (requests/s per s³) at <see cref="ScaleReferenceRate"/>. The SDKs use 0.4 at any rate;
+        /// here it is proportional to the plateau, so a probe beyond it takes the same time at 10/s as at 200/s (at 10/s
+        /// the SDKs' constant would overshoot the quota by half within 2 s; at 200/s it would take minutes to probe).
+        /// </summary>
+        public const double ScaleConstant = 0.4;
+        /// <summary>
+        /// The plateau at which <see cref="ScaleConstant"/> applies unscaled. Each probe beyond the plateau costs about
+        /// two throttles (what it takes to see it), so the probe must be slow enough that a cycle holds many more
+        /// requests than that even at 10/s: the cycle lasts about 6 s at any rate.
+        /// </summary>
+        public const double ScaleReferenceRate = 80;
+        /// <summary>Share of recent answers above the background that may be throttles before the rate is cut.</summary>
+        public const double Tolerance = 0.1;
+        /// <summary>Answers the throttled share is measured over.</summary>
+        public const int AnswerWindow = 20;
+        /// <summary>The cut goes this far below the rate the service accepted, so the plateau is approached from below.</summary>
+        public const double CutMargin = 0.9;
+        /// <summary>A throttled share at or above this means the rate is far above the quota: cut straight to the accepted rate.</summary>
+        internal const double HeavyShare = 0.5;
+        /// <summary>Background throttle share is never assumed above this.</summary>
+        internal const double MaxBackground = 0.5;
+        /// <summary>Answers after a cut (to requests sent after it) needed to judge whether the cut helped.</summary>
+        internal const int CheckAnswers = 20;
+        /// <summary>Minimum time between two cuts: the answers in between must reflect the new rate.</summary>
+        public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(1);
+        /// <summary>How long remembered background throttling takes to halve.</summary>
+        public static readonly TimeSpan BackgroundHalfLife = TimeSpan.FromSeconds(30);
+        private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(10);
 
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
-        private double _currentRate;
-        private TimeSpan _nextSlot;
-        private TimeSpan _lastDecrease = TimeSpan.MinValue;
-        private long _throttleCount;
-        // Admission times of the most recent requests (a ring), for the one-second sliding check.
-        private readonly TimeSpan[] _admitted;
-        private int _admittedNext;
-        private long _admittedCount;
+        private readonly double _cap;
+        private readonly double _floor;
 
+        // Rate state.
+        private bool _limiting;          // false: no cap and never cut yet (requests pass at once)
+        private double _currentRate;
+        private double _lastMax;         // CUBIC's plateau: the rate the service accepted at the last cut
+        private double _windowK;         // CUBIC's time to the plateau, seconds
+        private TimeSpan _lastCut = TimeSpan.MinValue;
+        private TimeSpan _nextSlot;
+        private bool _atCapLogged = true;
+
+        // Measurements.
+        private readonly Queue<TimeSpan> _admitted = new Queue<TimeSpan>();   // sends of the last second
+        private readonly Queue<TimeSpan> _accepted = new Queue<TimeSpan>();   // non-throttled answers of the last second
+        private readonly bool[] _recent = new bool[AnswerWindow];            // last answers: throttled?
+        private int _recentNext;
+        private int _recentCount;
+        private int _recentThrottled;
+        // A longer view (the last 100 answers) for the share a cut is judged against, so that the short window's noise
+        // does not make a steady background look like something the cut changed.
+        private readonly bool[] _longer = new bool[5 * AnswerWindow];
+        private int _longerNext;
+        private int _longerCount;
+        private int _longerThrottled;
+        private long _sends;
+        private long _answers;
+        private long _throttleCount;
+
+        // Background throttling and the check after a cut.
+        private double _background;
+        private TimeSpan _backgroundAt;
+        private bool _checkPending;
+        private long _checkSkipAnswers;   // answers to requests that were in flight at the cut
+        private int _checkAnswers;
+        private int _checkThrottled;
+        private TimeSpan _checkStart = TimeSpan.MinValue;
+        private double _shareAtCut;
+        private double _rateBeforeCut;
+        private double _acceptedAtCut;   // what the service accepted in the second before the first cut
+        private double _cutRate;         // the rate the last cut set
+        // The highest rate of the last 10 s: a background verdict restores it (a series of cuts may precede the verdict).
+        private double _peakRate;
+        private TimeSpan _peakAt;
+        private TimeSpan _lastToleratedLog = TimeSpan.MinValue;
+        private TimeSpan _lastSlowdown = TimeSpan.MinValue;
+        private TimeSpan _slowdownHold;
+
+        /// <param name="maxRequestsPerSecond">The cap; <see cref="double.PositiveInfinity"/> for none (the rate is then found from throttling alone).</param>
+        /// <param name="burst">Requests allowed back to back before spacing applies.</param>
         public AdaptiveRateLimiter(double maxRequestsPerSecond, int burst = 1)
             : this(maxRequestsPerSecond, burst, StopwatchClock())
         {
@@ -54,47 +138,61 @@ namespace CognitoTools.Bulk
         internal AdaptiveRateLimiter(double maxRequestsPerSecond, int burst, Func<TimeSpan> clock)
         {
             if (double.IsNaN(maxRequestsPerSecond) || maxRequestsPerSecond <= 0)
-                throw new ArgumentOutOfRangeException(nameof(maxRequestsPerSecond), maxRequestsPerSecond, "The rate must be positive.");
+                throw new ArgumentOutOfRangeException(nameof(maxRequestsPerSecond), maxRequestsPerSecond, "The rate must be positive (PositiveInfinity for no cap).");
             if (burst < 1) throw new ArgumentOutOfRangeException(nameof(burst), burst, "The burst must be at least 1.");
-            MaxRequestsPerSecond = maxRequestsPerSecond;
+            _cap = maxRequestsPerSecond;
+            _floor = Math.Min(MinimumRate, maxRequestsPerSecond);
             Burst = burst;
+            _limiting = !double.IsPositiveInfinity(maxRequestsPerSecond);
             _currentRate = maxRequestsPerSecond;
             _clock = clock ?? throw new ArgumentNullException(nameof(clock));
             _nextSlot = _clock();
-            _admitted = new TimeSpan[(int)Math.Min(int.MaxValue - burst, Math.Ceiling(maxRequestsPerSecond)) + burst - 1];
         }
 
         /// <summary>
         /// The limiter for <see cref="BulkSendOptions.MaxRequestsPerSecond"/>: null means the default
-        /// (<see cref="BulkSendOptions.DefaultMaxRequestsPerSecond"/>), 0 or less means no limit (returns null).
+        /// (<see cref="BulkSendOptions.DefaultMaxRequestsPerSecond"/>), 0 or less means no cap (the limiter still adapts
+        /// to throttling).
         /// </summary>
         public static AdaptiveRateLimiter Create(double? maxRequestsPerSecond)
         {
             var rate = EffectiveRate(maxRequestsPerSecond);
-            return rate.HasValue ? new AdaptiveRateLimiter(rate.Value) : null;
+            return new AdaptiveRateLimiter(rate ?? double.PositiveInfinity);
         }
 
-        /// <summary>The rate a requested value means: the default when null, null (no limit) when 0, negative or not finite.</summary>
+        /// <summary>The cap a requested value means: the default when null, null (no cap) when 0, negative or not finite.</summary>
         internal static double? EffectiveRate(double? maxRequestsPerSecond)
         {
             var rate = maxRequestsPerSecond ?? BulkSendOptions.DefaultMaxRequestsPerSecond;
             return rate > 0 && !double.IsNaN(rate) && !double.IsInfinity(rate) ? rate : (double?)null;
         }
 
-        /// <summary>The configured ceiling.</summary>
-        public double MaxRequestsPerSecond { get; }
+        /// <summary>The configured cap; <see cref="double.PositiveInfinity"/> when there is none.</summary>
+        public double MaxRequestsPerSecond => _cap;
 
         /// <summary>Requests allowed back to back before spacing applies.</summary>
         public int Burst { get; }
 
-        /// <summary>The rate in force now (lower than the ceiling after throttling).</summary>
+        /// <summary>Verbose sink for rate changes, slowdowns and their reasons (called under the limiter's lock: keep it cheap).</summary>
+        public Action<string> Log { get; set; }
+
+        /// <summary>The rate in force now; <see cref="double.PositiveInfinity"/> while there is no cap and nothing was throttled yet.</summary>
         public double CurrentRate
         {
-            get { lock (_gate) return _currentRate; }
+            get { lock (_gate) return _limiting ? _currentRate : double.PositiveInfinity; }
         }
 
         /// <summary>Throttling answers reported so far.</summary>
         public long ThrottleCount => Interlocked.Read(ref _throttleCount);
+
+        /// <summary>Attempts that passed the gate so far (first tries and retries).</summary>
+        public long AttemptCount => Interlocked.Read(ref _sends);
+
+        /// <summary>The share of throttled answers currently treated as background (not the batch's doing).</summary>
+        public double BackgroundThrottleShare
+        {
+            get { lock (_gate) return DecayedBackground(_clock()); }
+        }
 
         public Task WaitAsync(CancellationToken cancellationToken)
         {
@@ -127,41 +225,20 @@ namespace CognitoTools.Bulk
             lock (_gate)
             {
                 var now = _clock();
-                var allowed = Math.Min(_admitted.Length, (int)Math.Ceiling(_currentRate) + Burst - 1);
-                if (_admittedCount >= allowed)
+                Prune(_admitted, now);
+                if (_limiting)
                 {
-                    // The allowed-th most recent admission must be a full second old.
-                    var index = (_admittedNext - allowed + _admitted.Length) % _admitted.Length;
-                    var free = _admitted[index] + TimeSpan.FromSeconds(1);
-                    if (free > now) return free - now;
+                    var allowed = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(_currentRate)) + Burst - 1;
+                    if (_admitted.Count >= allowed)
+                    {
+                        // The allowed-th most recent admission must be a full second old.
+                        var free = ElementFromEnd(_admitted, allowed) + OneSecond;
+                        if (free > now) return free - now;
+                    }
                 }
-                _admitted[_admittedNext] = now;
-                _admittedNext = (_admittedNext + 1) % _admitted.Length;
-                _admittedCount++;
+                _admitted.Enqueue(now);
+                _sends++;
                 return TimeSpan.Zero;
-            }
-        }
-
-        public void OnThrottled()
-        {
-            Interlocked.Increment(ref _throttleCount);
-            lock (_gate)
-            {
-                var now = _clock();
-                if (_lastDecrease != TimeSpan.MinValue && now - _lastDecrease < DecreaseCooldown) return;
-                _lastDecrease = now;
-                _currentRate = Math.Max(MinimumRate, _currentRate / 2);
-                // Slots already handed out at the old spacing stay; later ones are spaced at the new rate from now on.
-                if (_nextSlot < now) _nextSlot = now;
-            }
-        }
-
-        public void OnSuccess()
-        {
-            lock (_gate)
-            {
-                if (_currentRate < MaxRequestsPerSecond)
-                    _currentRate = Math.Min(MaxRequestsPerSecond, _currentRate + MaxRequestsPerSecond / SuccessesToFullRate);
             }
         }
 
@@ -171,7 +248,8 @@ namespace CognitoTools.Bulk
             lock (_gate)
             {
                 var now = _clock();
-                var interval = TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond / _currentRate));
+                if (!_limiting) return TimeSpan.Zero;
+                var interval = TimeSpan.FromTicks((long)Math.Min(TimeSpan.MaxValue.Ticks / 4, TimeSpan.TicksPerSecond / _currentRate));
                 var earliest = now - TimeSpan.FromTicks(interval.Ticks * (Burst - 1));
                 if (_nextSlot < earliest) _nextSlot = earliest;
                 var slot = _nextSlot;
@@ -179,6 +257,277 @@ namespace CognitoTools.Bulk
                 return slot > now ? slot - now : TimeSpan.Zero;
             }
         }
+
+        public void OnThrottled()
+        {
+            lock (_gate)
+            {
+                _throttleCount++;
+                var now = _clock();
+                RecordAnswer(now, throttled: true);
+                var share = _recentThrottled / (double)Math.Max(_recentCount, CheckAnswers);
+                var heavy = share >= HeavyShare;
+                if (_checkPending) CheckLastCut(now);
+                // Within the cooldown only a heavy share can cut again (the answers of the requests in flight at the
+                // first throttle show how far above the quota the batch was), and only below what was accepted.
+                if (_lastCut != TimeSpan.MinValue && now - _lastCut < Cooldown && !heavy) return;
+                if (_checkPending && !heavy) return;
+
+                var background = DecayedBackground(now);
+                var excess = share - background;
+                if (excess < Tolerance)
+                {
+                    if (_lastToleratedLog == TimeSpan.MinValue || now - _lastToleratedLog >= TimeSpan.FromSeconds(5))
+                    {
+                        _lastToleratedLog = now;
+                        Write($"Throttled: {Percent(share)} of the last {_recentCount} answers, background {Percent(background)}: isolated, the rate stays at {Rate(CurrentRateUnlocked)}.");
+                    }
+                    return;
+                }
+                Prune(_accepted, now);
+                Prune(_admitted, now);
+                var before = _limiting ? _currentRate : _admitted.Count;
+                var accepted = _accepted.Count * (1 + background);
+                // Far above the quota, what got through in the last second is the quota; otherwise cut by at most β.
+                var estimate = heavy ? accepted : Math.Max(accepted, Beta * before);
+                estimate = Math.Min(Math.Max(estimate, _floor), _cap);
+                var newRate = Clamp(estimate * CutMargin);
+                if (_limiting && newRate >= _currentRate * CutMargin && _lastCut != TimeSpan.MinValue && now - _lastCut < Cooldown) return;
+                var longerShare = _longerCount >= 2 * AnswerWindow ? _longerThrottled / (double)_longerCount : 0;
+                if (_checkPending) _shareAtCut = Math.Max(_shareAtCut, share);
+                if (!_checkPending)
+                {
+                    _rateBeforeCut = before;
+                    _acceptedAtCut = accepted;
+                    _shareAtCut = Math.Max(share, longerShare);
+                }
+                _lastMax = Math.Max(estimate, newRate);
+                _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
+                SetRate(newRate, now);
+                _cutRate = newRate;
+                _lastCut = now;
+                _checkPending = true;
+                _checkSkipAnswers = Math.Max(0, _sends - _answers);
+                _checkAnswers = 0;
+                _checkThrottled = 0;
+                _checkStart = TimeSpan.MinValue;
+                _atCapLogged = false;
+                Write($"Rate {Rate(before)} -> {Rate(newRate)}: {Percent(share)} of the last {_recentCount} answers throttled (background {Percent(background)}); " +
+                      $"the service accepted {accepted.ToString("0.#", CultureInfo.InvariantCulture)} in the last second.");
+            }
+        }
+
+        public void OnSuccess()
+        {
+            lock (_gate)
+            {
+                var now = _clock();
+                RecordAnswer(now, throttled: false);
+                _accepted.Enqueue(now);
+                if (_checkPending) CheckLastCut(now);
+                Grow(now);
+            }
+        }
+
+        /// <summary>
+        /// The client's retry quota is empty (most recent attempts failed): slow down for everyone by β, and start
+        /// limiting if there was no cap. Once per episode: not again before the rate has grown back to where it was
+        /// (CUBIC's time to the plateau, at least <see cref="Cooldown"/>), so a long storm cannot ratchet the rate down
+        /// to the floor; the requests' own pauses do the rest.
+        /// </summary>
+        public void OnRetryQuotaExhausted()
+        {
+            lock (_gate)
+            {
+                var now = _clock();
+                if (_lastSlowdown != TimeSpan.MinValue && now - _lastSlowdown < _slowdownHold) return;
+                _lastSlowdown = now;
+                Prune(_admitted, now);
+                var before = _limiting ? _currentRate : Math.Max(_floor, _admitted.Count);
+                var newRate = Clamp(before * Beta);
+                _lastMax = before;
+                _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
+                _slowdownHold = TimeSpan.FromSeconds(Math.Max(Cooldown.TotalSeconds, _windowK));
+                SetRate(newRate, now);
+                _lastCut = now;
+                _atCapLogged = false;
+                Write($"Slowing down: rate {Rate(before)} -> {Rate(newRate)}: the retry quota is used up (too many recent failures); retries wait for it to refill.");
+            }
+        }
+
+        private void Grow(TimeSpan now)
+        {
+            if (!_limiting || _lastCut == TimeSpan.MinValue) return;
+            var t = (now - _lastCut).TotalSeconds;
+            var cubic = Scale(_lastMax) * Math.Pow(t - _windowK, 3) + _lastMax;
+            if (cubic > _lastMax)
+            {
+                // Beyond the plateau, do not run ahead of what the batch actually sends (the SDKs' 2 x measured rate).
+                Prune(_admitted, now);
+                cubic = Math.Min(cubic, Math.Max(_lastMax, 2.0 * _admitted.Count));
+            }
+            var rate = Clamp(Math.Max(cubic, _floor));
+            if (rate > _currentRate)
+            {
+                _currentRate = rate;
+                NotePeak(rate, now);
+                if (!_atCapLogged && rate >= _cap)
+                {
+                    _atCapLogged = true;
+                    Write($"Rate back at the cap {Rate(_cap)}.");
+                }
+            }
+        }
+
+        private void CheckLastCut(TimeSpan now)
+        {
+            var elapsed = now - _lastCut;
+            if (elapsed < Cooldown) return;
+            if (_checkAnswers < CheckAnswers && elapsed < CheckTimeout) return;
+            _checkPending = false;
+            if (_checkAnswers == 0) return;
+            var after = _checkThrottled / (double)_checkAnswers;
+            var background = DecayedBackground(now);
+            // Cutting below what the service accepted did not lower the throttled share: those throttles are not the
+            // batch's doing. (A cut that stayed above what got through proves nothing: a quota would throttle it too.)
+            var cutBelowAccepted = _cutRate <= CutMargin * _acceptedAtCut * 1.0001;
+            if (cutBelowAccepted && _shareAtCut < HeavyShare && after > 0 && after >= 0.7 * _shareAtCut && after <= _shareAtCut + 0.5 * Tolerance)
+            {
+                _background = Math.Min(MaxBackground, Math.Max(background, after));
+                _backgroundAt = now;
+                var peak = now - _peakAt <= TimeSpan.FromSeconds(10) ? _peakRate : 0;
+                var restored = Clamp(Math.Max(Math.Max(_rateBeforeCut, peak), _currentRate));
+                _lastMax = restored;
+                _windowK = 0;
+                SetRate(restored, now);
+                Write($"Throttles did not drop when the rate was cut ({Percent(_shareAtCut)} before, {Percent(after)} after): treated as background (other traffic on the account), " +
+                      $"tolerated up to {Percent(_background)}; rate back to {Rate(restored)}.");
+            }
+            else
+            {
+                if (after < background)
+                {
+                    _background = after;
+                    _backgroundAt = now;
+                }
+                // Still throttled above the tolerance at the new rate: the bucket's burst is spent by now, so what got
+                // through since the cut is the quota itself. Cut to it (a second, precise step).
+                var span = (now - _checkStart).TotalSeconds;
+                if (after - DecayedBackground(now) > Tolerance && span >= 0.5)
+                {
+                    // Answers over the span between the first and the last: one fewer interval than answers.
+                    var quota = Math.Min(_cap, Math.Max(_floor, Math.Max(0, _checkAnswers - _checkThrottled - 1) / span));
+                    var newRate = Clamp(quota * CutMargin);
+                    if (newRate < _currentRate)
+                    {
+                        var before = _currentRate;
+                        _lastMax = Math.Max(quota, newRate);
+                        _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
+                        SetRate(newRate, now);
+                        _lastCut = now;
+                        Write($"Rate {Rate(before)} -> {Rate(newRate)}: still {Percent(after)} throttled after the last cut; the service accepted {quota.ToString("0.#", CultureInfo.InvariantCulture)}/s since then.");
+                    }
+                }
+            }
+        }
+
+        private void RecordAnswer(TimeSpan now, bool throttled)
+        {
+            _answers++;
+            if (_recentCount == AnswerWindow)
+            {
+                if (_recent[_recentNext]) _recentThrottled--;
+            }
+            else _recentCount++;
+            _recent[_recentNext] = throttled;
+            if (throttled) _recentThrottled++;
+            _recentNext = (_recentNext + 1) % AnswerWindow;
+            if (_longerCount == _longer.Length)
+            {
+                if (_longer[_longerNext]) _longerThrottled--;
+            }
+            else _longerCount++;
+            _longer[_longerNext] = throttled;
+            if (throttled) _longerThrottled++;
+            _longerNext = (_longerNext + 1) % _longer.Length;
+            if (_checkPending)
+            {
+                if (_checkSkipAnswers > 0) _checkSkipAnswers--;
+                else
+                {
+                    if (_checkAnswers == 0) _checkStart = now;
+                    _checkAnswers++;
+                    if (throttled) _checkThrottled++;
+                }
+            }
+        }
+
+        private void SetRate(double rate, TimeSpan now)
+        {
+            NotePeak(_limiting ? _currentRate : rate, now);
+            _currentRate = rate;
+            if (!_limiting)
+            {
+                _limiting = true;
+                _nextSlot = now;
+            }
+            // Slots already handed out at the old spacing stay; later ones are spaced at the new rate from now on.
+            if (_nextSlot < now) _nextSlot = now;
+        }
+
+        private void NotePeak(double rate, TimeSpan now)
+        {
+            if (rate >= _peakRate || now - _peakAt > TimeSpan.FromSeconds(10))
+            {
+                _peakRate = rate;
+                _peakAt = now;
+            }
+        }
+
+        private double DecayedBackground(TimeSpan now)
+        {
+            if (_background <= 0) return 0;
+            var halfLives = (now - _backgroundAt).TotalSeconds / BackgroundHalfLife.TotalSeconds;
+            return halfLives <= 0 ? _background : _background * Math.Pow(0.5, halfLives);
+        }
+
+        private double CurrentRateUnlocked => _limiting ? _currentRate : double.PositiveInfinity;
+
+        private double Clamp(double rate) => Math.Min(_cap, Math.Max(_floor, rate));
+
+        private void Write(string line)
+        {
+            var log = Log;
+            if (log == null) return;
+            try { log(line); }
+            catch (Exception) { /* a failing log sink must not fail the batch */ }
+        }
+
+        private static void Prune(Queue<TimeSpan> times, TimeSpan now)
+        {
+            while (times.Count > 0 && now - times.Peek() >= OneSecond) times.Dequeue();
+        }
+
+        private static TimeSpan ElementFromEnd(Queue<TimeSpan> times, int fromEnd)
+        {
+            // Rarely called with a full window; the queue holds at most one second of requests.
+            var index = times.Count - fromEnd;
+            foreach (var t in times)
+            {
+                if (index-- == 0) return t;
+            }
+            return TimeSpan.Zero;
+        }
+
+        /// <summary>CUBIC's scale constant for this plateau (see <see cref="ScaleConstant"/>).</summary>
+        internal static double Scale(double plateau) => ScaleConstant * Math.Max(plateau, MinimumRate) / ScaleReferenceRate;
+
+        private static double Cbrt(double x) => x <= 0 ? 0 : Math.Pow(x, 1.0 / 3.0);
+
+        private static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+
+        private static string Rate(double rate)
+            => double.IsPositiveInfinity(rate) ? "unlimited" : rate.ToString(rate < 10 ? "0.##" : "0.#", CultureInfo.InvariantCulture) + "/s";
 
         private static Func<TimeSpan> StopwatchClock()
         {

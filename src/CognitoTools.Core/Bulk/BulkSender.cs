@@ -43,8 +43,21 @@ namespace CognitoTools.Bulk
         public int ThrottleLimit { get; set; } = 1;
         /// <summary>Emit each outcome as soon as it arrives instead of in input order.</summary>
         public bool Unordered { get; set; }
-        /// <summary>Token-bucket rate shared by all requests in flight; null uses the default; 0 or less means no limit.</summary>
+        /// <summary>
+        /// Cap of the rate shared by all requests in flight; null uses the default; 0 or less means no cap (the rate is
+        /// then found from the service's throttling alone). See <see cref="AdaptiveRateLimiter"/>.
+        /// </summary>
         public double? MaxRequestsPerSecond { get; set; }
+
+        /// <summary>Default of <see cref="MaxStallTime"/>.</summary>
+        public static readonly TimeSpan DefaultMaxStallTime = TimeSpan.FromMinutes(5);
+
+        /// <summary>
+        /// The batch gives up when, for this long, requests were in flight and none succeeded (or got any other final
+        /// answer from the service): the calls in flight are cancelled and every row left ends NotSent, with a message
+        /// that Cognito kept failing, so the rows can be resumed. Zero or less (or Timeout.InfiniteTimeSpan): never.
+        /// </summary>
+        public TimeSpan MaxStallTime { get; set; } = DefaultMaxStallTime;
 
         /// <summary>
         /// Outcomes held back (waiting for an earlier, slower one) before Submit waits, in ordered mode. Null:
@@ -81,7 +94,7 @@ namespace CognitoTools.Bulk
         /// <summary>The effective rate: the default when unset, null for no limit.</summary>
         public double? EffectiveMaxRequestsPerSecond => AdaptiveRateLimiter.EffectiveRate(MaxRequestsPerSecond);
 
-        /// <summary>The limiter to give the client (<c>CognitoClientConfig.RateLimiter</c>), or null for no limit.</summary>
+        /// <summary>The limiter to give the client (<c>CognitoClientConfig.RateLimiter</c>): capped at the effective rate, or uncapped but adaptive.</summary>
         public AdaptiveRateLimiter CreateRateLimiter() => AdaptiveRateLimiter.Create(MaxRequestsPerSecond);
     }
 
@@ -101,7 +114,7 @@ namespace CognitoTools.Bulk
         public ResendConfirmationCodeResponse Response { get; set; }
         /// <summary>
         /// Set when Kind is Failed: a CognitoException, a RequestValidationException (nothing was sent), or another
-        /// exception for unexpected failures. Null when Kind is NotSent.
+        /// exception for unexpected failures. Null when Kind is NotSent, except after a stall (<see cref="BatchStalledException"/>).
         /// </summary>
         public Exception Error { get; set; }
         /// <summary>True when the answer was shared from an earlier row of this batch that was the same request (nothing was sent for this row).</summary>
@@ -122,8 +135,37 @@ namespace CognitoTools.Bulk
         /// <summary>Null when the total is unknown (streaming pipeline input).</summary>
         public long? Total { get; set; }
         public double RequestsPerSecond { get; set; }
+        /// <summary>The rate limit in force (requests/s); null when there is no limiter or it is not limiting (no cap, nothing throttled yet).</summary>
+        public double? CurrentRateLimit { get; set; }
+        /// <summary>Throttling answers so far (every attempt, retries included).</summary>
+        public long Throttled { get; set; }
         public TimeSpan Elapsed { get; set; }
         public int? PercentComplete => Total.HasValue && Total.Value > 0 ? (int)Math.Min(100, Completed * 100 / Total.Value) : (int?)null;
+    }
+
+    /// <summary>What a batch did, for its end-of-batch summary.</summary>
+    public sealed class BulkSummary
+    {
+        public long Succeeded { get; set; }
+        public long Failed { get; set; }
+        public long NotSent { get; set; }
+        /// <summary>Attempts sent (first tries and retries); null when the client has no <see cref="AdaptiveRateLimiter"/> to count them.</summary>
+        public long? Attempts { get; set; }
+        /// <summary>Throttling answers; null when the client has no <see cref="AdaptiveRateLimiter"/>.</summary>
+        public long? Throttles { get; set; }
+        /// <summary>The rate limit in force at the end (requests/s); null when there was none or it never had to limit.</summary>
+        public double? FinalRate { get; set; }
+        /// <summary>The cap (requests/s); null for none.</summary>
+        public double? Cap { get; set; }
+        /// <summary>True when the batch gave up after <see cref="BulkSendOptions.MaxStallTime"/> without progress.</summary>
+        public bool Stalled { get; set; }
+        public TimeSpan Elapsed { get; set; }
+    }
+
+    /// <summary>NotSent because the batch gave up: for <see cref="BulkSendOptions.MaxStallTime"/> nothing succeeded.</summary>
+    public sealed class BatchStalledException : OperationCanceledException
+    {
+        public BatchStalledException(string message) : base(message) { }
     }
 
     /// <summary>
@@ -138,11 +180,15 @@ namespace CognitoTools.Bulk
     /// for an earlier one.
     /// </para>
     /// <para>
-    /// Rate limit: when the client is a <see cref="CognitoIdpClient"/> whose <c>Config.RateLimiter</c> is set (the
-    /// cmdlet sets it to <see cref="BulkSendOptions.CreateRateLimiter"/>), the client gates every attempt, retries
-    /// included, and reports throttling to it; the sender does not gate again. Otherwise the sender builds an
-    /// <see cref="AdaptiveRateLimiter"/> from the options and gates each request before calling the client, feeding
-    /// it each call's final answer.
+    /// Rate limit: one path, the client's per-attempt gate. Give the <see cref="CognitoIdpClient"/> a
+    /// <c>Config.RateLimiter</c> (the cmdlet sets <see cref="BulkSendOptions.CreateRateLimiter"/>, and
+    /// <c>RetryMode.Batch</c> so throttles and an empty retry quota slow the batch instead of failing rows); the client
+    /// gates every attempt, retries included, and reports every answer to it. <see cref="RateLimiter"/> exposes it.
+    /// </para>
+    /// <para>
+    /// Stall: when requests are in flight and for <see cref="BulkSendOptions.MaxStallTime"/> none got a final answer
+    /// (a success, or an error that is not worth retrying), the batch stops: calls in flight are cancelled and every row
+    /// left ends NotSent with a <see cref="BatchStalledException"/> saying that Cognito kept failing.
     /// </para>
     /// <para>
     /// Duplicates: a request already seen in this batch (the same endpoint, client id, username, SecretHash and every
@@ -164,7 +210,6 @@ namespace CognitoTools.Bulk
         private readonly ICognitoIdpClient _client;
         private readonly BulkSendOptions _options;
         private readonly CommandHistory _history;
-        private readonly bool _gateRequestsHere;
         private readonly int _throttleLimit;
         private readonly int _pendingLimit;
         private readonly string _endpoint;
@@ -193,6 +238,9 @@ namespace CognitoTools.Bulk
         private volatile bool _cancelRequested;
         private bool _callsCancelled;
         private bool _disposed;
+        // Stall watch (pipeline thread): the last final answer, or the moment work started after an idle spell.
+        private TimeSpan _lastProgress;
+        private volatile BatchStalledException _stalled;
 
         public BulkSender(ICognitoIdpClient client, BulkSendOptions options, CommandHistory history)
         {
@@ -206,16 +254,7 @@ namespace CognitoTools.Bulk
             _region = (client as CognitoIdpClient)?.Config?.Region;
             _duplicates = _options.DuplicateWindow > 0 ? new DuplicateMap<WorkItem>(_options.DuplicateWindow, _options.CaseSensitiveUsernames, _endpoint) : null;
 
-            var clientLimiter = (client as CognitoIdpClient)?.Config?.RateLimiter;
-            if (clientLimiter != null)
-            {
-                RateLimiter = clientLimiter;
-            }
-            else
-            {
-                RateLimiter = _options.CreateRateLimiter();
-                _gateRequestsHere = RateLimiter != null;
-            }
+            RateLimiter = (client as CognitoIdpClient)?.Config?.RateLimiter;
         }
 
         /// <summary>The command invocation the history entries belong to (its counters are updated), or null.</summary>
@@ -224,11 +263,11 @@ namespace CognitoTools.Bulk
         /// <summary>Known total for percent complete (e.g. an array bound to -Username), or null.</summary>
         public long? ExpectedTotal { get; set; }
 
-        /// <summary>
-        /// The limiter this batch's requests pass: the client's own when it has one, else one the sender built from
-        /// the options (null when there is no limit).
-        /// </summary>
+        /// <summary>The limiter this batch's attempts pass: the client's (<c>CognitoClientConfig.RateLimiter</c>), or null.</summary>
         public IRequestRateLimiter RateLimiter { get; }
+
+        /// <summary>Set when the batch gave up after <see cref="BulkSendOptions.MaxStallTime"/> without progress; its message says why.</summary>
+        public BatchStalledException StallError => _stalled;
 
         /// <summary>Items that ended NotSent so far.</summary>
         public long NotSentCount => Interlocked.Read(ref _notSent);
@@ -334,6 +373,7 @@ namespace CognitoTools.Bulk
             while (true)
             {
                 DrainCompletions(ready);
+                CheckStall();
                 if (_cancelRequested)
                 {
                     // First a grace for answers to arrive (and be recorded), then cancel the calls, then abandon stragglers.
@@ -386,8 +426,12 @@ namespace CognitoTools.Bulk
         {
             var elapsed = _clock.Elapsed;
             var completed = Interlocked.Read(ref _completed);
+            var limiter = RateLimiter as AdaptiveRateLimiter;
+            var rate = limiter?.CurrentRate;
             return new BulkProgress
             {
+                CurrentRateLimit = rate.HasValue && !double.IsInfinity(rate.Value) ? rate : null,
+                Throttled = limiter?.ThrottleCount ?? 0,
                 Submitted = Interlocked.Read(ref _submitted),
                 Completed = completed,
                 Failed = Interlocked.Read(ref _failed),
@@ -395,6 +439,29 @@ namespace CognitoTools.Bulk
                 Total = ExpectedTotal,
                 Elapsed = elapsed,
                 RequestsPerSecond = elapsed.TotalSeconds > 0 ? completed / elapsed.TotalSeconds : 0,
+            };
+        }
+
+        /// <summary>The end-of-batch summary: outcomes, attempts, throttles and the final rate (any thread, any time).</summary>
+        public BulkSummary GetSummary()
+        {
+            var limiter = RateLimiter as AdaptiveRateLimiter;
+            var rate = limiter?.CurrentRate;
+            var cap = limiter?.MaxRequestsPerSecond;
+            var completed = Interlocked.Read(ref _completed);
+            var failed = Interlocked.Read(ref _failed);
+            var notSent = Interlocked.Read(ref _notSent);
+            return new BulkSummary
+            {
+                Succeeded = completed - failed - notSent,
+                Failed = failed,
+                NotSent = notSent,
+                Attempts = limiter?.AttemptCount,
+                Throttles = limiter?.ThrottleCount,
+                FinalRate = rate.HasValue && !double.IsInfinity(rate.Value) ? rate : null,
+                Cap = cap.HasValue && !double.IsInfinity(cap.Value) ? cap : null,
+                Stalled = _stalled != null,
+                Elapsed = _clock.Elapsed,
             };
         }
 
@@ -425,13 +492,15 @@ namespace CognitoTools.Bulk
             item.StartedAt = DateTimeOffset.Now;
             item.StartTicks = _clock.ElapsedTicks;
             Interlocked.Increment(ref _started);
+            // Waiting for input is not a stall: the clock starts when work starts after an idle spell.
+            if (_inFlight.Count == 0) _lastProgress = _clock.Elapsed;
             _inFlight[item.Sequence] = item;
             Interlocked.Increment(ref _inFlightCount);
 
             Task<ResendConfirmationCodeResponse> task;
             try
             {
-                task = _gateRequestsHere ? GatedCallAsync(item.Request) : _client.ResendConfirmationCodeAsync(item.Request, _cancellation.Token);
+                task = _client.ResendConfirmationCodeAsync(item.Request, _cancellation.Token);
                 if (task == null) throw new InvalidOperationException("The client returned no task.");
             }
             catch (Exception ex)
@@ -443,33 +512,6 @@ namespace CognitoTools.Bulk
             }
             task.ContinueWith(OnCallFinished, item, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-
-        private async Task<ResendConfirmationCodeResponse> GatedCallAsync(ResendConfirmationCodeRequest request)
-        {
-            var limiter = RateLimiter;
-            await limiter.WaitAsync(_cancellation.Token).ConfigureAwait(false);
-            try
-            {
-                var response = await _client.ResendConfirmationCodeAsync(request, _cancellation.Token).ConfigureAwait(false);
-                limiter.OnSuccess();
-                return response;
-            }
-            catch (CognitoException ex) when (IsThrottling(ex))
-            {
-                limiter.OnThrottled();
-                throw;
-            }
-            catch (CognitoServiceException)
-            {
-                // Any other answer from the service means it is keeping up.
-                limiter.OnSuccess();
-                throw;
-            }
-        }
-
-        // The same rule the client applies to its own attempts.
-        private static bool IsThrottling(CognitoException ex)
-            => RetryClassifier.Classify(ex.HttpStatusCode, ex.ErrorCode, ex is CognitoTransportException) == RetryDecision.Throttling;
 
         // Runs on a pool thread: only hands the task to the pipeline thread.
         private void OnCallFinished(Task<ResendConfirmationCodeResponse> task, object state)
@@ -483,9 +525,35 @@ namespace CognitoTools.Bulk
             while (true)
             {
                 DrainCompletions(ready);
+                CheckStall();
                 if (_cancelRequested || condition()) return;
                 _signal.Wait(WaitSlice);
             }
+        }
+
+        /// <summary>Pipeline thread: gives up the batch when calls are in flight and nothing got a final answer for MaxStallTime.</summary>
+        private void CheckStall()
+        {
+            var limit = _options.MaxStallTime;
+            if (_cancelRequested || limit <= TimeSpan.Zero || _inFlight.Count == 0) return;
+            var quiet = _clock.Elapsed - _lastProgress;
+            if (quiet < limit) return;
+            _stalled = new BatchStalledException(
+                $"Not sent: Cognito kept failing (throttling, errors or no answer) and no request succeeded for {Seconds(quiet)} s " +
+                $"(the limit is {Seconds(limit)} s), so the batch stopped. Resume with: Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode");
+            Cancel();
+        }
+
+        private static string Seconds(TimeSpan t) => Math.Round(t.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // A final answer: a success, or an error retrying would not change. Retryable failures (throttling, 5xx, no
+        // answer) after the row's own attempts do not show that Cognito is keeping up.
+        private static bool IsProgress(SendOutcome outcome)
+        {
+            if (outcome.Kind == SendOutcomeKind.Succeeded) return true;
+            if (outcome.Kind != SendOutcomeKind.Failed) return false;
+            if (!(outcome.Error is CognitoException cognito)) return true;
+            return RetryClassifier.Classify(cognito.HttpStatusCode, cognito.ErrorCode, cognito is CognitoTransportException) == RetryDecision.None;
         }
 
         private void DrainCompletions(List<SendOutcome> ready)
@@ -510,6 +578,7 @@ namespace CognitoTools.Bulk
         {
             item.Done = true;
             if (_inFlight.Remove(item.Sequence)) Interlocked.Decrement(ref _inFlightCount);
+            if (IsProgress(outcome)) _lastProgress = _clock.Elapsed;
             Produce(outcome, item.Request, item, ready);
 
             var pending = item.Duplicates;
@@ -577,9 +646,9 @@ namespace CognitoTools.Bulk
             return flat.InnerExceptions.Count == 1 ? flat.InnerExceptions[0] : flat;
         }
 
-        // Started (the request may have gone out) means in doubt; otherwise plainly not sent.
-        private static SendOutcome NotSentOutcome(WorkItem item)
-            => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent, InDoubt = item.StartedAt.HasValue, Resume = item.Resume };
+        // Started (the request may have gone out) means in doubt; otherwise plainly not sent. After a stall the error says why.
+        private SendOutcome NotSentOutcome(WorkItem item)
+            => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent, InDoubt = item.StartedAt.HasValue, Resume = item.Resume, Error = _stalled };
 
         // Counts, records and releases one outcome (in order unless Unordered). Pipeline thread only.
         private void Produce(SendOutcome outcome, ResendConfirmationCodeRequest request, WorkItem sent, List<SendOutcome> ready)

@@ -51,7 +51,8 @@ namespace CognitoTools.History
                     break;
                 default:
                     entry.Outcome = HistoryOutcome.NotSent;
-                    entry.ErrorMessage = outcome.InDoubt ? InDoubtMessage : NotSentMessage;
+                    // A stopped batch's own reason (for example a stall: Cognito kept failing) comes first.
+                    entry.ErrorMessage = outcome.Error?.Message ?? (outcome.InDoubt ? InDoubtMessage : NotSentMessage);
                     entry.Duration = measured;
                     break;
             }

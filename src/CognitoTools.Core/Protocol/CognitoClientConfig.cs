@@ -3,6 +3,15 @@ using System.Net;
 
 namespace CognitoTools.Protocol
 {
+    /// <summary>How a client retries (see <see cref="CognitoClientConfig.RetryMode"/>).</summary>
+    public enum RetryMode
+    {
+        /// <summary>The AWS SDKs' standard retry mode: every attempt counts, an empty retry quota ends the call.</summary>
+        Standard,
+        /// <summary>For bulk runs: throttles do not use up a call's attempts, an empty retry quota pauses instead of failing.</summary>
+        Batch,
+    }
+
     public sealed class CognitoClientConfig
     {
         /// <summary>Resolved endpoint, e.g. https://cognito-idp.us-east-1.amazonaws.com or http://127.0.0.1:5000.</summary>
@@ -39,6 +48,17 @@ namespace CognitoTools.Protocol
         /// them, successes earn them back, and retries stop while the quota is empty. 0 or less: no quota.
         /// </summary>
         public int RetryQuotaCapacity { get; set; } = 500;
+        /// <summary>
+        /// <see cref="Protocol.RetryMode.Standard"/> (default): the SDKs' standard retry mode, for single calls.
+        /// <see cref="Protocol.RetryMode.Batch"/>: what a bulk run needs (the cmdlet sets it for its BulkSender): throttled
+        /// attempts do not use up <see cref="MaxAttempts"/> (they have <see cref="MaxThrottledAttempts"/>), and a retry
+        /// that finds the retry quota empty pauses and slows the rate limiter down instead of failing the call.
+        /// </summary>
+        public RetryMode RetryMode { get; set; } = RetryMode.Standard;
+        /// <summary>Batch mode: throttled attempts one call may make, apart from <see cref="MaxAttempts"/>.</summary>
+        public int MaxThrottledAttempts { get; set; } = DefaultMaxThrottledAttempts;
+        /// <summary>Default of <see cref="MaxThrottledAttempts"/>: far more than a rate limiter that keeps throttles near 5% ever needs.</summary>
+        public const int DefaultMaxThrottledAttempts = 30;
         /// <summary>Verbose log sink. Messages never contain secrets.</summary>
         public Action<string> Log { get; set; }
     }

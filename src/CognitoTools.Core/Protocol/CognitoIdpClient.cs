@@ -77,15 +77,21 @@ namespace CognitoTools.Protocol
             var maxAttempts = Math.Max(1, Config.MaxAttempts);
             var stopwatch = Stopwatch.StartNew();
             var lastRetryCost = 0;
+            var batch = Config.RetryMode == RetryMode.Batch;
+            var maxThrottled = Math.Max(1, Config.MaxThrottledAttempts);
+            var throttledAttempts = 0;
+            var quotaPauses = 0;
 
             for (var attempt = 1; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (Config.RateLimiter != null) await Config.RateLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
 
-                if (Config.Log != null) Log($"ResendConfirmationCode attempt {attempt}/{maxAttempts}: POST {target} (invocation {invocationId})");
+                // Batch mode: throttled attempts come on top of MaxAttempts.
+                var attemptsAllowed = maxAttempts + throttledAttempts;
+                if (Config.Log != null) Log($"ResendConfirmationCode attempt {attempt}/{attemptsAllowed}: POST {target} (invocation {invocationId})");
                 var attemptClock = Stopwatch.StartNew();
-                var outcome = await SendOnceAsync(target, body, _userAgent, invocationId, attempt, maxAttempts, request, cancellationToken).ConfigureAwait(false);
+                var outcome = await SendOnceAsync(target, body, _userAgent, invocationId, attempt, attemptsAllowed, request, cancellationToken).ConfigureAwait(false);
                 attemptClock.Stop();
 
                 if (outcome.Status.HasValue)
@@ -114,23 +120,49 @@ namespace CognitoTools.Protocol
                     Log(what + "; not retried.");
                     throw error;
                 }
-                if (attempt >= maxAttempts)
+                // Batch mode: a throttle is the batch's rate, not this row's fault, so it has its own (larger) budget.
+                var throttledHere = batch && outcome.Decision == RetryDecision.Throttling;
+                if (throttledHere) throttledAttempts++;
+                var ownAttempts = attempt - (batch ? throttledAttempts : 0);
+                if (throttledHere ? throttledAttempts >= maxThrottled : ownAttempts >= maxAttempts)
                 {
-                    Log(what + $"; {Describe(outcome.Decision)} but all {maxAttempts} attempts are used.");
+                    Log(what + (throttledHere
+                        ? $"; throttled, and all {maxThrottled} throttled attempts this request may make are used."
+                        : $"; {Describe(outcome.Decision)} but all {maxAttempts} attempts are used."));
                     throw error;
                 }
-                var retryCost = RetryQuota.CostOf(outcome.Decision);
-                if (!_retryQuota.TryAcquire(retryCost))
+                // Batch mode: the rate limiter, not the retry quota, answers throttling (a quota drained by throttles
+                // would slow the batch twice over); the quota still guards against storms of faults.
+                var retryCost = throttledHere ? 0 : RetryQuota.CostOf(outcome.Decision);
+                TimeSpan delay;
+                if (retryCost == 0 || _retryQuota.TryAcquire(retryCost))
+                {
+                    lastRetryCost = retryCost;
+                    // Batch mode: the shared limiter paces every retry after a throttle, so the request's own backoff
+                    // only spreads the retries (the transient base, by how often this request was throttled).
+                    delay = throttledHere
+                        ? RetryClassifier.ComputeDelay(RetryDecision.Transient, throttledAttempts, NextRandom(), outcome.RetryAfter)
+                        : RetryClassifier.ComputeDelay(outcome.Decision, batch ? ownAttempts : attempt, NextRandom(), outcome.RetryAfter);
+                    Log(what + $"; {Describe(outcome.Decision)}, retrying in {Ms(delay)} ms" + (outcome.RetryAfter.HasValue ? " (Retry-After)." : "."));
+                }
+                else if (batch)
+                {
+                    // The quota is empty: most recent attempts failed. Slow the whole batch and pause this request,
+                    // longer each time, then retry it anyway (a probe: if nothing were retried, nothing could refill it).
+                    quotaPauses++;
+                    lastRetryCost = 0;
+                    Config.RateLimiter?.OnRetryQuotaExhausted();
+                    delay = RetryQuotaPause(quotaPauses, NextRandom());
+                    Log(what + $"; {Describe(outcome.Decision)}, and the retry quota is used up (too many recent failures): " +
+                        $"pausing this request {Ms(delay)} ms before retrying it.");
+                }
+                else
                 {
                     Log(what + $"; {Describe(outcome.Decision)} but not retried: this client's retry quota is used up " +
                         $"(too many recent failures; successes refill it).");
                     error.RetryQuotaExhausted = true;
                     throw error;
                 }
-                lastRetryCost = retryCost;
-
-                var delay = RetryClassifier.ComputeDelay(outcome.Decision, attempt, NextRandom(), outcome.RetryAfter);
-                Log(what + $"; {Describe(outcome.Decision)}, retrying in {Ms(delay)} ms" + (outcome.RetryAfter.HasValue ? " (Retry-After)." : "."));
                 if (delay > TimeSpan.Zero) await _delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -329,6 +361,18 @@ namespace CognitoTools.Protocol
         }
 
         private double NextRandom() => _random();
+
+        /// <summary>First pause of a request that finds the retry quota empty (batch mode).</summary>
+        internal static readonly TimeSpan RetryQuotaBasePause = TimeSpan.FromMilliseconds(250);
+
+        /// <summary>Batch mode's pause when the retry quota is empty: 250 ms, doubling per pause of the same request, at most 20 s, half of it jittered.</summary>
+        internal static TimeSpan RetryQuotaPause(int pause, double random)
+        {
+            var ceiling = Math.Min(RetryClassifier.MaxBackoff.TotalMilliseconds, RetryQuotaBasePause.TotalMilliseconds * Math.Pow(2, Math.Min(Math.Max(pause - 1, 0), 20)));
+            if (random < 0) random = 0;
+            if (random >= 1) random = 0.999999;
+            return TimeSpan.FromMilliseconds(ceiling * (0.5 + 0.5 * random));
+        }
 
         private void Log(string line)
         {

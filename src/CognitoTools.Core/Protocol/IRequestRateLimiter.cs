@@ -14,5 +14,10 @@ namespace CognitoTools.Protocol
         void OnThrottled();
         /// <summary>An attempt got an answer that was not throttling.</summary>
         void OnSuccess();
+        /// <summary>
+        /// Batch retry mode only: a retry found the client's retry quota empty (most recent attempts failed), so the
+        /// whole batch should slow down rather than turn faults into failed rows.
+        /// </summary>
+        void OnRetryQuotaExhausted();
     }
 }

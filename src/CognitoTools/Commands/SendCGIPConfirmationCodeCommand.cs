@@ -178,6 +178,11 @@ namespace CognitoTools.Commands
         [Parameter]
         public SwitchParameter SkipInDoubt { get; set; }
 
+        /// <summary>Seconds with requests in flight and none answered for good before the batch gives up (rows left: NotSent); 0 = never.</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int MaxStallSec { get; set; }
+
         protected override void BeginProcessing()
         {
             _select = ParseSelect(Select);
@@ -216,6 +221,7 @@ namespace CognitoTools.Commands
                 Unordered = Unordered.IsPresent,
                 MaxRequestsPerSecond = IsBound(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
                 CaseSensitiveUsernames = !CaseInsensitiveUsernames.IsPresent,
+                MaxStallTime = IsBound(nameof(MaxStallSec)) ? TimeSpan.FromSeconds(MaxStallSec) : BulkSendOptions.DefaultMaxStallTime,
             };
             try
             {
@@ -244,6 +250,11 @@ namespace CognitoTools.Commands
 
         private CognitoIdpClient CreateClient(ResolvedClientSettings settings, BulkSendOptions options)
         {
+            // The core logs from worker threads; lines are queued and written from the pipeline thread.
+            var log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
+            // One limiter for every attempt of this command, retries included, so throttling slows the whole batch.
+            var limiter = options.CreateRateLimiter();
+            limiter.Log = log;
             return new CognitoIdpClient(new CognitoClientConfig
             {
                 ServiceUrl = settings.ServiceUrl,
@@ -255,10 +266,11 @@ namespace CognitoTools.Commands
                 CaBundleOrigin = settings.CaBundleOrigin,
                 UserAgentSuffix = this.PowerShellUserAgent(),
                 MaxConnectionsPerServer = Math.Max(ThrottleLimit, 2),
-                // One limiter for every attempt of this command, retries included, so throttling slows the whole batch.
-                RateLimiter = options.CreateRateLimiter(),
-                // The core logs from worker threads; lines are queued and written from the pipeline thread.
-                Log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null,
+                RateLimiter = limiter,
+                // A batch (pipeline input or several names): throttles and an empty retry quota slow it down instead of
+                // failing rows. A single call keeps the SDKs' standard retry mode.
+                RetryMode = MyInvocation.ExpectingInput || (Username?.Length ?? 0) > 1 ? RetryMode.Batch : RetryMode.Standard,
+                Log = log,
             });
         }
 
@@ -427,9 +439,10 @@ namespace CognitoTools.Commands
             }
             if (_verbose && _command != null)
             {
-                var progress = _sender.GetProgress();
+                var summary = _sender.GetSummary();
                 var skipped = _journal == null ? string.Empty : $", {_command.Skipped} skipped (settled in the journal by an earlier run)";
-                WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent{skipped} in {progress.Elapsed.TotalSeconds:0.0} s.");
+                WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent{skipped} in {summary.Elapsed.TotalSeconds:0.0} s; " +
+                             $"{summary.Attempts} attempts, {summary.Throttles} throttled; final rate {DescribeRate(summary.FinalRate, summary.Cap)}.");
             }
             if (_permanentSkips.Count > 0)
             {
@@ -526,7 +539,10 @@ namespace CognitoTools.Commands
         private string StopWarning()
         {
             var moreInput = _inputEnded ? (bool?)false : _rowsGiven.HasValue ? _rowsRead < _rowsGiven.Value : (bool?)null;
-            var text = "The command was stopped: " + StopSummary();
+            var stallSeconds = IsBound(nameof(MaxStallSec)) ? MaxStallSec : (int)BulkSendOptions.DefaultMaxStallTime.TotalSeconds;
+            var text = (_sender.StallError != null
+                ? $"The batch stopped because Cognito kept failing: nothing was answered for good for {stallSeconds} s (-MaxStallSec). "
+                : "The command was stopped: ") + StopSummary();
             if (moreInput == true)
             {
                 text += $" The input had more rows that were never read ({_rowsGiven - _rowsRead} of the -Username list).";
@@ -545,6 +561,12 @@ namespace CognitoTools.Commands
                 text += " The rows read but not sent are in Get-CGIPHistory -NotSent; rows not read are recorded nowhere. To resume exactly, run the command with -JournalPath <file>: running it again with the same journal skips the rows already done.";
             }
             return text;
+        }
+
+        private static string DescribeRate(double? rate, double? cap)
+        {
+            var text = rate.HasValue ? rate.Value.ToString(rate.Value < 10 ? "0.##" : "0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "unlimited (nothing throttled)";
+            return cap.HasValue ? text + " (cap " + cap.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/s)" : text + " (no cap)";
         }
 
         private void WriteOutcomes(IEnumerable<SendOutcome> outcomes)
@@ -694,7 +716,8 @@ namespace CognitoTools.Commands
             }
             _nextProgressAt = _progressClock.Elapsed + ProgressInterval;
             var progress = _sender.GetProgress();
-            var status = $"{progress.Completed} done, {progress.Failed} failed, {progress.InFlight} in flight, {progress.RequestsPerSecond:0.0}/s";
+            var status = $"{progress.Completed} done, {progress.Failed} failed, {progress.InFlight} in flight, {progress.RequestsPerSecond:0.0}/s, " +
+                         $"rate limit {(progress.CurrentRateLimit.HasValue ? progress.CurrentRateLimit.Value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "none")}, {progress.Throttled} throttled";
             var record = new ProgressRecord(ProgressActivityId, ProgressActivity, status);
             if (progress.PercentComplete.HasValue)
             {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CognitoTools.Bulk;
@@ -60,42 +62,193 @@ namespace CognitoTools.Tests.Bulk
             clock.Now = TimeSpan.FromMilliseconds(1150);
             Assert.Equal(TimeSpan.Zero, limiter.Admit());
 
-            // After throttling, the window allows the lower rate.
-            limiter.OnThrottled();
+            // After a cut, the window allows the lower rate: 2 throttles in a row cut 10/s to 90% of β x 10 = 6.3/s.
+            for (var i = 0; i < 2; i++) limiter.OnThrottled();
+            Assert.Equal(10 * AdaptiveRateLimiter.Beta * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
             clock.Now = TimeSpan.FromMilliseconds(1160);
-            Assert.True(limiter.Admit() > TimeSpan.Zero, "5 admitted within the last second already");
+            Assert.True(limiter.Admit() > TimeSpan.Zero, "7 admitted within the last second already");
         }
 
-        [Fact]
-        public void Throttling_halves_the_rate_once_per_episode_down_to_the_floor()
+        private static void Answer(AdaptiveRateLimiter limiter, FakeClock clock, int count, TimeSpan spacing, bool throttled, bool send = true)
         {
-            var clock = new FakeClock();
-            var limiter = new AdaptiveRateLimiter(16, 1, clock.Read);
-            limiter.OnThrottled();
-            Assert.Equal(8, limiter.CurrentRate);
-            limiter.OnThrottled(); // same episode: every request in flight was throttled at once
-            limiter.OnThrottled();
-            Assert.Equal(8, limiter.CurrentRate);
-            for (var i = 1; i <= 6; i++)
+            for (var i = 0; i < count; i++)
             {
-                clock.Now += TimeSpan.FromSeconds(1);
-                limiter.OnThrottled();
+                if (send) Assert.Equal(TimeSpan.Zero, limiter.Admit());
+                if (throttled) limiter.OnThrottled(); else limiter.OnSuccess();
+                clock.Now += spacing;
             }
-            Assert.Equal(AdaptiveRateLimiter.MinimumRate, limiter.CurrentRate);
-            Assert.Equal(9, limiter.ThrottleCount);
         }
 
         [Fact]
-        public void Successes_recover_the_rate_gradually_up_to_the_ceiling()
+        public void Without_a_cap_requests_pass_at_once_until_the_first_cut()
         {
             var clock = new FakeClock();
-            var limiter = new AdaptiveRateLimiter(40, 1, clock.Read);
-            limiter.OnThrottled();
-            Assert.Equal(20, limiter.CurrentRate);
+            var limiter = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
+            for (var i = 0; i < 1000; i++) Assert.Equal(TimeSpan.Zero, limiter.Reserve());
+            for (var i = 0; i < 1000; i++) Assert.Equal(TimeSpan.Zero, limiter.Admit());
+            Assert.True(double.IsPositiveInfinity(limiter.CurrentRate));
+            Assert.Equal(1000, limiter.AttemptCount);
+        }
+
+        [Fact]
+        public void Far_above_a_token_bucket_one_cut_finds_its_rate_from_what_got_through()
+        {
+            // No cap, 16 in flight: the bucket's 50 tokens go in the first 100 ms, then everything is throttled.
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
+            Answer(limiter, clock, 50, TimeSpan.FromMilliseconds(2), throttled: false);
+            for (var i = 0; i < 16; i++) limiter.Admit();
+            limiter.OnThrottled(); // 1 of the last 20 answers: isolated
+            Assert.True(double.IsPositiveInfinity(limiter.CurrentRate));
+            limiter.OnThrottled(); // 2 of 20 (10%): sustained. 50 got through in the last second: cut to 90% of that.
+            Assert.Equal(50 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
+            Assert.Equal(2, limiter.ThrottleCount);
+            // The rest of the episode does not cut again.
+            for (var i = 0; i < 10; i++) limiter.OnThrottled();
+            Assert.Equal(50 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
+        }
+
+        [Fact]
+        public void A_cut_is_at_most_beta_unless_half_the_answers_were_throttled()
+        {
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(100, 1, clock.Read);
+            Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(10), throttled: false);
+            Answer(limiter, clock, 2, TimeSpan.FromMilliseconds(10), throttled: true);
+            // 20 accepted in the last second, but only 10% throttled: never below β x 100.
+            Assert.Equal(AdaptiveRateLimiter.Beta * 100 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
+        }
+
+        [Fact]
+        public void Successes_grow_the_rate_back_along_the_cubic_to_what_was_accepted()
+        {
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(100, 1, clock.Read);
+            Answer(limiter, clock, 50, TimeSpan.FromMilliseconds(2), throttled: false, send: false);
+            for (var i = 0; i < 20; i++) limiter.OnThrottled(); // the cut comes at the 2nd: to 90% of max(accepted, β x 100)
+            var cutAt = clock.Now;
+            var cut = limiter.CurrentRate;
+            var plateau = cut / AdaptiveRateLimiter.CutMargin;
+            var scale = AdaptiveRateLimiter.ScaleConstant * plateau / AdaptiveRateLimiter.ScaleReferenceRate;
+            var k = Math.Pow((plateau - cut) / scale, 1.0 / 3);
+            clock.Now = cutAt + TimeSpan.FromSeconds(k / 2);
             limiter.OnSuccess();
-            Assert.True(limiter.CurrentRate > 20 && limiter.CurrentRate < 21);
-            for (var i = 0; i < AdaptiveRateLimiter.SuccessesToFullRate; i++) limiter.OnSuccess();
-            Assert.Equal(40, limiter.CurrentRate);
+            Assert.Equal(plateau - scale * Math.Pow(k / 2, 3), limiter.CurrentRate, 3);
+            clock.Now = cutAt + TimeSpan.FromSeconds(k);
+            limiter.OnSuccess();
+            Assert.Equal(plateau, limiter.CurrentRate, 3);
+            // Beyond the plateau it grows no faster than twice what the batch sends (here: nothing).
+            clock.Now = cutAt + TimeSpan.FromSeconds(k + 5);
+            limiter.OnSuccess();
+            Assert.Equal(plateau, limiter.CurrentRate, 3);
+        }
+
+        [Fact]
+        public void Throttles_that_do_not_drop_when_the_rate_is_cut_are_background_and_the_rate_comes_back()
+        {
+            // 20/s, and one answer in five throttled whatever the rate (other traffic on the account).
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(20, 1, clock.Read);
+            void Second()
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    limiter.Admit();
+                    if (i % 5 == 4) limiter.OnThrottled(); else limiter.OnSuccess();
+                    clock.Now += TimeSpan.FromMilliseconds(50);
+                }
+            }
+            Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(50), throttled: false);
+            Second();
+            var cut = limiter.CurrentRate;
+            Assert.True(cut < 20, "the first sustained throttles cut the rate");
+            // Within a few seconds the cuts are seen not to help, and the rate is back at the cap.
+            for (var s = 0; s < 6 && limiter.CurrentRate < 20; s++) Second();
+            Assert.Equal(20, limiter.CurrentRate, 6);
+            Assert.True(limiter.BackgroundThrottleShare >= 0.15, $"background {limiter.BackgroundThrottleShare}");
+            for (var s = 0; s < 5; s++) Second();
+            Assert.Equal(20, limiter.CurrentRate, 6);
+        }
+
+        [Fact]
+        public void Background_is_forgotten_over_time()
+        {
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(20, 1, clock.Read);
+            Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(50), throttled: false);
+            for (var s = 0; s < 4; s++)
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    limiter.Admit();
+                    if (i % 5 == 4) limiter.OnThrottled(); else limiter.OnSuccess();
+                    clock.Now += TimeSpan.FromMilliseconds(50);
+                }
+            }
+            var remembered = limiter.BackgroundThrottleShare;
+            Assert.True(remembered > 0);
+            clock.Now += AdaptiveRateLimiter.BackgroundHalfLife;
+            Assert.Equal(remembered / 2, limiter.BackgroundThrottleShare, 3);
+        }
+
+        [Fact]
+        public void An_empty_retry_quota_slows_down_by_beta_once_per_episode_and_starts_limiting_without_a_cap()
+        {
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(20, 1, clock.Read);
+            limiter.OnRetryQuotaExhausted();
+            Assert.Equal(14, limiter.CurrentRate, 6);
+            limiter.OnRetryQuotaExhausted();
+            Assert.Equal(14, limiter.CurrentRate, 6);
+            // Not again before the rate is back on its plateau: a storm cannot ratchet it down to the floor.
+            var k = Math.Pow((20 - 14) / (AdaptiveRateLimiter.ScaleConstant * 20 / AdaptiveRateLimiter.ScaleReferenceRate), 1.0 / 3);
+            clock.Now += TimeSpan.FromSeconds(k - 0.1);
+            limiter.OnRetryQuotaExhausted();
+            Assert.True(limiter.CurrentRate >= 14 - 1e-9, $"cut again within the episode: {limiter.CurrentRate}");
+            clock.Now += TimeSpan.FromSeconds(0.1);
+            limiter.OnSuccess();
+            Assert.Equal(20, limiter.CurrentRate, 3);
+            limiter.OnRetryQuotaExhausted();
+            Assert.Equal(20 * AdaptiveRateLimiter.Beta, limiter.CurrentRate, 3);
+
+            var uncapped = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
+            for (var i = 0; i < 30; i++) uncapped.Admit();
+            uncapped.OnRetryQuotaExhausted();
+            Assert.Equal(30 * AdaptiveRateLimiter.Beta, uncapped.CurrentRate, 6);
+        }
+
+        [Theory]
+        [InlineData(0.5)]
+        [InlineData(0.2)]
+        [InlineData(3)]
+        public void A_cap_below_the_floor_or_any_cap_is_never_exceeded_also_after_throttles(double cap)
+        {
+            // Issue 10.4: with -MaxRequestsPerSecond 0.5, a throttle must not raise the rate to a floor of 1.
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(cap, 1, clock.Read);
+            var admitted = new List<TimeSpan>();
+            var throttledOnce = false;
+            while (admitted.Count < 12)
+            {
+                var wait = limiter.Reserve();
+                clock.Now += wait;
+                while ((wait = limiter.Admit()) > TimeSpan.Zero) clock.Now += wait;
+                admitted.Add(clock.Now);
+                Assert.True(limiter.CurrentRate <= cap, $"rate {limiter.CurrentRate} above the cap {cap}");
+                if (!throttledOnce && admitted.Count == 3)
+                {
+                    throttledOnce = true;
+                    for (var i = 0; i < 5; i++) limiter.OnThrottled();
+                    Assert.True(limiter.CurrentRate <= cap, $"rate {limiter.CurrentRate} above the cap {cap} after throttles");
+                }
+                else limiter.OnSuccess();
+            }
+            // No window of max(1 s, 1/cap) holds more than the cap allows, and on average the rate is at most the cap.
+            var window = TimeSpan.FromSeconds(Math.Max(1, 1 / cap));
+            var most = (int)Math.Max(1, Math.Ceiling(cap));
+            Assert.True(CognitoTools.TestEndpoint.FakeCognitoService.MaxInWindow(admitted, window) <= most,
+                $"{string.Join(", ", admitted.Select(a => a.TotalSeconds.ToString("F3")))}: more than {most} within {window.TotalSeconds} s at a cap of {cap}/s");
+            Assert.True((admitted[admitted.Count - 1] - admitted[0]).TotalSeconds >= (admitted.Count - 1) / cap - 1e-6);
         }
 
         [Fact]
@@ -104,9 +257,9 @@ namespace CognitoTools.Tests.Bulk
             var clock = new FakeClock();
             var limiter = new AdaptiveRateLimiter(10, 1, clock.Read);
             limiter.Reserve();
-            limiter.OnThrottled(); // 5 per second
+            for (var i = 0; i < 3; i++) limiter.OnThrottled(); // 6.3 per second
             Assert.Equal(TimeSpan.FromMilliseconds(100), limiter.Reserve()); // slot handed out at the old spacing
-            Assert.Equal(TimeSpan.FromMilliseconds(300), limiter.Reserve());
+            Assert.Equal(TimeSpan.FromTicks(TimeSpan.FromMilliseconds(100).Ticks + (long)(TimeSpan.TicksPerSecond / limiter.CurrentRate)), limiter.Reserve());
         }
 
         [Fact]
@@ -114,8 +267,8 @@ namespace CognitoTools.Tests.Bulk
         {
             Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, AdaptiveRateLimiter.Create(null).MaxRequestsPerSecond);
             Assert.Equal(7.5, AdaptiveRateLimiter.Create(7.5).MaxRequestsPerSecond);
-            Assert.Null(AdaptiveRateLimiter.Create(0));
-            Assert.Null(AdaptiveRateLimiter.Create(-1));
+            Assert.True(double.IsPositiveInfinity(AdaptiveRateLimiter.Create(0).MaxRequestsPerSecond));
+            Assert.True(double.IsPositiveInfinity(AdaptiveRateLimiter.Create(-1).MaxRequestsPerSecond));
             Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveRateLimiter(0));
         }
 

@@ -216,65 +216,28 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void Rate_limit_holds_in_every_one_second_window()
+        public void The_options_make_a_capped_limiter_by_default_and_an_uncapped_adaptive_one_for_zero()
         {
-            var client = FakeCognitoClient.Succeeding();
-            using (var sender = new BulkSender(client, Options(8, rate: 20), null))
+            var defaulted = new BulkSendOptions().CreateRateLimiter();
+            Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, defaulted.MaxRequestsPerSecond);
+            Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, defaulted.CurrentRate);
+            Assert.True(BulkSendOptions.DefaultMaxRequestsPerSecond < BulkSendOptions.LowestCandidateCategoryQuota, "the default must stay below the lowest candidate category quota");
+            var uncapped = new BulkSendOptions { MaxRequestsPerSecond = 0 }.CreateRateLimiter();
+            Assert.True(double.IsPositiveInfinity(uncapped.MaxRequestsPerSecond));
+            Assert.True(double.IsPositiveInfinity(uncapped.CurrentRate));
+        }
+
+        [Fact]
+        public void The_sender_uses_the_clients_limiter_and_has_none_of_its_own()
+        {
+            // One rate-limiter path: the client's per-attempt gate. A client without one (here a fake) is not gated.
+            using (var sender = new BulkSender(FakeCognitoClient.Succeeding(), Options(4, rate: 5), null))
             {
-                Assert.IsType<AdaptiveRateLimiter>(sender.RateLimiter);
+                Assert.Null(sender.RateLimiter);
                 var watch = Stopwatch.StartNew();
-                var outcomes = Run(sender, Users(32));
-                watch.Stop();
-
-                Assert.Equal(32, outcomes.Count);
-                var burst = ((AdaptiveRateLimiter)sender.RateLimiter).Burst;
-                Assert.True(FakeCognitoService.MaxInWindow(client.CallTimes, TimeSpan.FromSeconds(1)) <= 20 + burst, $"max in a second: {FakeCognitoService.MaxInWindow(client.CallTimes, TimeSpan.FromSeconds(1))}");
-                // 32 requests at 20/s need at least 31 intervals of 50 ms.
-                Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(1500), $"took only {watch.Elapsed}");
-            }
-        }
-
-        [Fact]
-        public void Default_rate_limit_applies_when_unset_and_zero_turns_it_off()
-        {
-            using (var defaulted = new BulkSender(FakeCognitoClient.Succeeding(), new BulkSendOptions(), null))
-            {
-                var limiter = Assert.IsType<AdaptiveRateLimiter>(defaulted.RateLimiter);
-                Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, limiter.MaxRequestsPerSecond);
-                Assert.True(BulkSendOptions.DefaultMaxRequestsPerSecond < BulkSendOptions.LowestCandidateCategoryQuota, "the default must stay below the lowest candidate category quota");
-            }
-            using (var unlimited = new BulkSender(FakeCognitoClient.Succeeding(), Options(1, rate: 0), null))
-            {
-                Assert.Null(unlimited.RateLimiter);
-            }
-        }
-
-        [Fact]
-        public void Throttling_slows_the_whole_batch_and_the_rate_recovers_on_successes()
-        {
-            var client = new FakeCognitoClient(async (request, call, ct) =>
-            {
-                await Task.Yield();
-                if (call <= 6) throw ServiceError("TooManyRequestsException", 400, 3);
-                return FakeCognitoClient.Success(request);
-            });
-            using (var sender = new BulkSender(client, Options(4, rate: 400), null))
-            {
-                var limiter = (AdaptiveRateLimiter)sender.RateLimiter;
-                var outcomes = new List<SendOutcome>();
-                var lowest = double.MaxValue;
-                foreach (var request in Users(150))
-                {
-                    outcomes.AddRange(sender.Submit(request));
-                    lowest = Math.Min(lowest, limiter.CurrentRate);
-                }
-                outcomes.AddRange(sender.Complete());
-
-                Assert.Equal(150, outcomes.Count);
-                Assert.Equal(6, outcomes.Count(o => o.Error is CognitoServiceException e && e.ErrorCode == "TooManyRequestsException"));
-                Assert.True(limiter.ThrottleCount >= 6);
-                Assert.True(lowest <= 200, $"rate never dropped: lowest {lowest}");
-                Assert.Equal(400, limiter.CurrentRate); // 144 successes are more than enough to climb back
+                Assert.Equal(40, Run(sender, Users(40)).Count);
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the sender gated the requests itself: {watch.Elapsed}");
+                Assert.Null(sender.GetSummary().Attempts);
             }
         }
 

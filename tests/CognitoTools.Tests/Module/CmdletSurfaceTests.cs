@@ -78,6 +78,7 @@ namespace CognitoTools.Tests.Module
                 P("JournalPath", String),
                 P("RetryPermanentFailures", Switch),
                 P("SkipInDoubt", Switch),
+                P("MaxStallSec", Int, range: new object[] { 0, 86400 }),
             },
             ["Get-CGIPSecretHash"] = new[]
             {

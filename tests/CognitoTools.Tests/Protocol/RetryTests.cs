@@ -272,12 +272,84 @@ namespace CognitoTools.Tests.Protocol
             Assert.Equal(120, f.Server.RequestCount);
         }
 
+        [Fact]
+        public async Task Batch_mode_throttled_attempts_do_not_use_up_the_attempts_of_the_request()
+        {
+            // 3 attempts; 5 throttles, then a 500, then success: standard mode gives up after the third answer.
+            Func<RecordedRequest, ResponseAction> Script() => Responses.Sequence(
+                () => Responses.Error(400, "TooManyRequestsException", "Rate exceeded"),
+                () => Responses.Error(400, "TooManyRequestsException", "Rate exceeded"),
+                () => Responses.Error(400, "TooManyRequestsException", "Rate exceeded"),
+                () => Responses.Error(400, "TooManyRequestsException", "Rate exceeded"),
+                () => Responses.Error(400, "TooManyRequestsException", "Rate exceeded"),
+                () => Responses.Error(500, "InternalErrorException", "x"),
+                () => Responses.Ok());
+            using (var standard = new ClientFixture(Script()))
+            {
+                var ex = await Assert.ThrowsAsync<CognitoServiceException>(() => standard.SendAsync());
+                Assert.Equal("TooManyRequestsException", ex.ErrorCode);
+                Assert.Equal(3, standard.Server.RequestCount);
+            }
+            using (var batch = new ClientFixture(Script(), c => c.RetryMode = RetryMode.Batch))
+            {
+                var response = await batch.SendAsync();
+                Assert.Equal(7, response.Attempts);
+                Assert.Equal(7, batch.Server.RequestCount);
+                // The header counts the throttled attempts on top of MaxAttempts.
+                Assert.Equal("attempt=7; max=8", batch.Server.Requests.Last().Header("amz-sdk-request"));
+            }
+        }
+
+        [Fact]
+        public async Task Batch_mode_fails_a_request_when_its_own_attempts_are_spent_or_its_throttle_budget_is()
+        {
+            using (var own = new ClientFixture(_ => Responses.Error(500, "InternalErrorException", "x"), c => c.RetryMode = RetryMode.Batch))
+            {
+                var ex = await Assert.ThrowsAsync<CognitoServiceException>(() => own.SendAsync());
+                Assert.Equal(3, ex.Attempts);
+            }
+            using (var throttled = new ClientFixture(_ => Responses.Error(400, "TooManyRequestsException", "Rate exceeded"), c => { c.RetryMode = RetryMode.Batch; c.MaxThrottledAttempts = 6; }))
+            {
+                var ex = await Assert.ThrowsAsync<CognitoServiceException>(() => throttled.SendAsync());
+                Assert.Equal(6, ex.Attempts);
+                Assert.Equal(6, throttled.Server.RequestCount);
+            }
+        }
+
+        [Fact]
+        public async Task Batch_mode_pauses_and_slows_down_when_the_retry_quota_is_empty_instead_of_failing()
+        {
+            // A quota of 14 tokens pays for one transient retry. Standard mode then fails the next call at its first
+            // error; batch mode pauses it (250 ms, jittered by half) and tells the limiter to slow down, then retries.
+            Func<RecordedRequest, ResponseAction> Script() => Responses.Sequence(
+                () => Responses.Error(500, "InternalErrorException", "x"),
+                () => Responses.Error(500, "InternalErrorException", "x"),
+                () => Responses.Ok());
+            using (var standard = new ClientFixture(Script(), c => c.RetryQuotaCapacity = 14))
+            {
+                var ex = await Assert.ThrowsAsync<CognitoServiceException>(() => standard.SendAsync());
+                Assert.True(ex.RetryQuotaExhausted);
+                Assert.Equal(2, standard.Server.RequestCount);
+            }
+            var limiter = new CountingLimiter();
+            using (var batch = new ClientFixture(Script(), c => { c.RetryQuotaCapacity = 14; c.RetryMode = RetryMode.Batch; c.RateLimiter = limiter; }))
+            {
+                var response = await batch.SendAsync();
+                Assert.Equal(3, response.Attempts);
+                Assert.Equal(1, limiter.QuotaExhausted);
+                // The second delay is the quota pause: between 125 and 250 ms (jitter 0.5 here: 187.5 ms).
+                Assert.Equal(TimeSpan.FromMilliseconds(187.5), batch.Delays.Last());
+                Assert.Contains(batch.LogLines, l => l.Contains("retry quota is used up") && l.Contains("pausing"));
+            }
+        }
+
         private sealed class CountingLimiter : IRequestRateLimiter
         {
-            public int Waits, Throttled, Successes;
+            public int Waits, Throttled, Successes, QuotaExhausted;
             public Task WaitAsync(CancellationToken cancellationToken) { Interlocked.Increment(ref Waits); return Task.CompletedTask; }
             public void OnThrottled() => Interlocked.Increment(ref Throttled);
             public void OnSuccess() => Interlocked.Increment(ref Successes);
+            public void OnRetryQuotaExhausted() => Interlocked.Increment(ref QuotaExhausted);
         }
     }
 
