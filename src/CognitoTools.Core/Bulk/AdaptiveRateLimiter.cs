@@ -77,6 +77,8 @@ namespace CognitoTools.Bulk
         public static readonly TimeSpan BackgroundHalfLife = TimeSpan.FromSeconds(30);
         private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
         private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(10);
+        private static readonly TimeSpan PeakMemory = TimeSpan.FromSeconds(30);
+        private TimeSpan _firstAnswer = TimeSpan.MinValue;
 
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
@@ -121,7 +123,7 @@ namespace CognitoTools.Bulk
         private double _rateBeforeCut;
         private double _acceptedAtCut;   // what the service accepted in the second before the first cut
         private double _cutRate;         // the rate the last cut set
-        // The highest rate of the last 10 s: a background verdict restores it (a series of cuts may precede the verdict).
+        // The highest rate of the last 30 s: a background verdict restores it (a series of cuts may precede the verdict).
         private double _peakRate;
         private TimeSpan _peakAt;
         private TimeSpan _lastToleratedLog = TimeSpan.MinValue;
@@ -288,8 +290,12 @@ namespace CognitoTools.Bulk
                 Prune(_admitted, now);
                 var before = _limiting ? _currentRate : _admitted.Count;
                 var accepted = _accepted.Count * (1 + background);
-                // Far above the quota, what got through in the last second is the quota; otherwise cut by at most β.
-                var estimate = heavy ? accepted : Math.Max(accepted, Beta * before);
+                // In the batch's first second the count covers less than a second: as a rate it would be too low.
+                var answering = (now - _firstAnswer).TotalSeconds;
+                var acceptedRate = answering > 0.25 && answering < 1 ? accepted / answering : accepted;
+                // Far above the quota, what got through in the last second is the quota (a bucket's burst plus its
+                // rate); otherwise cut to what was accepted, by at most β.
+                var estimate = heavy ? accepted : Math.Max(acceptedRate, Beta * before);
                 estimate = Math.Min(Math.Max(estimate, _floor), _cap);
                 var newRate = Clamp(estimate * CutMargin);
                 if (_limiting && newRate >= _currentRate * CutMargin && _lastCut != TimeSpan.MinValue && now - _lastCut < Cooldown) return;
@@ -298,7 +304,7 @@ namespace CognitoTools.Bulk
                 if (!_checkPending)
                 {
                     _rateBeforeCut = before;
-                    _acceptedAtCut = accepted;
+                    _acceptedAtCut = heavy ? accepted : acceptedRate;
                     _shareAtCut = Math.Max(share, longerShare);
                 }
                 _lastMax = Math.Max(estimate, newRate);
@@ -395,7 +401,7 @@ namespace CognitoTools.Bulk
             {
                 _background = Math.Min(MaxBackground, Math.Max(background, after));
                 _backgroundAt = now;
-                var peak = now - _peakAt <= TimeSpan.FromSeconds(10) ? _peakRate : 0;
+                var peak = now - _peakAt <= PeakMemory ? _peakRate : 0;
                 var restored = Clamp(Math.Max(Math.Max(_rateBeforeCut, peak), _currentRate));
                 _lastMax = restored;
                 _windowK = 0;
@@ -433,6 +439,7 @@ namespace CognitoTools.Bulk
 
         private void RecordAnswer(TimeSpan now, bool throttled)
         {
+            if (_answers == 0) _firstAnswer = now;
             _answers++;
             if (_recentCount == AnswerWindow)
             {
@@ -477,7 +484,7 @@ namespace CognitoTools.Bulk
 
         private void NotePeak(double rate, TimeSpan now)
         {
-            if (rate >= _peakRate || now - _peakAt > TimeSpan.FromSeconds(10))
+            if (rate >= _peakRate || now - _peakAt > PeakMemory)
             {
                 _peakRate = rate;
                 _peakAt = now;
