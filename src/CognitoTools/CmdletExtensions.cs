@@ -30,14 +30,18 @@ namespace CognitoTools
         public static bool IsVerbose(this PSCmdlet cmdlet)
             => cmdlet.IsSwitchInEffect("Verbose", () => !IsQuiet(cmdlet.GetPreference("VerbosePreference", ActionPreference.SilentlyContinue)));
 
+        /// <summary>True when -WarningAction, or else $WarningPreference, shows no warnings.</summary>
+        public static bool IsWarningQuiet(this PSCmdlet cmdlet)
+            => IsQuiet(cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out var bound)
+                       && LanguagePrimitives.TryConvertTo(bound, out ActionPreference preference)
+                ? preference
+                : cmdlet.GetPreference("WarningPreference", ActionPreference.Continue));
+
         /// <summary>A preference under which the stream shows nothing.</summary>
         public static bool IsQuiet(ActionPreference preference)
             => preference == ActionPreference.SilentlyContinue || preference == ActionPreference.Ignore;
 
         public static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
-
-        /// <summary>Null for null or empty: an empty CSV cell or a CLI skeleton's "" means "not given".</summary>
-        public static string NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
 
         /// <summary>Keys and values as strings, the way the service takes ClientMetadata.</summary>
         public static IDictionary<string, string> ToStringDictionary(IDictionary table)

@@ -427,10 +427,9 @@ namespace CognitoTools.Bulk
             var elapsed = _clock.Elapsed;
             var completed = Interlocked.Read(ref _completed);
             var limiter = RateLimiter as AdaptiveRateLimiter;
-            var rate = limiter?.CurrentRate;
             return new BulkProgress
             {
-                CurrentRateLimit = rate.HasValue && !double.IsInfinity(rate.Value) ? rate : null,
+                CurrentRateLimit = FiniteOrNull(limiter?.CurrentRate),
                 Throttled = limiter?.ThrottleCount ?? 0,
                 Submitted = Interlocked.Read(ref _submitted),
                 Completed = completed,
@@ -446,8 +445,6 @@ namespace CognitoTools.Bulk
         public BulkSummary GetSummary()
         {
             var limiter = RateLimiter as AdaptiveRateLimiter;
-            var rate = limiter?.CurrentRate;
-            var cap = limiter?.MaxRequestsPerSecond;
             var completed = Interlocked.Read(ref _completed);
             var failed = Interlocked.Read(ref _failed);
             var notSent = Interlocked.Read(ref _notSent);
@@ -458,12 +455,15 @@ namespace CognitoTools.Bulk
                 NotSent = notSent,
                 Attempts = limiter?.AttemptCount,
                 Throttles = limiter?.ThrottleCount,
-                FinalRate = rate.HasValue && !double.IsInfinity(rate.Value) ? rate : null,
-                Cap = cap.HasValue && !double.IsInfinity(cap.Value) ? cap : null,
+                FinalRate = FiniteOrNull(limiter?.CurrentRate),
+                Cap = FiniteOrNull(limiter?.MaxRequestsPerSecond),
                 Stalled = _stalled != null,
                 Elapsed = _clock.Elapsed,
             };
         }
+
+        // The limiter reports "no limit" (no cap, or not limiting yet) as infinity; progress and the summary say null.
+        private static double? FiniteOrNull(double? rate) => rate.HasValue && !double.IsInfinity(rate.Value) ? rate : null;
 
         /// <summary>
         /// Ends the batch. Anything not yet handed out (the caller stopped before Complete, e.g. the pipeline was
@@ -692,8 +692,7 @@ namespace CognitoTools.Bulk
         {
             if (_history == null && Journal == null) return;
             var measured = sent != null && sent.StartTicks != 0 ? TimeSpan.FromTicks((long)((_clock.ElapsedTicks - sent.StartTicks) * (TimeSpan.TicksPerSecond / (double)Stopwatch.Frequency))) : TimeSpan.Zero;
-            var entry = HistoryEntryMapper.FromOutcome(outcome, _endpoint, Command?.CommandName, sent?.StartedAt, measured);
-            entry.Region = _region;
+            var entry = HistoryEntryMapper.FromOutcome(outcome, _endpoint, _region, Command?.CommandName, sent?.StartedAt, measured);
             // A duplicate row made no request of its own: the first row's line already says what happened.
             if (Journal != null && !outcome.IsDuplicate && !Journal.TryWriteOutcome(outcome.Sequence, entry, outcome.InDoubt))
             {

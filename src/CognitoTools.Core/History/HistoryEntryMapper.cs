@@ -16,10 +16,11 @@ namespace CognitoTools.History
 
         /// <param name="outcome">The row's outcome (Succeeded, Failed or NotSent).</param>
         /// <param name="endpoint">The endpoint the batch sends to.</param>
+        /// <param name="region">The Region of that endpoint, or null.</param>
         /// <param name="commandName">The command that made the call, or null.</param>
         /// <param name="startedAt">When the request was started, or null when it was never started.</param>
         /// <param name="measured">How long the call took as the sender measured it (used when the response has no duration).</param>
-        public static HistoryEntry FromOutcome(SendOutcome outcome, string endpoint, string commandName, DateTimeOffset? startedAt, TimeSpan measured)
+        public static HistoryEntry FromOutcome(SendOutcome outcome, string endpoint, string region, string commandName, DateTimeOffset? startedAt, TimeSpan measured)
         {
             if (outcome == null) throw new ArgumentNullException(nameof(outcome));
             var request = outcome.Request;
@@ -29,6 +30,7 @@ namespace CognitoTools.History
                 Username = request?.Username,
                 ClientId = request?.ClientId,
                 Endpoint = endpoint,
+                Region = region,
                 Command = commandName,
                 IsDuplicate = outcome.IsDuplicate,
             };

@@ -302,56 +302,46 @@ namespace CognitoTools.Journal
 
         /// <summary>Writes the row's Intent; false (nothing may be sent) when the journal cannot be written.</summary>
         public bool TryWriteIntent(long sequence, ResendConfirmationCodeRequest request)
-            => TryWrite(new JournalRecord
-            {
-                Time = DateTimeOffset.Now,
-                Batch = Batch,
-                Sequence = sequence + 1,
-                Event = JournalEvent.Intent,
-                Username = request?.Username,
-                ClientId = request?.ClientId,
-                Endpoint = Endpoint,
-            });
+            => TryWrite(LineOf(sequence, JournalEvent.Intent, request?.Username, request?.ClientId));
 
         /// <summary>The outcome line of a row, from the same mapping as its history entry.</summary>
         public bool TryWriteOutcome(long sequence, HistoryEntry entry, bool inDoubt)
         {
             var details = entry.CodeDeliveryDetails;
-            return TryWrite(new JournalRecord
-            {
-                Time = DateTimeOffset.Now,
-                Batch = Batch,
-                Sequence = sequence + 1,
-                Event = inDoubt ? JournalEvent.InDoubt : entry.Outcome,
-                Username = entry.Username,
-                ClientId = entry.ClientId,
-                Endpoint = Endpoint,
-                DeliveryMedium = details?.DeliveryMedium,
-                AttributeName = details?.AttributeName,
-                Destination = details?.Destination,
-                ErrorCode = entry.ErrorCode,
-                ErrorMessage = entry.ErrorMessage,
-                HttpStatusCode = entry.HttpStatusCode,
-                RequestId = entry.RequestId,
-                Attempts = entry.Outcome == HistoryOutcome.NotSent && !inDoubt ? (int?)null : entry.Attempts,
-            });
+            var record = LineOf(sequence, inDoubt ? JournalEvent.InDoubt : entry.Outcome, entry.Username, entry.ClientId);
+            record.DeliveryMedium = details?.DeliveryMedium;
+            record.AttributeName = details?.AttributeName;
+            record.Destination = details?.Destination;
+            record.ErrorCode = entry.ErrorCode;
+            record.ErrorMessage = entry.ErrorMessage;
+            record.HttpStatusCode = entry.HttpStatusCode;
+            record.RequestId = entry.RequestId;
+            record.Attempts = entry.Outcome == HistoryOutcome.NotSent && !inDoubt ? (int?)null : entry.Attempts;
+            return TryWrite(record);
         }
 
         /// <summary>A row a rerun did not send; the message says why.</summary>
         public bool TryWriteSkipped(long sequence, ResendConfirmationCodeRequest request, ResumeDecision decision)
-            => TryWrite(new JournalRecord
+        {
+            var record = LineOf(sequence, JournalEvent.Skipped, request?.Username, request?.ClientId);
+            record.ErrorCode = decision.Previous?.ErrorCode;
+            record.ErrorMessage = decision.Describe();
+            record.RequestId = decision.Previous?.RequestId;
+            return TryWrite(record);
+        }
+
+        // The fields every line of this batch has: when, which batch and row (1-based), what, whom, and where.
+        private JournalRecord LineOf(long sequence, string journalEvent, string username, string clientId)
+            => new JournalRecord
             {
                 Time = DateTimeOffset.Now,
                 Batch = Batch,
                 Sequence = sequence + 1,
-                Event = JournalEvent.Skipped,
-                Username = request?.Username,
-                ClientId = request?.ClientId,
+                Event = journalEvent,
+                Username = username,
+                ClientId = clientId,
                 Endpoint = Endpoint,
-                ErrorCode = decision.Previous?.ErrorCode,
-                ErrorMessage = decision.Describe(),
-                RequestId = decision.Previous?.RequestId,
-            });
+            };
 
         public bool TryWrite(JournalRecord record)
         {

@@ -91,13 +91,13 @@ namespace CognitoTools.Journal
                 Username = fields[4],
                 ClientId = fields[5],
                 Endpoint = fields[6],
-                DeliveryMedium = NullIfEmpty(fields[7]),
-                AttributeName = NullIfEmpty(fields[8]),
-                Destination = NullIfEmpty(fields[9]),
-                ErrorCode = NullIfEmpty(fields[10]),
-                ErrorMessage = NullIfEmpty(fields[11]),
+                DeliveryMedium = Strings.NullIfEmpty(fields[7]),
+                AttributeName = Strings.NullIfEmpty(fields[8]),
+                Destination = Strings.NullIfEmpty(fields[9]),
+                ErrorCode = Strings.NullIfEmpty(fields[10]),
+                ErrorMessage = Strings.NullIfEmpty(fields[11]),
                 HttpStatusCode = status,
-                RequestId = NullIfEmpty(fields[13]),
+                RequestId = Strings.NullIfEmpty(fields[13]),
                 Attempts = attempts,
             };
         }
@@ -110,8 +110,6 @@ namespace CognitoTools.Journal
             value = parsed;
             return true;
         }
-
-        private static string NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
 
         public override string ToString() => $"{Event} {Username}";
     }

@@ -82,10 +82,10 @@ namespace CognitoTools.Protocol
             {
                 Username = row.Username,
                 ClientId = row.ClientId,
-                SecretHash = NullIfEmpty(row.SecretHash),
-                AnalyticsEndpointId = NullIfEmpty(row.AnalyticsEndpointId) ?? NullIfEmpty(row.NestedAnalyticsEndpointId),
-                UserContextDataEncodedData = NullIfEmpty(row.UserContextDataEncodedData) ?? NullIfEmpty(row.NestedUserContextDataEncodedData),
-                UserContextDataIpAddress = NullIfEmpty(row.UserContextDataIpAddress) ?? NullIfEmpty(row.NestedUserContextDataIpAddress),
+                SecretHash = Strings.NullIfEmpty(row.SecretHash),
+                AnalyticsEndpointId = Strings.NullIfEmpty(row.AnalyticsEndpointId) ?? Strings.NullIfEmpty(row.NestedAnalyticsEndpointId),
+                UserContextDataEncodedData = Strings.NullIfEmpty(row.UserContextDataEncodedData) ?? Strings.NullIfEmpty(row.NestedUserContextDataEncodedData),
+                UserContextDataIpAddress = Strings.NullIfEmpty(row.UserContextDataIpAddress) ?? Strings.NullIfEmpty(row.NestedUserContextDataIpAddress),
                 ClientMetadata = row.ClientMetadata != null && row.ClientMetadata.Count > 0 ? row.ClientMetadata : null,
             };
 
@@ -123,8 +123,6 @@ namespace CognitoTools.Protocol
                    && other.Port == endpoint.Port
                    && string.Equals(other.AbsolutePath.TrimEnd('/'), endpoint.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal);
         }
-
-        private static string NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
 
         /// <summary>Clears the secret's key.</summary>
         public void Dispose() => _secretKey?.Dispose();

@@ -45,8 +45,8 @@ namespace CognitoTools.Commands
                 Failed = Failed.IsPresent,
                 Succeeded = Succeeded.IsPresent,
                 NotSent = NotSent.IsPresent,
-                UsernamePattern = CmdletExtensions.NullIfEmpty(Username),
-                ClientId = CmdletExtensions.NullIfEmpty(ClientId),
+                UsernamePattern = Strings.NullIfEmpty(Username),
+                ClientId = Strings.NullIfEmpty(ClientId),
                 Newest = MyInvocation.BoundParameters.ContainsKey(nameof(Newest)) ? Newest : (int?)null,
             };
             foreach (var entry in history.Query(query))

@@ -56,10 +56,13 @@ namespace CognitoTools.Commands
         private bool _inputEnded;
         private long _rowsRead;
         private long? _rowsGiven;
+        private TimeSpan _maxStallTime;
         private readonly SortedDictionary<string, int> _permanentSkips = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
-        /// <summary>One user or several: an array bound here gives Write-Progress its total.</summary>
-        /// <summary>cognito:username is the column of Cognito's user-import CSV (GetCSVHeader), so those files bind as they are.</summary>
+        /// <summary>
+        /// One user or several: an array bound here gives Write-Progress its total. cognito:username is the column of
+        /// Cognito's user-import CSV (GetCSVHeader), so those files bind as they are.
+        /// </summary>
         [Parameter(Position = 0, Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("cognito:username")]
         public string[] Username { get; set; }
@@ -193,10 +196,7 @@ namespace CognitoTools.Commands
             _whatIf = this.IsWhatIf();
             _verbose = this.IsVerbose();
             // Read now: the stop warning is written from Dispose, where the preference can no longer be asked for.
-            _warningsQuiet = CmdletExtensions.IsQuiet(MyInvocation.BoundParameters.TryGetValue("WarningAction", out var warningAction)
-                && LanguagePrimitives.TryConvertTo(warningAction, out ActionPreference boundPreference)
-                ? boundPreference
-                : this.GetPreference("WarningPreference", ActionPreference.Continue));
+            _warningsQuiet = this.IsWarningQuiet();
             _history = SessionHistory.Of(this);
 
             ResolvedClientSettings settings;
@@ -215,13 +215,14 @@ namespace CognitoTools.Commands
             }
             WriteVerbose($"Region {settings.Region} (from {settings.RegionOrigin ?? settings.RegionSource.ToString()}); endpoint {settings.ServiceUrl}.");
 
+            _maxStallTime = IsBound(nameof(MaxStallSec)) ? TimeSpan.FromSeconds(MaxStallSec) : BulkSendOptions.DefaultMaxStallTime;
             var options = new BulkSendOptions
             {
                 ThrottleLimit = ThrottleLimit,
                 Unordered = Unordered.IsPresent,
                 MaxRequestsPerSecond = IsBound(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
                 CaseSensitiveUsernames = !CaseInsensitiveUsernames.IsPresent,
-                MaxStallTime = IsBound(nameof(MaxStallSec)) ? TimeSpan.FromSeconds(MaxStallSec) : BulkSendOptions.DefaultMaxStallTime,
+                MaxStallTime = _maxStallTime,
             };
             try
             {
@@ -539,9 +540,8 @@ namespace CognitoTools.Commands
         private string StopWarning()
         {
             var moreInput = _inputEnded ? (bool?)false : _rowsGiven.HasValue ? _rowsRead < _rowsGiven.Value : (bool?)null;
-            var stallSeconds = IsBound(nameof(MaxStallSec)) ? MaxStallSec : (int)BulkSendOptions.DefaultMaxStallTime.TotalSeconds;
             var text = (_sender.StallError != null
-                ? $"The batch stopped because Cognito kept failing: nothing was answered for good for {stallSeconds} s (-MaxStallSec). "
+                ? $"The batch stopped because Cognito kept failing: nothing was answered for good for {(int)_maxStallTime.TotalSeconds} s (-MaxStallSec). "
                 : "The command was stopped: ") + StopSummary();
             if (moreInput == true)
             {
@@ -731,10 +731,10 @@ namespace CognitoTools.Commands
         {
             return new ClientSettingsInput
             {
-                Region = CmdletExtensions.NullIfEmpty(Region),
-                EndpointUrl = CmdletExtensions.NullIfEmpty(EndpointUrl),
-                ProfileName = CmdletExtensions.NullIfEmpty(ProfileName),
-                ProfileLocation = CmdletExtensions.NullIfEmpty(ProfileLocation),
+                Region = Strings.NullIfEmpty(Region),
+                EndpointUrl = Strings.NullIfEmpty(EndpointUrl),
+                ProfileName = Strings.NullIfEmpty(ProfileName),
+                ProfileLocation = Strings.NullIfEmpty(ProfileLocation),
                 UseFipsEndpoint = IsBound(nameof(UseFipsEndpoint)) ? UseFipsEndpoint.IsPresent : (bool?)null,
                 UseDualstackEndpoint = IsBound(nameof(UseDualstackEndpoint)) ? UseDualstackEndpoint.IsPresent : (bool?)null,
                 MaxAttempts = IsBound(nameof(MaxAttempts)) ? MaxAttempts : (int?)null,

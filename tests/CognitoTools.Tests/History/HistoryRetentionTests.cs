@@ -95,26 +95,27 @@ namespace CognitoTools.Tests.History
         {
             var request = Request("ann");
             var success = HistoryEntryMapper.FromOutcome(new SendOutcome { Request = request, Kind = SendOutcomeKind.Succeeded, Response = FakeCognitoClient.Success(request) },
-                "http://e/", "Send-CGIPConfirmationCode", DateTimeOffset.Now, TimeSpan.FromMilliseconds(5));
+                "http://e/", "us-east-1", "Send-CGIPConfirmationCode", DateTimeOffset.Now, TimeSpan.FromMilliseconds(5));
             Assert.Equal(HistoryOutcome.Succeeded, success.Outcome);
             Assert.Equal("req-ann", success.RequestId);
             Assert.Equal("EMAIL", success.CodeDeliveryDetails.DeliveryMedium);
             Assert.Equal("http://e/", success.Endpoint);
+            Assert.Equal("us-east-1", success.Region);
             Assert.Equal(TimeSpan.FromMilliseconds(5), success.Duration);
 
             var failure = HistoryEntryMapper.FromOutcome(new SendOutcome { Request = request, Kind = SendOutcomeKind.Failed, Error = ServiceError("LimitExceededException", 400, 1) },
-                "http://e/", null, null, TimeSpan.Zero);
+                "http://e/", null, null, null, TimeSpan.Zero);
             Assert.Equal(HistoryOutcome.Failed, failure.Outcome);
             Assert.Equal("LimitExceededException", failure.ErrorCode);
             Assert.Equal(400, failure.HttpStatusCode);
             Assert.Equal("rid-LimitExceededException", failure.RequestId);
 
             var validation = HistoryEntryMapper.FromOutcome(new SendOutcome { Request = request, Kind = SendOutcomeKind.Failed, Error = new RequestValidationException("Username", "length", "too long") },
-                null, null, null, TimeSpan.Zero);
+                null, null, null, null, TimeSpan.Zero);
             Assert.Equal(CognitoErrors.RequestValidationFailed, validation.ErrorCode);
 
-            var notSent = HistoryEntryMapper.FromOutcome(new SendOutcome { Request = request, Kind = SendOutcomeKind.NotSent }, null, null, null, TimeSpan.Zero);
-            var inDoubt = HistoryEntryMapper.FromOutcome(new SendOutcome { Request = request, Kind = SendOutcomeKind.NotSent, InDoubt = true }, null, null, null, TimeSpan.Zero);
+            var notSent = HistoryEntryMapper.FromOutcome(new SendOutcome { Request = request, Kind = SendOutcomeKind.NotSent }, null, null, null, null, TimeSpan.Zero);
+            var inDoubt = HistoryEntryMapper.FromOutcome(new SendOutcome { Request = request, Kind = SendOutcomeKind.NotSent, InDoubt = true }, null, null, null, null, TimeSpan.Zero);
             Assert.Equal(HistoryOutcome.NotSent, notSent.Outcome);
             Assert.Equal(HistoryEntryMapper.NotSentMessage, notSent.ErrorMessage);
             Assert.Equal(HistoryOutcome.NotSent, inDoubt.Outcome);
