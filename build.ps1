@@ -113,7 +113,7 @@ function Invoke-Docs {
 
 function Invoke-Test {
     # Builds once, then runs both suites even when the first fails, so one run shows every failure. Ends with one
-    # closing line per suite (also written to out/test-summary.txt for CI).
+    # closing line per suite, each followed by its failed tests by name (also written to out/test-summary.txt for CI).
     Invoke-Build
     $summary = @()
     $failures = @()
@@ -122,16 +122,16 @@ function Invoke-Test {
     }
     catch {
         $failures += "xunit: $($_.Exception.Message)"
-        $summary += 'xunit: did not run to the end'
+        $summary += [pscustomobject]@{ Line = 'xunit: did not run to the end'; Details = @(); Failed = $true }
     }
     try {
         $summary += Invoke-PesterTests
     }
     catch {
         $failures += "Pester: $($_.Exception.Message)"
-        $summary += 'pester: did not run to the end'
+        $summary += [pscustomobject]@{ Line = 'pester: did not run to the end'; Details = @(); Failed = $true }
     }
-    $summaryLines = @($summary | ForEach-Object { $_.Line })
+    $summaryLines = @($summary | ForEach-Object { $_.Line; $_.Details })
     [System.IO.File]::WriteAllLines((Join-Path $RepoRoot 'out/test-summary.txt'), [string[]]$summaryLines)
     foreach ($entry in $summary) {
         if ($entry.Failed) { $failures += $entry.Line }
@@ -141,6 +141,12 @@ function Invoke-Test {
     if ($failures.Count -gt 0) {
         throw "Tests failed. $($failures -join ' ')"
     }
+}
+
+function Get-FirstLine([string] $Text) {
+    $line = "$Text".Trim() -split "`r?`n" | Select-Object -First 1
+    if ($line.Length -gt 300) { $line = $line.Substring(0, 300) + '...' }
+    $line
 }
 
 function Invoke-XunitTests {
@@ -156,10 +162,16 @@ function Invoke-XunitTests {
     }
     $trx = Get-ChildItem -Path $resultsDir -Filter '*.trx' -Recurse -ErrorAction SilentlyContinue | Select-Object -First 1
     if (-not $trx) { throw 'dotnet test wrote no results file.' }
-    $counters = ([xml](Get-Content -Path $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+    $run = ([xml](Get-Content -Path $trx.FullName -Raw)).TestRun
+    $counters = $run.ResultSummary.Counters
+    # The failed tests by name, so the closing lines (all CI shows of a long log) say what failed.
+    $failedTests = @($run.Results.UnitTestResult | Where-Object { $_.outcome -eq 'Failed' } | ForEach-Object {
+            "  xunit failed: $($_.testName): $(Get-FirstLine $_.Output.ErrorInfo.Message)"
+        })
     [pscustomobject]@{
-        Line   = "xunit: $($counters.passed) passed, $($counters.failed) failed"
-        Failed = $failed -or [int]$counters.failed -gt 0 -or [int]$counters.passed -eq 0
+        Line    = "xunit: $($counters.passed) passed, $($counters.failed) failed"
+        Details = $failedTests
+        Failed  = $failed -or [int]$counters.failed -gt 0 -or [int]$counters.passed -eq 0
     }
 }
 
@@ -190,7 +202,8 @@ function Invoke-PesterTests {
     $testsPath = Join-Path $RepoRoot 'tests'
     $resultsPath = Join-Path $RepoRoot 'out/pester-results.xml'
     $countsPath = Join-Path $RepoRoot 'out/pester-counts.txt'
-    Remove-Item -Path $countsPath -Force -ErrorAction SilentlyContinue
+    $failedNamesPath = Join-Path $RepoRoot 'out/pester-failed.txt'
+    Remove-Item -Path $countsPath, $failedNamesPath -Force -ErrorAction SilentlyContinue
     $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$($pesterManifest.Replace("'", "''"))'
@@ -202,6 +215,8 @@ Import-Module '$($pesterManifest.Replace("'", "''"))'
 `$configuration.TestResult.OutputPath = '$($resultsPath.Replace("'", "''"))'
 `$result = Invoke-Pester -Configuration `$configuration
 Set-Content -Path '$($countsPath.Replace("'", "''"))' -Value ('{0} {1} {2} {3}' -f `$result.PassedCount, `$result.FailedCount, `$result.SkippedCount, (`$result.FailedBlocksCount + `$result.FailedContainersCount))
+`$failedNames = @(`$result.Failed | ForEach-Object { `$_.ExpandedPath + ': ' + ((`$_.ErrorRecord | Select-Object -First 1) -split "``n")[0] }) + @(`$result.FailedBlocks | ForEach-Object { `$_.ExpandedPath + ': (block) ' + ((`$_.ErrorRecord | Select-Object -First 1) -split "``n")[0] }) + @(`$result.FailedContainers | ForEach-Object { "`$(`$_.Item): (container) " + ((`$_.ErrorRecord | Select-Object -First 1) -split "``n")[0] })
+Set-Content -Path '$($failedNamesPath.Replace("'", "''"))' -Value `$failedNames
 if (`$result.Result -ne 'Passed') { exit 1 }
 "@
     $failed = $false
@@ -217,10 +232,15 @@ if (`$result.Result -ne 'Passed') { exit 1 }
     }
     if (-not (Test-Path $countsPath)) { throw 'The Pester run ended before it reported its counts.' }
     $passed, $failedCount, $skipped, $failedBlocks = (Get-Content -Path $countsPath -Raw).Trim() -split ' '
+    $failedTests = @()
+    if (Test-Path $failedNamesPath) {
+        $failedTests = @(Get-Content -Path $failedNamesPath | Where-Object { $_ } | ForEach-Object { "  pester failed: $(Get-FirstLine $_)" })
+    }
     [pscustomobject]@{
         # A failed BeforeAll or container counts as failures of the tests it held.
-        Line   = "pester: $passed passed, $([int]$failedCount + [int]$failedBlocks) failed, $skipped skipped"
-        Failed = $failed -or [int]$failedCount -gt 0 -or [int]$failedBlocks -gt 0 -or [int]$passed -eq 0
+        Line    = "pester: $passed passed, $([int]$failedCount + [int]$failedBlocks) failed, $skipped skipped"
+        Details = $failedTests
+        Failed  = $failed -or [int]$failedCount -gt 0 -or [int]$failedBlocks -gt 0 -or [int]$passed -eq 0
     }
 }
 

@@ -44,7 +44,9 @@ Options:
   --rate-only        Only the rate-control sections (issue 9): the quota table and the fault storm.
   --no-rate          Skip the rate-control sections.
   --rate-seconds N   Seconds of work at the quota per quota run (default 30; --quick: 5).
-  --storm-users N    Users of the fault-storm runs (default 5000; --quick: 1000).
+  --storm-users N    Users of the fault-storm runs (default 5000; --quick: 1000; 0 skips the storm).
+  --quotas LIST      Comma-separated quotas R of the quota table (default 10,50,200).
+  --rate-log         Print the rate limiter's verbose lines (rate changes and their reasons) of each quota run.
 ";
 
         public static int Main(string[] args)
@@ -175,6 +177,8 @@ Options:
         public bool NoRate;
         public int RateSeconds = 30;
         public int StormUsers = 5000;
+        public int[] Quotas = { 10, 50, 200 };
+        public bool RateLog;
 
         public static Options Parse(string[] args)
         {
@@ -209,7 +213,9 @@ Options:
                     case "--rate-only": o.RateOnly = true; break;
                     case "--no-rate": o.NoRate = true; break;
                     case "--rate-seconds": o.RateSeconds = Math.Max(1, Int()); break;
-                    case "--storm-users": o.StormUsers = Math.Max(1, Int()); break;
+                    case "--storm-users": o.StormUsers = Math.Max(0, Int()); break;
+                    case "--quotas": o.Quotas = Value().Split(',').Select(q => int.Parse(q, CultureInfo.InvariantCulture)).ToArray(); break;
+                    case "--rate-log": o.RateLog = true; break;
                     case "--help": case "-h": o.Help = true; break;
                     default: throw new ArgumentException("Unknown option '" + arg + "'.");
                 }

@@ -56,7 +56,7 @@ namespace CognitoTools.Benchmark
         public string Run()
         {
             QuotaTable();
-            Storm();
+            if (_options.StormUsers > 0) Storm();
             return _report.ToString();
         }
 
@@ -65,7 +65,7 @@ namespace CognitoTools.Benchmark
             _report.AppendLine($"== Quota: token bucket of R requests/s (burst: one second's worth), 16 in flight, {LatencyMs} ms latency, {_options.RateSeconds} s of work at R ==");
             _report.AppendLine("   R | client             | cap   | users | seconds | req/s at server | sustained/R | throttled | rows failed | final rate");
             var allMet = true;
-            foreach (var quota in new[] { 10, 50, 200 })
+            foreach (var quota in _options.Quotas)
             {
                 var users = quota * _options.RateSeconds;
                 foreach (var cap in new double?[] { null, 2.0 * quota })
@@ -148,6 +148,8 @@ namespace CognitoTools.Benchmark
         {
             var options = new BulkSendOptions { ThrottleLimit = throttleLimit, MaxRequestsPerSecond = cap ?? 0 };
             var limiter = options.CreateRateLimiter();
+            var started = Stopwatch.StartNew();
+            if (_options.RateLog) limiter.Log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s, {limiter.ThrottleCount,4} throttled so far  {line}");
             var config = new CognitoClientConfig
             {
                 ServiceUrl = new Uri(url),

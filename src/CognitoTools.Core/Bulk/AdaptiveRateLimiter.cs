@@ -18,15 +18,21 @@ namespace CognitoTools.Bulk
     /// </para>
     /// <para>
     /// Control, after the AWS SDKs' adaptive retry mode (CUBIC: β = 0.7, scale constant 0.4, min fill rate 0.5), with
-    /// three changes so that throttles the batch does not cause cannot collapse its rate:
+    /// changes so that the batch finds a token bucket's rate with few throttles, and throttles the batch does not
+    /// cause cannot collapse its rate:
     /// <list type="bullet">
-    /// <item>With a cap the rate starts at the cap; without one it is unlimited until the first cut.</item>
+    /// <item>With a cap the rate starts at the cap. Without one the batch starts slowly, in doubling rounds (see
+    /// <see cref="SlowStartLastRound"/>), then runs unlimited until the first cut.</item>
     /// <item>A cut happens only when throttles are sustained: more than <see cref="Tolerance"/> of the last
     /// <see cref="AnswerWindow"/> answers, above the background (below), at most once per <see cref="Cooldown"/>.
-    /// The new rate is what the service accepted in the last second (a token bucket lets through its burst plus its
-    /// rate, so this finds the quota in one step even from far above it), never below β × the old rate unless at
-    /// least half the answers were throttles, and <see cref="CutMargin"/> below that; CUBIC then grows back towards
-    /// that accepted rate (its plateau) and beyond.</item>
+    /// It cuts by β, or, when at least half the answers were throttles, to what the service accepted in the last
+    /// second (far above a token bucket's rate that is its burst plus its rate, so one step gets close); the new rate
+    /// is <see cref="CutMargin"/> below that. 20 answers after the cut tell whether it fell short: if still
+    /// throttled, the rate is cut to what got through since the cut (the bucket is empty by then: that is its rate).
+    /// CUBIC then grows back towards the plateau (the quota found) and probes beyond it.</item>
+    /// <item>A failed probe (throttled beyond the plateau, no background) goes back below the plateau, not by β: the
+    /// last second's count includes what was left of the bucket's burst. Each failed probe of the same plateau halves
+    /// the probe's pace (<see cref="MaxProbeSlowdown"/>), since every probe costs a few throttles.</item>
     /// <item>Background: once the cut has taken effect, the share of throttled answers after it is compared with the
     /// share before. When cutting did not lower it, the throttles are not the batch's doing (the account's other
     /// traffic, a spike elsewhere): that share is remembered as background, tolerated from then on (it decays with a
@@ -65,16 +71,46 @@ namespace CognitoTools.Bulk
         public const int AnswerWindow = 20;
         /// <summary>The cut goes this far below the rate the service accepted, so the plateau is approached from below.</summary>
         public const double CutMargin = 0.9;
+        /// <summary>
+        /// What the service accepted over <see cref="PlateauWindow"/> is divided by this before it may raise the plateau:
+        /// a token bucket's burst (one second's worth) inflates it by up to a fifth.
+        /// </summary>
+        internal const double PlateauSlack = 1.25;
+        /// <summary>A bucket's leftover burst can make the last second's count up to this multiple of its rate.</summary>
+        internal const double BurstInflation = 2;
+        /// <summary>
+        /// Below this background share, throttles beyond the plateau are a failed probe. With more background, a few
+        /// throttles beyond it may be the others' traffic: the plateau is not trusted over the last second's count.
+        /// </summary>
+        internal const double NoBackground = 0.05;
+        /// <summary>A plateau found again within this factor is the same quota.</summary>
+        internal const double SamePlateau = 1.1;
+        /// <summary>Each failed probe of the same plateau halves the probe's pace, down to 1/2^this.</summary>
+        internal const int MaxProbeSlowdown = 3;
         /// <summary>A throttled share at or above this means the rate is far above the quota: cut straight to the accepted rate.</summary>
         internal const double HeavyShare = 0.5;
+        /// <summary>
+        /// Without a cap the batch starts slowly, in rounds: 1 request, then 2, 4, 8..., each round sent once the one
+        /// before it is answered (as TCP's slow start doubles its window every round trip). A batch with many in flight
+        /// thus does not open with a volley against a quota it knows nothing of: a token bucket's burst is overrun by
+        /// at most one round. The slow start ends at the first cut, or once a round of this size was sent.
+        /// </summary>
+        internal const int SlowStartLastRound = 32;
+        /// <summary>The slow start never holds requests back longer than this (failed connections give no answers).</summary>
+        internal static readonly TimeSpan SlowStartLimit = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan SlowStartPoll = TimeSpan.FromMilliseconds(2);
         /// <summary>Background throttle share is never assumed above this.</summary>
         internal const double MaxBackground = 0.5;
         /// <summary>Answers after a cut (to requests sent after it) needed to judge whether the cut helped.</summary>
         internal const int CheckAnswers = 20;
+        /// <summary>The quota is read from answers after a cut only when they span at least this long.</summary>
+        internal static readonly TimeSpan MinQuotaSpan = TimeSpan.FromSeconds(0.5);
         /// <summary>Minimum time between two cuts: the answers in between must reflect the new rate.</summary>
         public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(1);
         /// <summary>How long remembered background throttling takes to halve.</summary>
         public static readonly TimeSpan BackgroundHalfLife = TimeSpan.FromSeconds(30);
+        /// <summary>The span over which a failed probe is checked against the plateau (see <see cref="PlateauSlack"/>).</summary>
+        public static readonly TimeSpan PlateauWindow = TimeSpan.FromSeconds(5);
         private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
         private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(10);
         private static readonly TimeSpan PeakMemory = TimeSpan.FromSeconds(30);
@@ -86,10 +122,18 @@ namespace CognitoTools.Bulk
         private readonly double _floor;
 
         // Rate state.
-        private bool _limiting;          // false: no cap and never cut yet (requests pass at once)
+        private bool _limiting;          // false: no cap and never cut yet (requests pass at once, after the slow start)
+        private bool _slowStart;         // no cap, and the slow start is not over yet
+        private TimeSpan _slowStartBegan = TimeSpan.MinValue;
+        private int _slowStartRound = 1;     // requests of the current round
+        private long _slowStartRoundEnd = 1; // sends allowed until the current round is answered
         private double _currentRate;
         private double _lastMax;         // CUBIC's plateau: the rate the service accepted at the last cut
         private double _windowK;         // CUBIC's time to the plateau, seconds
+        private int _probesFailed;       // failed probes of the same plateau in a row: each halves the probe's pace
+        private TimeSpan _epochStart;    // CUBIC's time origin (the last cut, or when the probe's pace last changed)
+        private double _paceRate;        // the probe is paced as for a plateau of at least this (see CheckLastCut)
+        private bool _earlyCut;          // the last cut came in the batch's first second of answers
         private TimeSpan _lastCut = TimeSpan.MinValue;
         private TimeSpan _nextSlot;
         private bool _atCapLogged = true;
@@ -97,6 +141,7 @@ namespace CognitoTools.Bulk
         // Measurements.
         private readonly Queue<TimeSpan> _admitted = new Queue<TimeSpan>();   // sends of the last second
         private readonly Queue<TimeSpan> _accepted = new Queue<TimeSpan>();   // non-throttled answers of the last second
+        private readonly Queue<TimeSpan> _acceptedInPlateauWindow = new Queue<TimeSpan>();
         private readonly bool[] _recent = new bool[AnswerWindow];            // last answers: throttled?
         private int _recentNext;
         private int _recentCount;
@@ -146,6 +191,7 @@ namespace CognitoTools.Bulk
             _floor = Math.Min(MinimumRate, maxRequestsPerSecond);
             Burst = burst;
             _limiting = !double.IsPositiveInfinity(maxRequestsPerSecond);
+            _slowStart = !_limiting;
             _currentRate = maxRequestsPerSecond;
             _clock = clock ?? throw new ArgumentNullException(nameof(clock));
             _nextSlot = _clock();
@@ -210,12 +256,17 @@ namespace CognitoTools.Bulk
 
         private async Task WaitThenAdmitAsync(TimeSpan delay, CancellationToken cancellationToken)
         {
-            do
+            while (true)
             {
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 delay = Admit();
+                if (delay <= TimeSpan.Zero) return;
+                // The last second is full: wait for room, then take a new slot. Admitting every waiter the moment room
+                // appears would release them together, repeating a past burst (say, one sent just before a cut) each
+                // second, and a token bucket with a small burst throttles such bunches even far below its rate.
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = Reserve();
             }
-            while (delay > TimeSpan.Zero);
         }
 
         /// <summary>
@@ -236,6 +287,17 @@ namespace CognitoTools.Bulk
                         // The allowed-th most recent admission must be a full second old.
                         var free = ElementFromEnd(_admitted, allowed) + OneSecond;
                         if (free > now) return free - now;
+                    }
+                }
+                else if (_slowStart && _sends >= _slowStartRoundEnd)
+                {
+                    if (_slowStartBegan == TimeSpan.MinValue) _slowStartBegan = now;
+                    if (_slowStartRound >= SlowStartLastRound || now - _slowStartBegan >= SlowStartLimit) _slowStart = false;
+                    else if (_answers < _sends) return SlowStartPoll; // the round is not answered yet
+                    else
+                    {
+                        _slowStartRound *= 2;
+                        _slowStartRoundEnd = _sends + _slowStartRound;
                     }
                 }
                 _admitted.Enqueue(now);
@@ -294,8 +356,24 @@ namespace CognitoTools.Bulk
                 var answering = (now - _firstAnswer).TotalSeconds;
                 var acceptedRate = answering > 0.25 && answering < 1 ? accepted / answering : accepted;
                 // Far above the quota, what got through in the last second is the quota (a bucket's burst plus its
-                // rate); otherwise cut to what was accepted, by at most β.
-                var estimate = heavy ? accepted : Math.Max(acceptedRate, Beta * before);
+                // rate); otherwise cut by β. (What was accepted in the last second is no better a guide there: it
+                // includes whatever was left of a bucket's burst.)
+                var estimate = heavy ? accepted : Beta * before;
+                // A failed probe: throttled beyond the plateau, and the last second's count is within what a token
+                // bucket's leftover burst (up to a second's worth) adds to the plateau. The quota is then the plateau,
+                // or more if the service accepted more than it over the last seconds (the quota rose a little). Back to
+                // just below it; and when it is the same plateau again, probe more slowly next time: each probe costs a
+                // few throttles, and a quota found again and again is not worth probing at the same pace.
+                var probing = _limiting && _lastCut != TimeSpan.MinValue && !_checkPending && before > _lastMax
+                              && acceptedRate <= BurstInflation * _lastMax && background < NoBackground;
+                var samePlateau = false;
+                if (probing)
+                {
+                    var plateau = Math.Max(_lastMax, AcceptedOverPlateauWindow(now) * (1 + background) / PlateauSlack);
+                    samePlateau = plateau <= SamePlateau * _lastMax;
+                    estimate = Math.Min(estimate, plateau);
+                }
+                _probesFailed = samePlateau ? Math.Min(MaxProbeSlowdown, _probesFailed + 1) : 0;
                 estimate = Math.Min(Math.Max(estimate, _floor), _cap);
                 var newRate = Clamp(estimate * CutMargin);
                 if (_limiting && newRate >= _currentRate * CutMargin && _lastCut != TimeSpan.MinValue && now - _lastCut < Cooldown) return;
@@ -308,10 +386,13 @@ namespace CognitoTools.Bulk
                     _shareAtCut = Math.Max(share, longerShare);
                 }
                 _lastMax = Math.Max(estimate, newRate);
-                _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
+                _paceRate = 0;
+                _earlyCut = answering < 1;
+                _windowK = Cbrt((_lastMax - newRate) / ProbeScale());
                 SetRate(newRate, now);
                 _cutRate = newRate;
                 _lastCut = now;
+                _epochStart = now;
                 _checkPending = true;
                 _checkSkipAnswers = Math.Max(0, _sends - _answers);
                 _checkAnswers = 0;
@@ -319,7 +400,8 @@ namespace CognitoTools.Bulk
                 _checkStart = TimeSpan.MinValue;
                 _atCapLogged = false;
                 Write($"Rate {Rate(before)} -> {Rate(newRate)}: {Percent(share)} of the last {_recentCount} answers throttled (background {Percent(background)}); " +
-                      $"the service accepted {accepted.ToString("0.#", CultureInfo.InvariantCulture)} in the last second.");
+                      $"the service accepted {accepted.ToString("0.#", CultureInfo.InvariantCulture)} in the last second" +
+                      (samePlateau ? $"; a probe beyond the quota of about {Rate(_lastMax)} failed ({_probesFailed} in a row): the next goes more slowly." : "."));
             }
         }
 
@@ -330,6 +412,8 @@ namespace CognitoTools.Bulk
                 var now = _clock();
                 RecordAnswer(now, throttled: false);
                 _accepted.Enqueue(now);
+                _acceptedInPlateauWindow.Enqueue(now);
+                while (now - _acceptedInPlateauWindow.Peek() >= PlateauWindow) _acceptedInPlateauWindow.Dequeue();
                 if (_checkPending) CheckLastCut(now);
                 Grow(now);
             }
@@ -352,10 +436,13 @@ namespace CognitoTools.Bulk
                 var before = _limiting ? _currentRate : Math.Max(_floor, _admitted.Count);
                 var newRate = Clamp(before * Beta);
                 _lastMax = before;
-                _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
+                _probesFailed = 0;
+                _paceRate = 0;
+                _windowK = Cbrt((_lastMax - newRate) / ProbeScale());
                 _slowdownHold = TimeSpan.FromSeconds(Math.Max(Cooldown.TotalSeconds, _windowK));
                 SetRate(newRate, now);
                 _lastCut = now;
+                _epochStart = now;
                 _atCapLogged = false;
                 Write($"Slowing down: rate {Rate(before)} -> {Rate(newRate)}: the retry quota is used up (too many recent failures); retries wait for it to refill.");
             }
@@ -364,8 +451,8 @@ namespace CognitoTools.Bulk
         private void Grow(TimeSpan now)
         {
             if (!_limiting || _lastCut == TimeSpan.MinValue) return;
-            var t = (now - _lastCut).TotalSeconds;
-            var cubic = Scale(_lastMax) * Math.Pow(t - _windowK, 3) + _lastMax;
+            var t = (now - _epochStart).TotalSeconds;
+            var cubic = ProbeScale() * Math.Pow(t - _windowK, 3) + _lastMax;
             if (cubic > _lastMax)
             {
                 // Beyond the plateau, do not run ahead of what the batch actually sends (the SDKs' 2 x measured rate).
@@ -388,12 +475,24 @@ namespace CognitoTools.Bulk
         private void CheckLastCut(TimeSpan now)
         {
             var elapsed = now - _lastCut;
+            // A few throttles say little: 20 answers are needed to tell a cut that fell short from background throttles.
             if (elapsed < Cooldown) return;
             if (_checkAnswers < CheckAnswers && elapsed < CheckTimeout) return;
             _checkPending = false;
             if (_checkAnswers == 0) return;
             var after = _checkThrottled / (double)_checkAnswers;
             var background = DecayedBackground(now);
+            if (_earlyCut && _checkThrottled == 0 && _rateBeforeCut > _lastMax)
+            {
+                // A cut in the first second read the quota from less than a second of answers: with a small burst that
+                // is too low, and nothing was throttled since. Probe from here at the pace of the rate before the cut.
+                _earlyCut = false;
+                _paceRate = _rateBeforeCut;
+                _epochStart = now;
+                _windowK = Cbrt((_lastMax - _currentRate) / ProbeScale());
+                Write($"No throttles at {Rate(_currentRate)} after a cut in the first second: probing towards {Rate(_rateBeforeCut)} faster.");
+                return;
+            }
             // Cutting below what the service accepted did not lower the throttled share: those throttles are not the
             // batch's doing. (A cut that stayed above what got through proves nothing: a quota would throttle it too.)
             var cutBelowAccepted = _cutRate <= CutMargin * _acceptedAtCut * 1.0001;
@@ -404,6 +503,8 @@ namespace CognitoTools.Bulk
                 var peak = now - _peakAt <= PeakMemory ? _peakRate : 0;
                 var restored = Clamp(Math.Max(Math.Max(_rateBeforeCut, peak), _currentRate));
                 _lastMax = restored;
+                _probesFailed = 0;
+                _paceRate = 0;
                 _windowK = 0;
                 SetRate(restored, now);
                 Write($"Throttles did not drop when the rate was cut ({Percent(_shareAtCut)} before, {Percent(after)} after): treated as background (other traffic on the account), " +
@@ -419,18 +520,22 @@ namespace CognitoTools.Bulk
                 // Still throttled above the tolerance at the new rate: the bucket's burst is spent by now, so what got
                 // through since the cut is the quota itself. Cut to it (a second, precise step).
                 var span = (now - _checkStart).TotalSeconds;
-                if (after - DecayedBackground(now) > Tolerance && span >= 0.5)
+                if (after - DecayedBackground(now) > Tolerance && span >= MinQuotaSpan.TotalSeconds)
                 {
                     // Answers over the span between the first and the last: one fewer interval than answers.
-                    var quota = Math.Min(_cap, Math.Max(_floor, Math.Max(0, _checkAnswers - _checkThrottled - 1) / span));
+                    var accepted = _checkAnswers - _checkThrottled;
+                    var quota = Math.Min(_cap, Math.Max(_floor, accepted * (_checkAnswers - 1) / (double)_checkAnswers / span));
                     var newRate = Clamp(quota * CutMargin);
                     if (newRate < _currentRate)
                     {
                         var before = _currentRate;
                         _lastMax = Math.Max(quota, newRate);
-                        _windowK = Cbrt((_lastMax - newRate) / Scale(_lastMax));
+                        _probesFailed = 0;
+                        _paceRate = 0;
+                        _windowK = Cbrt((_lastMax - newRate) / ProbeScale());
                         SetRate(newRate, now);
                         _lastCut = now;
+                        _epochStart = now;
                         Write($"Rate {Rate(before)} -> {Rate(newRate)}: still {Percent(after)} throttled after the last cut; the service accepted {quota.ToString("0.#", CultureInfo.InvariantCulture)}/s since then.");
                     }
                 }
@@ -528,6 +633,16 @@ namespace CognitoTools.Bulk
 
         /// <summary>CUBIC's scale constant for this plateau (see <see cref="ScaleConstant"/>).</summary>
         internal static double Scale(double plateau) => ScaleConstant * Math.Max(plateau, MinimumRate) / ScaleReferenceRate;
+
+        private double ProbeScale() => Scale(Math.Max(_lastMax, _paceRate)) / (1 << _probesFailed);
+
+        /// <summary>What the service accepted per second over the last <see cref="PlateauWindow"/> (less while the batch is younger than that).</summary>
+        private double AcceptedOverPlateauWindow(TimeSpan now)
+        {
+            while (_acceptedInPlateauWindow.Count > 0 && now - _acceptedInPlateauWindow.Peek() >= PlateauWindow) _acceptedInPlateauWindow.Dequeue();
+            var span = Math.Min(PlateauWindow.TotalSeconds, Math.Max((now - _firstAnswer).TotalSeconds, 1));
+            return _acceptedInPlateauWindow.Count / span;
+        }
 
         private static double Cbrt(double x) => x <= 0 ? 0 : Math.Pow(x, 1.0 / 3.0);
 

@@ -80,29 +80,115 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void Without_a_cap_requests_pass_at_once_until_the_first_cut()
+        public void Without_a_cap_the_batch_starts_in_doubling_rounds_then_passes_at_once_until_the_first_cut()
         {
             var clock = new FakeClock();
             var limiter = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
+            // Rounds of 1, 2, 4, 8, 16: each goes once the one before it is answered.
+            foreach (var round in new[] { 1, 2, 4, 8, 16 })
+            {
+                for (var i = 0; i < round; i++) Assert.Equal(TimeSpan.Zero, limiter.Admit());
+                Assert.True(limiter.Admit() > TimeSpan.Zero, $"a request beyond the round of {round} went before the round was answered");
+                for (var i = 0; i < round - 1; i++) limiter.OnSuccess();
+                Assert.True(limiter.Admit() > TimeSpan.Zero, $"the round of {round} is not answered yet");
+                limiter.OnSuccess();
+                clock.Now += TimeSpan.FromMilliseconds(20);
+            }
+            // The round of 32 ends the slow start: from then on nothing waits.
             for (var i = 0; i < 1000; i++) Assert.Equal(TimeSpan.Zero, limiter.Reserve());
             for (var i = 0; i < 1000; i++) Assert.Equal(TimeSpan.Zero, limiter.Admit());
             Assert.True(double.IsPositiveInfinity(limiter.CurrentRate));
-            Assert.Equal(1000, limiter.AttemptCount);
+            Assert.Equal(1031, limiter.AttemptCount);
         }
 
         [Fact]
-        public void Far_above_a_token_bucket_one_cut_finds_its_rate_from_what_got_through()
+        public void The_slow_start_holds_requests_at_most_a_second_when_no_answer_comes()
+        {
+            // Failed connections give no answer: the slow start must not hold the batch for them.
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit());
+            Assert.True(limiter.Admit() > TimeSpan.Zero);
+            clock.Now += AdaptiveRateLimiter.SlowStartLimit;
+            for (var i = 0; i < 100; i++) Assert.Equal(TimeSpan.Zero, limiter.Admit());
+        }
+
+        [Fact]
+        public void A_failed_probe_goes_back_below_the_plateau_and_the_next_probe_is_slower()
+        {
+            // A quota of 20/s found by a cut; the rate then probes beyond it. Throttles there come when a token bucket's
+            // burst is spent, so the last second's count (24 here) overstates the quota: the cut goes below the plateau.
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(100, 1, clock.Read);
+            Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(40), throttled: false);
+            for (var i = 0; i < 20; i++) limiter.Admit();
+            Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(2), throttled: true, send: false); // heavy: cut to 90% of the 20 accepted
+            Assert.Equal(20 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
+            double ProbeAfter(TimeSpan since)
+            {
+                // Successes at the rate (the service takes up to 24/s before its burst is spent) until `since`.
+                var from = clock.Now;
+                while (clock.Now - from < since)
+                {
+                    var wait = limiter.Admit();
+                    if (wait > TimeSpan.Zero) { clock.Now += wait; continue; }
+                    limiter.OnSuccess();
+                    clock.Now += TimeSpan.FromSeconds(1 / Math.Min(limiter.CurrentRate, 24));
+                }
+                return limiter.CurrentRate;
+            }
+            var firstProbe = ProbeAfter(TimeSpan.FromSeconds(7));
+            Assert.True(firstProbe > 20, $"the rate did not probe beyond the plateau: {firstProbe}");
+            for (var i = 0; i < 2; i++) { limiter.Admit(); limiter.OnThrottled(); clock.Now += TimeSpan.FromMilliseconds(40); }
+            Assert.Equal(20 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
+            var secondProbe = ProbeAfter(TimeSpan.FromSeconds(7));
+            Assert.True(secondProbe < firstProbe, $"the second probe went as fast as the first: {secondProbe} after 7 s against {firstProbe}");
+            Assert.True(secondProbe > 20 * AdaptiveRateLimiter.CutMargin, "the rate must still come back to the plateau");
+        }
+
+        [Fact]
+        public async Task Requests_held_after_a_cut_are_spread_at_the_new_rate_not_sent_together()
+        {
+            // 40 requests at 200/s, then a cut to about 9/s: the last second is full. Released together when room
+            // appears, the 8 waiting requests would repeat the old burst (a small-burst token bucket throttles that
+            // far below its rate); each takes a new slot instead.
+            var limiter = new AdaptiveRateLimiter(200);
+            for (var i = 0; i < 40; i++) await limiter.WaitAsync(CancellationToken.None);
+            for (var i = 0; i < 10; i++) limiter.OnSuccess();
+            for (var i = 0; i < 10; i++) limiter.OnThrottled();
+            Assert.True(limiter.CurrentRate < 10, $"rate {limiter.CurrentRate}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var admitted = new List<TimeSpan>();
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                for (var i = 0; i < 2; i++)
+                {
+                    await limiter.WaitAsync(CancellationToken.None);
+                    lock (admitted) admitted.Add(clock.Elapsed);
+                }
+            }));
+            admitted.Sort();
+            var busiest = admitted.Max(t => admitted.Count(u => u >= t && u - t < TimeSpan.FromMilliseconds(50)));
+            Assert.True(busiest <= 2, $"{busiest} requests within 50 ms at about {limiter.CurrentRate:F1}/s: " +
+                                      string.Join(", ", admitted.Select(a => a.TotalSeconds.ToString("F3"))));
+        }
+
+        [Fact]
+        public void Far_above_a_token_bucket_the_first_cut_is_by_beta_then_heavy_throttling_cuts_to_what_got_through()
         {
             // No cap, 16 in flight: the bucket's 50 tokens go in the first 100 ms, then everything is throttled.
             var clock = new FakeClock();
             var limiter = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
             Answer(limiter, clock, 50, TimeSpan.FromMilliseconds(2), throttled: false);
-            for (var i = 0; i < 16; i++) limiter.Admit();
+            for (var i = 0; i < 150; i++) limiter.Admit(); // sent at 1,500/s: far above the bucket's rate
             limiter.OnThrottled(); // 1 of the last 20 answers: isolated
             Assert.True(double.IsPositiveInfinity(limiter.CurrentRate));
-            limiter.OnThrottled(); // 2 of 20 (10%): sustained. 50 got through in the last second: cut to 90% of that.
+            limiter.OnThrottled(); // 2 of 20 (10%): sustained. 200 sent in the last second: cut to 90% of β x 200.
+            Assert.Equal(200 * AdaptiveRateLimiter.Beta * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
+            // Half the answers throttled: the rate is far above the quota, so what got through (50) is the quota.
+            for (var i = 0; i < 8; i++) limiter.OnThrottled();
             Assert.Equal(50 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
-            Assert.Equal(2, limiter.ThrottleCount);
+            Assert.Equal(10, limiter.ThrottleCount);
             // The rest of the episode does not cut again.
             for (var i = 0; i < 10; i++) limiter.OnThrottled();
             Assert.Equal(50 * AdaptiveRateLimiter.CutMargin, limiter.CurrentRate, 6);
@@ -124,7 +210,8 @@ namespace CognitoTools.Tests.Bulk
         {
             var clock = new FakeClock();
             var limiter = new AdaptiveRateLimiter(100, 1, clock.Read);
-            Answer(limiter, clock, 50, TimeSpan.FromMilliseconds(2), throttled: false, send: false);
+            Answer(limiter, clock, 50, TimeSpan.FromMilliseconds(2), throttled: false);
+            for (var i = 0; i < 20; i++) limiter.Admit(); // in flight when the throttles come
             for (var i = 0; i < 20; i++) limiter.OnThrottled(); // the cut comes at the 2nd: to 90% of max(accepted, β x 100)
             var cutAt = clock.Now;
             var cut = limiter.CurrentRate;
@@ -212,7 +299,7 @@ namespace CognitoTools.Tests.Bulk
             Assert.Equal(20 * AdaptiveRateLimiter.Beta, limiter.CurrentRate, 3);
 
             var uncapped = new AdaptiveRateLimiter(double.PositiveInfinity, 1, clock.Read);
-            for (var i = 0; i < 30; i++) uncapped.Admit();
+            Answer(uncapped, clock, 30, TimeSpan.FromMilliseconds(1), throttled: false);
             uncapped.OnRetryQuotaExhausted();
             Assert.Equal(30 * AdaptiveRateLimiter.Beta, uncapped.CurrentRate, 6);
         }

@@ -134,34 +134,40 @@ namespace CognitoTools.Tests.Bulk
         {
             using (var service = StartService(400))
             {
-                // The server allows 50 rps with a small burst; we start at 400.
+                // The server allows 50 rps with a small burst of 5; the batch may go up to 200.
                 service.SetRateLimit(50, 5);
-                var options = new BulkSendOptions { ThrottleLimit = 8, MaxRequestsPerSecond = 400 };
+                var options = new BulkSendOptions { ThrottleLimit = 8, MaxRequestsPerSecond = 200 };
                 var limiter = options.CreateRateLimiter();
+                var log = new List<string>();
+                limiter.Log = line => { lock (log) log.Add(line); };
                 using (var client = Client(service, maxAttempts: 5, limiter: limiter))
                 using (var sender = new BulkSender(client, options, null))
                 {
                     var lowest = double.MaxValue;
                     var outcomes = new List<SendOutcome>();
-                    foreach (var request in Users(120))
+                    foreach (var request in Users(250))
                     {
                         outcomes.AddRange(sender.Submit(request));
                         lowest = Math.Min(lowest, limiter.CurrentRate);
                     }
                     outcomes.AddRange(sender.Complete());
 
-                    Assert.Equal(120, outcomes.Count);
+                    Assert.Equal(250, outcomes.Count);
                     Assert.True(limiter.ThrottleCount > 0, "the server never throttled");
-                    Assert.True(lowest <= 200, $"the shared rate never dropped (lowest {lowest})");
+                    Assert.True(lowest < 200, $"the shared rate never dropped (lowest {lowest})");
+                    // It found the quota rather than collapsing below it. (Sent in bunches, the batch would be throttled
+                    // by the small burst far below 50/s, and read that as the quota.)
+                    Assert.True(limiter.CurrentRate >= 25, $"the rate settled at {limiter.CurrentRate:F1}/s against a quota of 50/s: {string.Join(" | ", log)}");
 
-                    // The quota goes away: successes bring the rate back to the ceiling (CUBIC: a plateau, then faster).
+                    // The quota goes away: successes bring the rate back to the cap (CUBIC: a plateau, then faster).
+                    // The bound is generous: this checks that it comes back, the benchmark measures how fast.
                     service.SetRateLimit(0);
                     var watch = Stopwatch.StartNew();
-                    while (limiter.CurrentRate < 400 && watch.Elapsed < TimeSpan.FromSeconds(30))
+                    while (limiter.CurrentRate < 200 && watch.Elapsed < TimeSpan.FromSeconds(90))
                     {
-                        using (var more = new BulkSender(client, options, null)) Run(more, Users(400).Skip(120).Take(250));
+                        using (var more = new BulkSender(client, options, null)) Run(more, Users(400).Skip(250).Take(150));
                     }
-                    Assert.Equal(400, limiter.CurrentRate);
+                    Assert.Equal(200, limiter.CurrentRate);
                 }
             }
         }
