@@ -99,6 +99,8 @@ namespace CognitoTools.Bulk
         /// <summary>The slow start never holds requests back longer than this (failed connections give no answers).</summary>
         internal static readonly TimeSpan SlowStartLimit = TimeSpan.FromSeconds(1);
         private static readonly TimeSpan SlowStartPoll = TimeSpan.FromMilliseconds(2);
+        /// <summary>A cut whose throttles all came within this many newest answers (after a clean run) is a bucket running dry.</summary>
+        internal const int FreshDrainAnswers = 4;
         /// <summary>Background throttle share is never assumed above this.</summary>
         internal const double MaxBackground = 0.5;
         /// <summary>Answers after a cut (to requests sent after it) needed to judge whether the cut helped.</summary>
@@ -134,6 +136,7 @@ namespace CognitoTools.Bulk
         private TimeSpan _epochStart;    // CUBIC's time origin (the last cut, or when the probe's pace last changed)
         private double _paceRate;        // the probe is paced as for a plateau of at least this (see CheckLastCut)
         private bool _earlyCut;          // the last cut came in the batch's first second of answers
+        private bool _freshDrain;        // the last cut's throttles came all at once after a clean run (see OnThrottled)
         private TimeSpan _lastCut = TimeSpan.MinValue;
         private TimeSpan _nextSlot;
         private bool _atCapLogged = true;
@@ -359,6 +362,9 @@ namespace CognitoTools.Bulk
                 // rate); otherwise cut by β. (What was accepted in the last second is no better a guide there: it
                 // includes whatever was left of a bucket's burst.)
                 var estimate = heavy ? accepted : Beta * before;
+                // CUBIC's plateau, where the rate grows back to before probing: what the service accepted, no more
+                // than the rate before the cut.
+                var plateauFound = heavy ? accepted : Math.Max(estimate, Math.Min(before, acceptedRate));
                 // A failed probe: throttled beyond the plateau, and the last second's count is within what a token
                 // bucket's leftover burst (up to a second's worth) adds to the plateau. The quota is then the plateau,
                 // or more if the service accepted more than it over the last seconds (the quota rose a little). Back to
@@ -372,6 +378,7 @@ namespace CognitoTools.Bulk
                     var plateau = Math.Max(_lastMax, AcceptedOverPlateauWindow(now) * (1 + background) / PlateauSlack);
                     samePlateau = plateau <= SamePlateau * _lastMax;
                     estimate = Math.Min(estimate, plateau);
+                    plateauFound = plateau;
                 }
                 _probesFailed = samePlateau ? Math.Min(MaxProbeSlowdown, _probesFailed + 1) : 0;
                 estimate = Math.Min(Math.Max(estimate, _floor), _cap);
@@ -381,11 +388,15 @@ namespace CognitoTools.Bulk
                 if (_checkPending) _shareAtCut = Math.Max(_shareAtCut, share);
                 if (!_checkPending)
                 {
+                    // Throttles that start all at once after a clean run of answers are a token bucket running dry,
+                    // not the account's other traffic (which throttles here and there): such a cut is not judged for
+                    // background. (The bucket's leftover burst makes the check after it look like background.)
+                    _freshDrain = _recentCount == AnswerWindow && ThrottledOnlyAmongLast(FreshDrainAnswers);
                     _rateBeforeCut = before;
                     _acceptedAtCut = heavy ? accepted : acceptedRate;
                     _shareAtCut = Math.Max(share, longerShare);
                 }
-                _lastMax = Math.Max(estimate, newRate);
+                _lastMax = Math.Max(Math.Min(Math.Max(plateauFound, _floor), _cap), newRate);
                 _paceRate = 0;
                 _earlyCut = answering < 1;
                 _windowK = Cbrt((_lastMax - newRate) / ProbeScale());
@@ -496,7 +507,7 @@ namespace CognitoTools.Bulk
             // Cutting below what the service accepted did not lower the throttled share: those throttles are not the
             // batch's doing. (A cut that stayed above what got through proves nothing: a quota would throttle it too.)
             var cutBelowAccepted = _cutRate <= CutMargin * _acceptedAtCut * 1.0001;
-            if (cutBelowAccepted && _shareAtCut < HeavyShare && after > 0 && after >= 0.7 * _shareAtCut && after <= _shareAtCut + 0.5 * Tolerance)
+            if (cutBelowAccepted && !_freshDrain && _shareAtCut < HeavyShare && after > 0 && after >= 0.7 * _shareAtCut && after <= _shareAtCut + 0.5 * Tolerance)
             {
                 _background = Math.Min(MaxBackground, Math.Max(background, after));
                 _backgroundAt = now;
@@ -540,6 +551,17 @@ namespace CognitoTools.Bulk
                     }
                 }
             }
+        }
+
+        /// <summary>Whether every throttle among the last <see cref="AnswerWindow"/> answers is one of the newest <paramref name="newest"/>.</summary>
+        private bool ThrottledOnlyAmongLast(int newest)
+        {
+            // _recentNext is the oldest entry once the window is full.
+            for (var age = AnswerWindow - 1; age >= newest; age--)
+            {
+                if (_recent[(_recentNext + AnswerWindow - 1 - age) % AnswerWindow]) return false;
+            }
+            return true;
         }
 
         private void RecordAnswer(TimeSpan now, bool throttled)

@@ -258,6 +258,32 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
+        public void Throttles_that_start_all_at_once_after_a_clean_run_are_a_bucket_running_dry_not_background()
+        {
+            // 20/s against a bucket whose burst just ran out: 20 clean answers, then two throttles close together.
+            var clock = new FakeClock();
+            var limiter = new AdaptiveRateLimiter(20, 1, clock.Read);
+            Answer(limiter, clock, 20, TimeSpan.FromMilliseconds(50), throttled: false);
+            Answer(limiter, clock, 1, TimeSpan.FromMilliseconds(50), throttled: true);
+            Answer(limiter, clock, 1, TimeSpan.FromMilliseconds(50), throttled: false);
+            Answer(limiter, clock, 1, TimeSpan.FromMilliseconds(50), throttled: true);
+            var cut = limiter.CurrentRate;
+            Assert.Equal(20 * AdaptiveRateLimiter.Beta * AdaptiveRateLimiter.CutMargin, cut, 6);
+            // After the cut, still one in eight throttled: as the 10% share at the cut, it would pass for background
+            // (other traffic) and the rate would go back to 20/s. It is the bucket's rate instead: cut to what got through.
+            var spacing = TimeSpan.FromSeconds(1 / cut);
+            for (var i = 0; i < 40; i++)
+            {
+                var wait = limiter.Admit();
+                if (wait > TimeSpan.Zero) { clock.Now += wait; i--; continue; }
+                if (i % 8 == 7) limiter.OnThrottled(); else limiter.OnSuccess();
+                clock.Now += spacing;
+            }
+            Assert.True(limiter.CurrentRate < cut, $"rate {limiter.CurrentRate} after the check; cut to {cut}");
+            Assert.Equal(0, limiter.BackgroundThrottleShare);
+        }
+
+        [Fact]
         public void Background_is_forgotten_over_time()
         {
             var clock = new FakeClock();
