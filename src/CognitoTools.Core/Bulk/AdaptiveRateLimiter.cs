@@ -126,7 +126,7 @@ namespace CognitoTools.Bulk
         // Rate state.
         private bool _limiting;          // false: no cap and never cut yet (requests pass at once, after the slow start)
         private bool _slowStart;         // no cap, and the slow start is not over yet
-        private TimeSpan _slowStartBegan = TimeSpan.MinValue;
+        private TimeSpan _slowStartBegan = TimeSpan.MinValue; // when the first round was sent
         private int _slowStartRound = 1;     // requests of the current round
         private long _slowStartRoundEnd = 1; // sends allowed until the current round is answered
         private double _currentRate;
@@ -144,7 +144,7 @@ namespace CognitoTools.Bulk
         // Measurements.
         private readonly Queue<TimeSpan> _admitted = new Queue<TimeSpan>();   // sends of the last second
         private readonly Queue<TimeSpan> _accepted = new Queue<TimeSpan>();   // non-throttled answers of the last second
-        private readonly Queue<TimeSpan> _acceptedInPlateauWindow = new Queue<TimeSpan>();
+        private readonly Queue<TimeSpan> _acceptedInPlateauWindow = new Queue<TimeSpan>(); // ... of the last PlateauWindow
         private readonly bool[] _recent = new bool[AnswerWindow];            // last answers: throttled?
         private int _recentNext;
         private int _recentCount;
@@ -424,7 +424,7 @@ namespace CognitoTools.Bulk
                 RecordAnswer(now, throttled: false);
                 _accepted.Enqueue(now);
                 _acceptedInPlateauWindow.Enqueue(now);
-                while (now - _acceptedInPlateauWindow.Peek() >= PlateauWindow) _acceptedInPlateauWindow.Dequeue();
+                Prune(_acceptedInPlateauWindow, now, PlateauWindow);
                 if (_checkPending) CheckLastCut(now);
                 Grow(now);
             }
@@ -637,9 +637,11 @@ namespace CognitoTools.Bulk
             catch (Exception) { /* a failing log sink must not fail the batch */ }
         }
 
-        private static void Prune(Queue<TimeSpan> times, TimeSpan now)
+        private static void Prune(Queue<TimeSpan> times, TimeSpan now) => Prune(times, now, OneSecond);
+
+        private static void Prune(Queue<TimeSpan> times, TimeSpan now, TimeSpan window)
         {
-            while (times.Count > 0 && now - times.Peek() >= OneSecond) times.Dequeue();
+            while (times.Count > 0 && now - times.Peek() >= window) times.Dequeue();
         }
 
         private static TimeSpan ElementFromEnd(Queue<TimeSpan> times, int fromEnd)
@@ -661,7 +663,7 @@ namespace CognitoTools.Bulk
         /// <summary>What the service accepted per second over the last <see cref="PlateauWindow"/> (less while the batch is younger than that).</summary>
         private double AcceptedOverPlateauWindow(TimeSpan now)
         {
-            while (_acceptedInPlateauWindow.Count > 0 && now - _acceptedInPlateauWindow.Peek() >= PlateauWindow) _acceptedInPlateauWindow.Dequeue();
+            Prune(_acceptedInPlateauWindow, now, PlateauWindow);
             var span = Math.Min(PlateauWindow.TotalSeconds, Math.Max((now - _firstAnswer).TotalSeconds, 1));
             return _acceptedInPlateauWindow.Count / span;
         }
