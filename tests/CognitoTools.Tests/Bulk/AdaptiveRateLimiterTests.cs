@@ -169,7 +169,8 @@ namespace CognitoTools.Tests.Bulk
             }));
             admitted.Sort();
             var busiest = admitted.Max(t => admitted.Count(u => u >= t && u - t < TimeSpan.FromMilliseconds(50)));
-            Assert.True(busiest <= 2, $"{busiest} requests within 50 ms at about {limiter.CurrentRate:F1}/s: " +
+            // Slots are 111 ms apart; 3 allows one timer woken late on a busy machine. Released together, all 8 go at once.
+            Assert.True(busiest <= 3, $"{busiest} requests within 50 ms at about {limiter.CurrentRate:F1}/s: " +
                                       string.Join(", ", admitted.Select(a => a.TotalSeconds.ToString("F3"))));
         }
 
