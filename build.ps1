@@ -116,26 +116,21 @@ function Invoke-Test {
     # closing line per suite, each followed by its failed tests by name (also written to out/test-summary.txt for CI).
     Invoke-Build
     $summary = @()
-    $failures = @()
     try {
         $summary += Invoke-XunitTests
     }
     catch {
-        $failures += "xunit: $($_.Exception.Message)"
-        $summary += [pscustomobject]@{ Line = 'xunit: did not run to the end'; Details = @(); Failed = $true }
+        $summary += [pscustomobject]@{ Line = 'xunit: did not run to the end'; Details = @("  $(Get-FirstLine $_.Exception.Message)"); Failed = $true }
     }
     try {
         $summary += Invoke-PesterTests
     }
     catch {
-        $failures += "Pester: $($_.Exception.Message)"
-        $summary += [pscustomobject]@{ Line = 'pester: did not run to the end'; Details = @(); Failed = $true }
+        $summary += [pscustomobject]@{ Line = 'pester: did not run to the end'; Details = @("  $(Get-FirstLine $_.Exception.Message)"); Failed = $true }
     }
     $summaryLines = @($summary | ForEach-Object { $_.Line; $_.Details })
     [System.IO.File]::WriteAllLines((Join-Path $RepoRoot 'out/test-summary.txt'), [string[]]$summaryLines)
-    foreach ($entry in $summary) {
-        if ($entry.Failed) { $failures += $entry.Line }
-    }
+    $failures = @($summary | Where-Object { $_.Failed } | ForEach-Object { $_.Line })
     Write-Host ''
     $summaryLines | ForEach-Object { Write-Host $_ }
     if ($failures.Count -gt 0) {
@@ -215,7 +210,10 @@ Import-Module '$($pesterManifest.Replace("'", "''"))'
 `$configuration.TestResult.OutputPath = '$($resultsPath.Replace("'", "''"))'
 `$result = Invoke-Pester -Configuration `$configuration
 Set-Content -Path '$($countsPath.Replace("'", "''"))' -Value ('{0} {1} {2} {3}' -f `$result.PassedCount, `$result.FailedCount, `$result.SkippedCount, (`$result.FailedBlocksCount + `$result.FailedContainersCount))
-`$failedNames = @(`$result.Failed | ForEach-Object { `$_.ExpandedPath + ': ' + ((`$_.ErrorRecord | Select-Object -First 1) -split "``n")[0] }) + @(`$result.FailedBlocks | ForEach-Object { `$_.ExpandedPath + ': (block) ' + ((`$_.ErrorRecord | Select-Object -First 1) -split "``n")[0] }) + @(`$result.FailedContainers | ForEach-Object { "`$(`$_.Item): (container) " + ((`$_.ErrorRecord | Select-Object -First 1) -split "``n")[0] })
+`$firstError = { param(`$failed) ((`$failed.ErrorRecord | Select-Object -First 1) -split "``n")[0] }
+`$failedNames = @(`$result.Failed | ForEach-Object { `$_.ExpandedPath + ': ' + (& `$firstError `$_) }) +
+    @(`$result.FailedBlocks | ForEach-Object { `$_.ExpandedPath + ': (block) ' + (& `$firstError `$_) }) +
+    @(`$result.FailedContainers | ForEach-Object { "`$(`$_.Item): (container) " + (& `$firstError `$_) })
 Set-Content -Path '$($failedNamesPath.Replace("'", "''"))' -Value `$failedNames
 if (`$result.Result -ne 'Passed') { exit 1 }
 "@

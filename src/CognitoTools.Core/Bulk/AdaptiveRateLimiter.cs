@@ -143,8 +143,7 @@ namespace CognitoTools.Bulk
 
         // Measurements.
         private readonly Queue<TimeSpan> _admitted = new Queue<TimeSpan>();   // sends of the last second
-        private readonly Queue<TimeSpan> _accepted = new Queue<TimeSpan>();   // non-throttled answers of the last second
-        private readonly Queue<TimeSpan> _acceptedInPlateauWindow = new Queue<TimeSpan>(); // ... of the last PlateauWindow
+        private readonly Queue<TimeSpan> _accepted = new Queue<TimeSpan>();   // non-throttled answers of the last PlateauWindow
         private readonly bool[] _recent = new bool[AnswerWindow];            // last answers: throttled?
         private int _recentNext;
         private int _recentCount;
@@ -351,10 +350,10 @@ namespace CognitoTools.Bulk
                     }
                     return;
                 }
-                Prune(_accepted, now);
+                Prune(_accepted, now, PlateauWindow);
                 Prune(_admitted, now);
                 var before = _limiting ? _currentRate : _admitted.Count;
-                var accepted = _accepted.Count * (1 + background);
+                var accepted = CountWithin(_accepted, now, OneSecond) * (1 + background);
                 // In the batch's first second the count covers less than a second: as a rate it would be too low.
                 var answering = (now - _firstAnswer).TotalSeconds;
                 var acceptedRate = answering > 0.25 && answering < 1 ? accepted / answering : accepted;
@@ -381,7 +380,7 @@ namespace CognitoTools.Bulk
                     plateauFound = plateau;
                 }
                 _probesFailed = samePlateau ? Math.Min(MaxProbeSlowdown, _probesFailed + 1) : 0;
-                estimate = Math.Min(Math.Max(estimate, _floor), _cap);
+                estimate = Clamp(estimate);
                 var newRate = Clamp(estimate * CutMargin);
                 if (_limiting && newRate >= _currentRate * CutMargin && _lastCut != TimeSpan.MinValue && now - _lastCut < Cooldown) return;
                 var longerShare = _longerCount >= 2 * AnswerWindow ? _longerThrottled / (double)_longerCount : 0;
@@ -396,7 +395,7 @@ namespace CognitoTools.Bulk
                     _acceptedAtCut = heavy ? accepted : acceptedRate;
                     _shareAtCut = Math.Max(share, longerShare);
                 }
-                _lastMax = Math.Max(Math.Min(Math.Max(plateauFound, _floor), _cap), newRate);
+                _lastMax = Math.Max(Clamp(plateauFound), newRate);
                 _paceRate = 0;
                 _earlyCut = answering < 1;
                 _windowK = Cbrt((_lastMax - newRate) / ProbeScale());
@@ -423,8 +422,7 @@ namespace CognitoTools.Bulk
                 var now = _clock();
                 RecordAnswer(now, throttled: false);
                 _accepted.Enqueue(now);
-                _acceptedInPlateauWindow.Enqueue(now);
-                Prune(_acceptedInPlateauWindow, now, PlateauWindow);
+                Prune(_accepted, now, PlateauWindow);
                 if (_checkPending) CheckLastCut(now);
                 Grow(now);
             }
@@ -644,6 +642,18 @@ namespace CognitoTools.Bulk
             while (times.Count > 0 && now - times.Peek() >= window) times.Dequeue();
         }
 
+        /// <summary>How many of <paramref name="times"/> lie within <paramref name="window"/> of now (the queue is in time order).</summary>
+        private static int CountWithin(Queue<TimeSpan> times, TimeSpan now, TimeSpan window)
+        {
+            var outside = 0;
+            foreach (var t in times)
+            {
+                if (now - t < window) break;
+                outside++;
+            }
+            return times.Count - outside;
+        }
+
         private static TimeSpan ElementFromEnd(Queue<TimeSpan> times, int fromEnd)
         {
             // Rarely called with a full window; the queue holds at most one second of requests.
@@ -663,9 +673,9 @@ namespace CognitoTools.Bulk
         /// <summary>What the service accepted per second over the last <see cref="PlateauWindow"/> (less while the batch is younger than that).</summary>
         private double AcceptedOverPlateauWindow(TimeSpan now)
         {
-            Prune(_acceptedInPlateauWindow, now, PlateauWindow);
+            Prune(_accepted, now, PlateauWindow);
             var span = Math.Min(PlateauWindow.TotalSeconds, Math.Max((now - _firstAnswer).TotalSeconds, 1));
-            return _acceptedInPlateauWindow.Count / span;
+            return _accepted.Count / span;
         }
 
         private static double Cbrt(double x) => x <= 0 ? 0 : Math.Pow(x, 1.0 / 3.0);

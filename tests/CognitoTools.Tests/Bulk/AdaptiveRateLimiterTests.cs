@@ -79,6 +79,12 @@ namespace CognitoTools.Tests.Bulk
             }
         }
 
+        /// <summary>Advances the clock as the limiter asks until it admits a request.</summary>
+        private static void AdmitAfterWaiting(AdaptiveRateLimiter limiter, FakeClock clock)
+        {
+            for (var wait = limiter.Admit(); wait > TimeSpan.Zero; wait = limiter.Admit()) clock.Now += wait;
+        }
+
         [Fact]
         public void Without_a_cap_the_batch_starts_in_doubling_rounds_then_passes_at_once_until_the_first_cut()
         {
@@ -130,8 +136,7 @@ namespace CognitoTools.Tests.Bulk
                 var from = clock.Now;
                 while (clock.Now - from < since)
                 {
-                    var wait = limiter.Admit();
-                    if (wait > TimeSpan.Zero) { clock.Now += wait; continue; }
+                    AdmitAfterWaiting(limiter, clock);
                     limiter.OnSuccess();
                     clock.Now += TimeSpan.FromSeconds(1 / Math.Min(limiter.CurrentRate, 24));
                 }
@@ -275,8 +280,7 @@ namespace CognitoTools.Tests.Bulk
             var spacing = TimeSpan.FromSeconds(1 / cut);
             for (var i = 0; i < 40; i++)
             {
-                var wait = limiter.Admit();
-                if (wait > TimeSpan.Zero) { clock.Now += wait; i--; continue; }
+                AdmitAfterWaiting(limiter, clock);
                 if (i % 8 == 7) limiter.OnThrottled(); else limiter.OnSuccess();
                 clock.Now += spacing;
             }
