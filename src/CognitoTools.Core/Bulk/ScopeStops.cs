@@ -64,7 +64,7 @@ namespace CognitoTools.Bulk
 
         /// <summary>"app client 'x' at http://..." or "every app client at http://... (the AWS account's daily e-mail limit)".</summary>
         public string ScopeText => Scope == StopScope.Account
-            ? $"every app client at {Endpoint} (the limit is the AWS account's)"
+            ? $"the AWS account at {Endpoint} (every app client of the batch)"
             : $"app client '{ClientId}' at {Endpoint}";
 
         /// <summary>What Cognito answered, in one clause.</summary>
