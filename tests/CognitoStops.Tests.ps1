@@ -152,11 +152,11 @@ Describe 'A broken pool setting on one app client stops that client only' {
         $script:FirstStats.ClientFaultAnswers | Should -Be $script:Requests['brokenclient1']
     }
 
-    It 'writes ONE PoolConfigurationError (SecurityError) naming the client, and at most ThrottleLimit + 1 records in all' {
+    It 'writes ONE PoolConfigurationError (InvalidOperation) naming the client, and at most ThrottleLimit + 1 records in all' {
         $script:First.Errors.Count | Should -BeLessOrEqual ($script:ThrottleLimit + 1)
         $stops = @($script:First.Errors | Where-Object { $_.FullyQualifiedErrorId -like 'PoolConfigurationError,*' })
         $stops.Count | Should -Be 1
-        $stops[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $stops[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
         $stops[0].Exception.Message | Should -Match "app client 'brokenclient1'"
         $stops[0].Exception.Message | Should -Match 'InvalidSmsRoleTrustRelationshipException'
         $stops[0].Exception.Message | Should -Match "$(1000 - $script:Requests['brokenclient1']) row\(s\) were not sent"

@@ -205,20 +205,23 @@ namespace CognitoTools.Protocol
             }
         }
 
-        /// <summary>The category (by ErrorCategory's name) of the stop's error record.</summary>
-        public static ErrorClassification Category(StopCause cause)
+        /// <summary>
+        /// The category (by ErrorCategory's name) of the stop's error record: one per error id, so scripts can rely on
+        /// the pair. Every pool setting that makes the operation impossible is InvalidOperation; the message and the
+        /// Cognito error code say which setting.
+        /// </summary>
+        public static ErrorClassification Category(StopCause cause) => CategoryOf(ErrorId(cause));
+
+        /// <summary>The category of a stop error id, or NotSpecified for an id that is not a stop's.</summary>
+        public static ErrorClassification CategoryOf(string errorId)
         {
-            switch (cause)
+            switch (errorId)
             {
-                case StopCause.DailyEmailLimit: return ErrorClassification.LimitsExceeded;
-                case StopCause.MessagingRole: return ErrorClassification.SecurityError;
-                case StopCause.LambdaTrigger: return ErrorClassification.InvalidResult;
-                case StopCause.CodeDelivery: return ErrorClassification.ResourceUnavailable;
-                case StopCause.AutoVerificationOff:
-                case StopCause.OperationNotEnabled: return ErrorClassification.NotEnabled;
-                case StopCause.Forbidden: return ErrorClassification.PermissionDenied;
-                case StopCause.AppClientNotFound: return ErrorClassification.ObjectNotFound;
-                case StopCause.ClientSecretRequired: return ErrorClassification.InvalidArgument;
+                case DailyEmailLimitReached: return ErrorClassification.LimitsExceeded;
+                case PoolConfigurationError: return ErrorClassification.InvalidOperation;
+                case PoolAccessForbidden: return ErrorClassification.PermissionDenied;
+                case AppClientNotFound: return ErrorClassification.ObjectNotFound;
+                case ClientSecretRequired: return ErrorClassification.InvalidArgument;
                 default: return ErrorClassification.NotSpecified;
             }
         }

@@ -115,7 +115,7 @@ namespace CognitoTools.Tests.Bulk
                 Assert.Equal("broken", stop.ClientId);
                 Assert.Equal(StopCause.MessagingRole, stop.Cause);
                 Assert.Equal("PoolConfigurationError", stop.ErrorId);
-                Assert.Equal(ErrorClassification.SecurityError, stop.Category);
+                Assert.Equal(ErrorClassification.InvalidOperation, stop.Category);
                 Assert.Equal(1000 - brokenCalls, stop.NotSentCount);
                 Assert.Null(sender.Stops.Holding("good"));
                 Assert.Same(stop, sender.Stops.Holding("broken"));

@@ -126,6 +126,17 @@ namespace CognitoTools.Tests.Protocol
         }
 
         [Fact]
+        public void The_about_topic_states_the_run_length_and_the_daily_limits_facts()
+        {
+            var text = System.IO.File.ReadAllText(Docs.DocsPaths.AboutTopicPath);
+            Assert.Contains("## When Cognito says stop", text);
+            Assert.Contains($"until {StopClassifier.AmbiguousRunLength} in a row for distinct users", text);
+            Assert.Contains("09:00 UTC", text);
+            Assert.Contains("PreventUserExistenceErrors", text);
+            Assert.Contains("holds back the users of that scope who get their code by SMS", text);
+        }
+
+        [Fact]
         public void Every_cause_has_a_stable_id_a_category_words_and_a_fix()
         {
             var causes = System.Enum.GetValues(typeof(StopCause)).Cast<StopCause>().Where(c => c != StopCause.None).ToList();
