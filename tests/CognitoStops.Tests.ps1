@@ -210,6 +210,29 @@ Describe 'The per-user attempt limit and -ErrorAction Stop' {
         (Get-EndpointStats $script:Endpoint).Requests | Should -Be 10
     }
 
+    It 'one user of a broken client gets its own error only: there is nothing to hold back' {
+        $null = Invoke-RestMethod -Method Post -Uri ($script:Endpoint.Url + '_test/client-fault?client=walledclient1&error=ForbiddenException')
+        $errors = $null
+        $warnings = $null
+        $null = Send-CGIPConfirmationCode -Username user0150 -ClientId walledclient1 -EndpointUrl $script:Endpoint.Url -Region us-east-1 -Force -ErrorAction SilentlyContinue -ErrorVariable errors -WarningVariable warnings
+        @($errors).Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ForbiddenException,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        @($warnings).Count | Should -Be 0
+    }
+
+    It 'a WAF on one client stops it with ONE PoolAccessForbidden error' {
+        $errors = $null
+        $null = 151..170 | ForEach-Object { 'user{0:d4}' -f $_ } |
+            Send-CGIPConfirmationCode -ClientId walledclient1 -EndpointUrl $script:Endpoint.Url -Region us-east-1 -Force -ThrottleLimit 1 -ErrorAction SilentlyContinue -ErrorVariable errors -WarningAction SilentlyContinue
+        @($errors).Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ForbiddenException,*'
+        $errors[1].FullyQualifiedErrorId | Should -BeLike 'PoolAccessForbidden,*'
+        $errors[1].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $errors[1].Exception.Message | Should -Match '19 row\(s\) were not sent'
+        $errors[1].Exception.Message | Should -Match 'Get-CGIPHistory -NotSent'
+    }
+
     It '-ErrorAction Stop still ends the whole batch at the first error' {
         $null = Invoke-RestMethod -Method Post -Uri ($script:Endpoint.Url + '_test/next-day?daily-email-limit=5')
         $null = Invoke-RestMethod -Method Post -Uri ($script:Endpoint.Url + '_test/reset')

@@ -555,6 +555,10 @@ namespace CognitoTools.Commands
             for (; _stopsAnnounced < stops.Count; _stopsAnnounced++)
             {
                 var stop = stops[_stopsAnnounced];
+                if (_rowsGiven == 1)
+                {
+                    continue; // one user: there is nothing to hold back, its error says it all
+                }
                 WriteWarning($"Cognito said stop for {stop.ScopeText}: {StopCauses.Describe(stop.Cause)} ({stop.ErrorCode}). No more requests of it are sent; its rows not yet sent will be NotSent (resumable). One {stop.ErrorId} error at the end of the batch gives the counts and how to resume.");
             }
         }
@@ -565,7 +569,11 @@ namespace CognitoTools.Commands
             AnnounceStops();
             foreach (var stop in _sender.Stops.All)
             {
-                WriteError(StopErrorRecords.ForStop(stop, _journal?.Path));
+                // A stop that held nothing back and failed one row only: that row's own error already says it all.
+                if (stop.NotSentCount > 0 || stop.SameAnswerCount > 1)
+                {
+                    WriteError(StopErrorRecords.ForStop(stop, _journal?.Path));
+                }
             }
         }
 
