@@ -57,7 +57,7 @@ namespace CognitoTools.Commands
         private long _rowsRead;
         private long? _rowsGiven;
         private TimeSpan _maxStallTime;
-        private int _stopsAnnounced;
+        private readonly HashSet<ScopeStop> _stopsAnnounced = new HashSet<ScopeStop>();
         private readonly SortedDictionary<string, int> _permanentSkips = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
         /// <summary>
@@ -542,24 +542,23 @@ namespace CognitoTools.Commands
         }
 
         /// <summary>
-        /// At the moment Cognito says stop for a scope: a warning, so a watching user knows at once; the one error record
-        /// with the counts and how to resume comes when the batch ends (<see cref="WriteStopErrors"/>).
+        /// When a stop first holds a row back: a warning, so a watching user knows at once; the one error record with the
+        /// counts and how to resume comes when the batch ends (<see cref="WriteStopErrors"/>).
         /// </summary>
         private void AnnounceStops()
         {
-            if (_sender.Stops.Count <= _stopsAnnounced)
+            if (_sender.Stops.Count == 0)
             {
                 return;
             }
-            var stops = _sender.Stops.All;
-            for (; _stopsAnnounced < stops.Count; _stopsAnnounced++)
+            foreach (var stop in _sender.Stops.All)
             {
-                var stop = stops[_stopsAnnounced];
-                if (_rowsGiven == 1)
+                // A stop that holds nothing back (one row, or the last ones) is said by the rows' own errors.
+                if (stop.NotSentCount == 0 || !_stopsAnnounced.Add(stop))
                 {
-                    continue; // one user: there is nothing to hold back, its error says it all
+                    continue;
                 }
-                WriteWarning($"Cognito said stop for {stop.ScopeText}: {StopCauses.Describe(stop.Cause)} ({stop.ErrorCode}). No more requests of it are sent; its rows not yet sent will be NotSent (resumable). One {stop.ErrorId} error at the end of the batch gives the counts and how to resume.");
+                WriteWarning($"Cognito said stop for {stop.ScopeText}: {StopCauses.Describe(stop.Cause)} ({stop.ErrorCode}). No more requests of it are sent; its rows not yet sent are NotSent (resumable). One {stop.ErrorId} error at the end of the batch gives the counts and how to resume.");
             }
         }
 
