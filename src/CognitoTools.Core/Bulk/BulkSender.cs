@@ -159,6 +159,8 @@ namespace CognitoTools.Bulk
         public double? Cap { get; set; }
         /// <summary>True when the batch gave up after <see cref="BulkSendOptions.MaxStallTime"/> without progress.</summary>
         public bool Stalled { get; set; }
+        /// <summary>The scopes Cognito said stop for (daily e-mail limit, pool configuration), in order; empty when none.</summary>
+        public IReadOnlyList<ScopeStop> Stops { get; set; }
         public TimeSpan Elapsed { get; set; }
     }
 
@@ -253,6 +255,7 @@ namespace CognitoTools.Bulk
             try { _endpoint = client.ServiceUrl?.ToString(); } catch (Exception) { _endpoint = null; }
             _region = (client as CognitoIdpClient)?.Config?.Region;
             _duplicates = _options.DuplicateWindow > 0 ? new DuplicateMap<WorkItem>(_options.DuplicateWindow, _options.CaseSensitiveUsernames, _endpoint) : null;
+            Stops = new ScopeStops(_endpoint);
 
             RateLimiter = (client as CognitoIdpClient)?.Config?.RateLimiter;
         }
@@ -268,6 +271,12 @@ namespace CognitoTools.Bulk
 
         /// <summary>Set when the batch gave up after <see cref="BulkSendOptions.MaxStallTime"/> without progress; its message says why.</summary>
         public BatchStalledException StallError => _stalled;
+
+        /// <summary>
+        /// The scopes Cognito said stop for (issue 13): once one stops, no new request of it starts, and its rows not yet
+        /// sent end NotSent with a <see cref="ScopeStoppedException"/> (resumable). Requests in flight keep their answers.
+        /// </summary>
+        public ScopeStops Stops { get; }
 
         /// <summary>Items that ended NotSent so far.</summary>
         public long NotSentCount => Interlocked.Read(ref _notSent);
@@ -328,6 +337,14 @@ namespace CognitoTools.Bulk
                 if (resume.Reason != ResumeReason.New) item.Resume = resume;
             }
 
+            if (HeldByStop(item) is ScopeStop held)
+            {
+                Produce(StoppedOutcome(item, held), item.Request, null, ready);
+                WaitUntil(() => Pending <= _pendingLimit, ready);
+                DrainCompletions(ready);
+                return ready;
+            }
+
             if (_duplicates != null)
             {
                 if (_duplicates.TryFind(request, out var key, out var pending, out var answer))
@@ -346,6 +363,11 @@ namespace CognitoTools.Bulk
             if (_cancelRequested)
             {
                 Finish(item, NotSentOutcome(item), null, ready);
+            }
+            else if (HeldByStop(item) is ScopeStop stop)
+            {
+                // Cognito said stop for this row's scope while it waited for a slot.
+                Finish(item, StoppedOutcome(item, stop), null, ready);
             }
             else if (Journal != null && !Journal.TryWriteIntent(item.Sequence, request))
             {
@@ -458,6 +480,7 @@ namespace CognitoTools.Bulk
                 FinalRate = FiniteOrNull(limiter?.CurrentRate),
                 Cap = FiniteOrNull(limiter?.MaxRequestsPerSecond),
                 Stalled = _stalled != null,
+                Stops = Stops.All,
                 Elapsed = _clock.Elapsed,
             };
         }
@@ -579,6 +602,10 @@ namespace CognitoTools.Bulk
             item.Done = true;
             if (_inFlight.Remove(item.Sequence)) Interlocked.Decrement(ref _inFlightCount);
             if (IsProgress(outcome)) _lastProgress = _clock.Elapsed;
+            if (item.StartedAt.HasValue && (outcome.Kind == SendOutcomeKind.Succeeded || outcome.Kind == SendOutcomeKind.Failed))
+            {
+                Stops.Observe(item.Request?.ClientId, item.Request?.Username, outcome.Kind == SendOutcomeKind.Succeeded, outcome.Error);
+            }
             Produce(outcome, item.Request, item, ready);
 
             var pending = item.Duplicates;
@@ -646,6 +673,12 @@ namespace CognitoTools.Bulk
             return flat.InnerExceptions.Count == 1 ? flat.InnerExceptions[0] : flat;
         }
 
+        private ScopeStop HeldByStop(WorkItem item) => item.Request == null ? null : Stops.Holding(item.Request.ClientId);
+
+        // Never started: plainly not sent, resumable; the error names the stop (its message goes to the history and journal).
+        private SendOutcome StoppedOutcome(WorkItem item, ScopeStop stop)
+            => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent, Resume = item.Resume, Error = stop.RowError };
+
         // Started (the request may have gone out) means in doubt; otherwise plainly not sent. After a stall the error says why.
         private SendOutcome NotSentOutcome(WorkItem item)
             => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent, InDoubt = item.StartedAt.HasValue, Resume = item.Resume, Error = _stalled };
@@ -660,6 +693,7 @@ namespace CognitoTools.Bulk
                 case SendOutcomeKind.NotSent:
                     Interlocked.Increment(ref _notSent);
                     if (outcome.InDoubt) Interlocked.Increment(ref _inDoubt);
+                    if (outcome.Error is ScopeStoppedException stopped) Stops.CountHeld(stopped.Stop);
                     if (Command != null) Command.NotSent++;
                     break;
                 case SendOutcomeKind.Skipped: Interlocked.Increment(ref _skipped); if (Command != null) Command.Skipped++; break;
