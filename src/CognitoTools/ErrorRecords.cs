@@ -82,13 +82,17 @@ namespace CognitoTools
             };
         }
 
-        public static ErrorRecord ForNotSent(Exception error, object targetObject)
+        /// <summary>A row the stopped batch did not send (or sent without an answer); with a journal, resuming means running the command again with it.</summary>
+        public static ErrorRecord ForNotSent(Exception error, object targetObject, string journalPath = null)
         {
             var exception = error as OperationCanceledException
                 ?? new OperationCanceledException("The request was not sent because the command was stopped.", error);
+            var action = journalPath == null
+                ? RecommendedAction(NotSent)
+                : $"Resume by running the same command again with -JournalPath '{journalPath}': rows already answered are skipped, the rest are sent.";
             return new ErrorRecord(exception, NotSent, ErrorCategory.OperationStopped, targetObject)
             {
-                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = RecommendedAction(NotSent) },
+                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = action },
             };
         }
 

@@ -693,8 +693,9 @@ namespace CognitoTools.Bulk
             if (_history == null && Journal == null) return;
             var measured = sent != null && sent.StartTicks != 0 ? TimeSpan.FromTicks((long)((_clock.ElapsedTicks - sent.StartTicks) * (TimeSpan.TicksPerSecond / (double)Stopwatch.Frequency))) : TimeSpan.Zero;
             var entry = HistoryEntryMapper.FromOutcome(outcome, _endpoint, _region, Command?.CommandName, sent?.StartedAt, measured);
-            // A duplicate row made no request of its own: the first row's line already says what happened.
-            if (Journal != null && !outcome.IsDuplicate && !Journal.TryWriteOutcome(outcome.Sequence, entry, outcome.InDoubt))
+            // A duplicate row made no request of its own, but gets its own outcome line (the first row's answer), so
+            // a rerun settles it too (with -CaseInsensitiveUsernames, also when it spells the user differently).
+            if (Journal != null && !Journal.TryWriteOutcome(outcome.Sequence, entry, outcome.InDoubt))
             {
                 // The outcome is still reported; the journal will show the row in doubt. Nothing more is sent.
                 Cancel();

@@ -179,7 +179,7 @@ namespace CognitoTools.Journal
                 // A device or a pipe: it cannot be read back to resume, and /dev/zero-like sources never end.
                 throw new JournalException(JournalException.Unusable, path, $"The journal '{path}' is not a regular file; give the path of a file.");
             }
-            var state = new ResumeState(endpoint);
+            var state = new ResumeState(endpoint, options);
             var warnings = new List<string>();
             long lines = 0;
             var headerSeen = false;
@@ -241,6 +241,7 @@ namespace CognitoTools.Journal
                     $"The file '{path}' is not a journal of Send-CGIPConfirmationCode: {refusal}. It was left untouched; give a new file or an existing journal as -JournalPath.");
             }
             state.Complete();
+            if (state.OtherEndpointLines.Count > 0) warnings.Add(OtherEndpointWarning(path, endpoint, state.OtherEndpointLines, options?.AllowEndpointChange == true));
 
             var journal = new BatchJournal(path, path, stream, endpoint, state, options, syncOnTimer) { ExistingLines = lines };
             try
@@ -270,6 +271,15 @@ namespace CognitoTools.Journal
             }
             journal.Warnings = warnings;
             return journal;
+        }
+
+        private static string OtherEndpointWarning(string path, string endpoint, SortedDictionary<string, long> others, bool allowChange)
+        {
+            var named = new List<string>();
+            foreach (var pair in others) named.Add($"'{pair.Key}' ({pair.Value} line(s))");
+            return allowChange
+                ? $"The journal '{path}' has lines for another endpoint: {string.Join(", ", named)}. Because of -AllowEndpointChange they are read as lines of this command's endpoint, '{endpoint}': rows they settle are not sent again."
+                : $"The journal '{path}' has lines for another endpoint: {string.Join(", ", named)}; this command sends to '{endpoint}'. Rows the journal knows only there are not sent (EndpointMismatch), since the same service under another URL could give a user a second code. If it is the same service, run again with -AllowEndpointChange; for another service, use another -JournalPath.";
         }
 
         private static bool IsHeader(IReadOnlyList<string> fields)
