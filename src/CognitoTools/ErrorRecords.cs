@@ -163,6 +163,8 @@ namespace CognitoTools
                     return "Read the message: a user who is already confirmed, or a pool without a verified email or phone, cannot be sent a code.";
                 case "CodeDeliveryFailureException":
                     return "Check the user pool's email/SMS configuration, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
+                case CognitoErrors.ProxyAuthenticationRequired:
+                    return "Correct the proxy user name and password in HTTPS_PROXY/HTTP_PROXY (http://user:password@proxy:port, special characters percent-encoded), then resend the rows that failed.";
                 case "ConnectionFailure":
                 case "RequestTimeout":
                     return "Check the network, proxy and -EndpointUrl, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
