@@ -85,8 +85,11 @@ namespace CognitoTools.Protocol
         }
     }
 
-    /// <summary>The request was not sent: the batch stopped (or its journal could not record it) before the attempt left.</summary>
-    public sealed class RequestNotSentException : OperationCanceledException
+    /// <summary>
+    /// The request was not sent: the batch stopped (or its journal could not record it) before the attempt left. Not an
+    /// OperationCanceledException, so the task faults with it (a cancelled task would lose which case it was).
+    /// </summary>
+    public sealed class RequestNotSentException : InvalidOperationException
     {
         public RequestNotSentException() : base("The request was not sent: the batch stopped before it could go out.") { }
     }
