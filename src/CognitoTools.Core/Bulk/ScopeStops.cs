@@ -142,7 +142,7 @@ namespace CognitoTools.Bulk
     /// before it starts a request and tells <see cref="Observe"/> every answer of a request it made: the first
     /// account- or pool-wide answer (<see cref="StopClassifier"/>) stops its scope at once; UnexpectedLambdaException
     /// and CodeDeliveryFailureException do after <see cref="StopClassifier.AmbiguousRunLength"/> in a row for distinct
-    /// users. Pipeline thread only, except the read-only <see cref="All"/>.
+    /// users. Pipeline thread only, except the read-only <see cref="All"/> and <see cref="Holding"/> (the send gate asks it).
     /// </summary>
     public sealed class ScopeStops
     {
@@ -185,8 +185,12 @@ namespace CognitoTools.Bulk
         /// <summary>The stop that holds a row of this app client, or null: the row may be sent.</summary>
         public ScopeStop Holding(string clientId)
         {
-            if (_account != null) return _account;
-            return clientId != null && _byClient.TryGetValue(clientId, out var stop) ? stop : null;
+            // Also read at the send gate, on the thread whose rate-limiter slot came up.
+            lock (_gate)
+            {
+                if (_account != null) return _account;
+                return clientId != null && _byClient.TryGetValue(clientId, out var stop) ? stop : null;
+            }
         }
 
         /// <summary>Counts a row held by the stop (its NotSent outcome is being recorded).</summary>

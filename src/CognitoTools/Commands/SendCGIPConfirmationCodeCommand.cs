@@ -152,6 +152,7 @@ namespace CognitoTools.Commands
 
         [Parameter]
         [ValidateRange(0d, 1000d)]
+        [ValidateRequestRate]
         public double MaxRequestsPerSecond { get; set; }
 
         /// <summary>For a case-insensitive user pool only: rows whose usernames differ only in case are one request.</summary>
@@ -289,11 +290,18 @@ namespace CognitoTools.Commands
             }
             try
             {
-                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath);
+                // Relative paths resolve against $PWD (not the process's start folder); only the FileSystem provider has files.
+                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath, out var provider, out _);
+                if (!JournalPathRules.IsFileSystem(provider?.Name, provider?.ImplementingType))
+                {
+                    throw new JournalException(JournalException.Unusable, JournalPath, JournalPathRules.NotFileSystemMessage(JournalPath, provider?.Name));
+                }
                 _journal = BatchJournal.Open(path, endpoint, new ResumeOptions
                 {
                     RetryPermanentFailures = RetryPermanentFailures.IsPresent,
                     SkipInDoubt = SkipInDoubt.IsPresent,
+                    CaseInsensitiveUsernames = CaseInsensitiveUsernames.IsPresent,
+                    AllowEndpointChange = AllowEndpointChange.IsPresent,
                 });
             }
             catch (JournalException error)
@@ -345,6 +353,8 @@ namespace CognitoTools.Commands
             _sender.Cancel();
             for (var i = from; i < usernames.Length; i++)
             {
+                // Given to the command and accounted for here (NotSent in the history), so counted once, as read.
+                _rowsRead++;
                 ResendConfirmationCodeRequest request;
                 try
                 {
@@ -628,7 +638,8 @@ namespace CognitoTools.Commands
             }
             else
             {
-                text += " The rows read but not sent are in Get-CGIPHistory -NotSent; rows not read are recorded nowhere. To resume exactly, run the command with -JournalPath <file>: running it again with the same journal skips the rows already done.";
+                text += " The rows read but not sent are in Get-CGIPHistory -NotSent" + (moreInput == false ? "." : "; rows not read are recorded nowhere.")
+                    + " To resume exactly, run the command with -JournalPath <file>: running it again with the same journal skips the rows already done.";
             }
             return text;
         }
@@ -688,7 +699,7 @@ namespace CognitoTools.Commands
                     }
                     break;
                 case SendOutcomeKind.NotSent:
-                    WriteError(ErrorRecords.ForNotSent(outcome.InDoubt ? new OperationCanceledException(HistoryEntryMapper.InDoubtMessage, outcome.Error) : outcome.Error, tag.Username));
+                    WriteError(ErrorRecords.ForNotSent(outcome.InDoubt ? new OperationCanceledException(HistoryEntryMapper.InDoubtMessage, outcome.Error) : outcome.Error, tag.Username, _journal?.Path));
                     break;
                 default:
                     WriteError(ErrorRecords.ForFailure(outcome.Error ?? new InvalidOperationException("The call failed without an error."), tag.Username));
@@ -703,6 +714,13 @@ namespace CognitoTools.Commands
             {
                 // -SkipInDoubt: the user may have no code; say so per row, not only in verbose output.
                 WriteError(ErrorRecords.ForInDoubtSkipped($"User '{tag.Username}' was not sent a code: the journal says it {decision.Describe()}", tag.Username));
+                return;
+            }
+            if (decision?.Reason == ResumeReason.OtherEndpoint)
+            {
+                // Like a history entry of another endpoint: refused per row, naming both endpoints.
+                WriteError(ErrorRecords.ForRejectedRow(new RequestRejectedException(ErrorRecords.EndpointMismatch, nameof(AllowEndpointChange),
+                    $"User '{tag.Username}' was not sent a code: the journal says it {decision.Describe()}"), tag.Username));
                 return;
             }
             if (decision?.Reason == ResumeReason.PermanentFailure)

@@ -243,13 +243,40 @@ namespace CognitoTools.Tests.Journal
         }
 
         [Fact]
-        public void A_duplicate_row_adds_no_outcome_line_of_its_own()
+        public void A_duplicate_row_gets_its_own_outcome_line_but_no_intent()
         {
             var client = FakeCognitoClient.Succeeding();
             RunJournaled(client, new[] { Request("ann"), Request("ann"), Request("bob") });
             var records = JournalFormatTests.ReadRecords(_path);
             Assert.Equal(2, records.Count(r => r.Event == JournalEvent.Intent));
-            Assert.Equal(2, records.Count(r => r.Event == JournalEvent.Succeeded));
+            // Every row has its outcome on file, so a rerun settles each of them.
+            Assert.Equal(3, records.Count(r => r.Event == JournalEvent.Succeeded));
+            Assert.Equal(2, client.Calls);
+        }
+
+        [Fact]
+        public void Case_insensitive_rows_merged_in_one_run_are_settled_for_every_spelling_on_a_rerun()
+        {
+            var options = new BulkSendOptions { ThrottleLimit = 1, MaxRequestsPerSecond = 0, CaseSensitiveUsernames = false };
+            var resume = new ResumeOptions { CaseInsensitiveUsernames = true };
+            var first = FakeCognitoClient.Succeeding();
+            using (var journal = BatchJournal.Open(_path, Endpoint, resume))
+            using (var sender = new BulkSender(first, options, null) { Journal = journal })
+            {
+                Run(sender, new[] { Request("jane"), Request("JANE") });
+            }
+            Assert.Equal(1, first.Calls);
+
+            // The rerun, and a CSV that spells the user differently: no second code.
+            var second = FakeCognitoClient.Succeeding();
+            List<SendOutcome> outcomes;
+            using (var journal = BatchJournal.Open(_path, Endpoint, resume))
+            using (var sender = new BulkSender(second, options, null) { Journal = journal })
+            {
+                outcomes = Run(sender, new[] { Request("JANE"), Request("jane"), Request("Jane") });
+            }
+            Assert.Equal(0, second.Calls);
+            Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Skipped, o.Kind));
         }
     }
 }
