@@ -73,6 +73,8 @@ $result | ConvertTo-Json -Depth 3 | Set-Content -Path $ResultPath -Encoding UTF8
         PSModulePath    = $null
     }
     foreach ($name in $sandboxEnvironment.Keys) {
+        # .NET reports a special folder that does not exist as '' (PSResourceGet would then write to the current folder).
+        if ($sandboxEnvironment[$name]) { $null = New-Item -ItemType Directory -Path $sandboxEnvironment[$name] -Force }
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
         [Environment]::SetEnvironmentVariable($name, $sandboxEnvironment[$name])
     }
@@ -84,6 +86,7 @@ $result | ConvertTo-Json -Depth 3 | Set-Content -Path $ResultPath -Encoding UTF8
     finally {
         foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
     }
+    $script:SandboxRepositoryStore = Join-Path $sandboxHome '.local/share/PSResourceGet/PSResourceRepository.xml'
     $script:Installed = if (Test-Path $resultPath) { Get-Content -Path $resultPath -Raw | ConvertFrom-Json } else { $null }
     $script:Stats = Invoke-RestMethod -Method Get -Uri ($Endpoint.Url + '_test/stats')
 }
@@ -125,6 +128,8 @@ Describe 'The package' {
     It 'installs with Install-PSResource from a folder repository into the temporary profile, not the user''s' {
         $ChildExitCode | Should -Be 0 -Because $ChildOutput
         $Installed.Repositories | Should -Contain 'CognitoToolsPackageTest'
+        Get-Content -Path $SandboxRepositoryStore -Raw | Should -Match 'CognitoToolsPackageTest'
+        Test-Path -Path (Join-Path $PWD 'PSResourceGet') | Should -BeFalse
         $Installed.Found | Should -Be @($Version)
         $Installed.ModuleBase | Should -BeLike "$Sandbox*"
         $Installed.Version | Should -Be $Version
