@@ -92,7 +92,6 @@ namespace CognitoTools.HelpBuilder
             {
                 throw new HelpFormatException(path, 1, "the front matter starting with '---' is not closed by a '---' line.");
             }
-            var lines = new List<MarkdownLine>();
             foreach (var block in parsed)
             {
                 switch (block)
