@@ -155,7 +155,7 @@ namespace CognitoTools.Tests.Journal
         }
 
         [Fact]
-        public void After_cancel_calls_in_flight_get_a_grace_to_answer_and_their_answers_are_journaled()
+        public async Task After_cancel_calls_in_flight_get_a_grace_to_answer_and_their_answers_are_journaled()
         {
             var release = new ManualResetEventSlim(false);
             var started = new CountdownEvent(4);
@@ -180,7 +180,8 @@ namespace CognitoTools.Tests.Journal
                 Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
                 sender.Cancel();
                 release.Set();
-                Assert.True(pipeline.Wait(TimeSpan.FromSeconds(10)));
+                Assert.Same(pipeline, await Task.WhenAny(pipeline, Task.Delay(TimeSpan.FromSeconds(10))));
+                await pipeline;
 
                 Assert.Equal(4, outcomes.Count(o => o.Kind == SendOutcomeKind.Succeeded));
                 Assert.Equal(6, outcomes.Count(o => o.Kind == SendOutcomeKind.NotSent && !o.InDoubt));
