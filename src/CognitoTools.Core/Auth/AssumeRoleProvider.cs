@@ -129,7 +129,7 @@ namespace CognitoTools.Auth
                 message = error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value;
             }
             catch (XmlException) { }
-            var described = SignedRequestErrors.Describe(code, message, status, source);
+            var described = SignedRequestErrors.Describe(code, message, status, source, "sts:AssumeRole on " + _roleArn + " (and have the role's trust policy name it)");
             var detail = described != null
                 ? described.Message
                 : "STS answered HTTP " + status.ToString(CultureInfo.InvariantCulture) + (code != null ? " " + code : "") + (message != null ? ": " + message : ".");

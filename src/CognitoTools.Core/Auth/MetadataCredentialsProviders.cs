@@ -157,10 +157,12 @@ namespace CognitoTools.Auth
         {
             _endpoint = endpoint;
             _handlerFactory = handlerFactory ?? ContainerCredentialsProvider.NoProxyHandler;
-            Source = "EC2 instance metadata (IMDSv2 at " + endpoint.GetLeftPart(UriPartial.Authority) + ")";
         }
 
-        public override string Source { get; }
+        /// <summary>Names the instance profile role once IMDS has said which it is.</summary>
+        public override string Source => _roleName == null
+            ? "EC2 instance metadata (IMDSv2 at " + _endpoint.GetLeftPart(UriPartial.Authority) + ")"
+            : "EC2 instance profile role '" + _roleName + "' (IMDSv2 at " + _endpoint.GetLeftPart(UriPartial.Authority) + ")";
 
         /// <summary>Thrown (internally) when IMDS does not answer at all: the chain then says "no credentials".</summary>
         internal sealed class UnreachableException : Exception
@@ -195,8 +197,7 @@ namespace CognitoTools.Auth
                     _roleName = first[0].Trim();
                 }
                 var json = await SendAsync(client, HttpMethod.Get, CredentialsPath + Uri.EscapeDataString(_roleName), token, cancellationToken, false).ConfigureAwait(false);
-                var source = "EC2 instance profile role '" + _roleName + "' (IMDSv2 at " + _endpoint.GetLeftPart(UriPartial.Authority) + ")";
-                return CredentialsJson.Parse(json, source, CredentialErrorIds.InstanceMetadataFailed, isCredentialProcess: false);
+                return CredentialsJson.Parse(json, Source, CredentialErrorIds.InstanceMetadataFailed, isCredentialProcess: false);
             }
         }
 

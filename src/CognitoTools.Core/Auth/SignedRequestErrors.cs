@@ -46,7 +46,9 @@ namespace CognitoTools.Auth
         /// <param name="serviceMessage">The service's own message (kept: it names the action and resource).</param>
         /// <param name="httpStatus">The answer's status.</param>
         /// <param name="credentials">The credentials that signed the request (their Source is named; the secret never).</param>
-        public static SignedRequestError Describe(string errorCode, string serviceMessage, int httpStatus, AwsCredentials credentials)
+        /// <param name="requiredPermission">What to grant on AccessDenied, e.g. "cognito-idp:ListUsers on the user pool" (the default).</param>
+        public static SignedRequestError Describe(string errorCode, string serviceMessage, int httpStatus, AwsCredentials credentials,
+            string requiredPermission = "cognito-idp:ListUsers on the user pool")
         {
             var code = Normalize(errorCode);
             var id = IdFor(code);
@@ -61,7 +63,7 @@ namespace CognitoTools.Auth
                 case AccessDenied:
                     return new SignedRequestError(id, CredentialErrorCategory.PermissionDenied,
                         "AWS refused the request made with " + who + ": " + answer + "." + said
-                        + " Grant that identity the action (for listing users: cognito-idp:ListUsers on the user pool), or " + Lower(ChooseOther));
+                        + " Grant that identity " + (requiredPermission ?? "the permission the request needs") + ", or " + Lower(ChooseOther));
                 case UnrecognizedClient:
                     return new SignedRequestError(id, CredentialErrorCategory.AuthenticationError,
                         "AWS does not know the access key of " + who + ": " + answer + "." + said
