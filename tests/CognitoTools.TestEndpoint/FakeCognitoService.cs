@@ -330,8 +330,10 @@ namespace CognitoTools.TestEndpoint
                 case "POST /_test/reset":
                     ResetCounters();
                     return ResponseAction.Json(200, "{}", "application/json");
+                case ArrivalTimes.Route:
+                    return ResponseAction.Json(200, this.ArrivalsJson(), "application/json");
                 default:
-                    return Limits.HandleRoute(request.Method, request.Path) ?? ResponseAction.Json(404, "{\"message\":\"Test routes: GET /_test/stats, POST /_test/reset.\"}", "application/json");
+                    return Limits.HandleRoute(request.Method, request.Path) ?? ResponseAction.Json(404, "{\"message\":\"Test routes: GET /_test/stats, GET /_test/arrivals, POST /_test/reset, POST /_test/next-day, POST /_test/client-fault.\"}", "application/json");
             }
         }
 

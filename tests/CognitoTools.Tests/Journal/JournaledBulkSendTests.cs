@@ -236,8 +236,13 @@ namespace CognitoTools.Tests.Journal
                 Assert.Equal(40, outcomes.Count);
                 // Every request made had its Intent written first.
                 var written = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+                // The first rows fit before the disk fills: they were sent, so the per-call check below has calls to check.
+                Assert.True(client.Calls >= 2 && client.Calls < 10, $"{client.Calls} calls");
+                Assert.Equal(client.Calls, client.Usernames.Distinct().Count());
                 foreach (var username in client.Usernames) Assert.Contains(",Intent," + username + ",", written);
-                Assert.True(client.Calls < 10, $"{client.Calls} calls");
+                // Sent are exactly the first rows, those whose Intent was written; the row whose Intent failed was not.
+                Assert.Equal(Users(40).Take(client.Calls).Select(r => r.Username), client.Usernames.OrderBy(u => u, StringComparer.Ordinal));
+                Assert.DoesNotContain(",Intent," + Users(40).ElementAt(client.Calls).Username + ",", written);
                 Assert.Equal(40 - client.Calls, outcomes.Count(o => o.Kind == SendOutcomeKind.NotSent && !o.InDoubt));
                 Assert.True(sender.IsCancellationRequested);
             }
