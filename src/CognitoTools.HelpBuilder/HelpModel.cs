@@ -60,17 +60,8 @@ namespace CognitoTools.HelpBuilder
 
         /// <summary>The metadata that applies to a parameter set (a "(All)" block applies to every set).</summary>
         public ParameterMetadata ForSet(string parameterSetName)
-        {
-            foreach (var metadata in Metadata)
-            {
-                if (metadata.AppliesToAllSets || parameterSetName == null
-                    || metadata.ParameterSets.Exists(s => string.Equals(s, parameterSetName, System.StringComparison.OrdinalIgnoreCase)))
-                {
-                    return metadata;
-                }
-            }
-            return null;
-        }
+            => Metadata.Find(m => m.AppliesToAllSets || parameterSetName == null
+                || m.ParameterSets.Exists(s => string.Equals(s, parameterSetName, System.StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>The yaml block under a parameter.</summary>

@@ -156,101 +156,107 @@ namespace CognitoTools.HelpBuilder
             return result;
         }
 
-        private static void ParseSyntax(CommandHelp help, Section section, string path)
+        /// <summary>A section's '### ' entries, each heading with the blocks under it; blocks before the first heading come with a null heading.</summary>
+        private static List<(HeadingBlock Heading, List<Block> Body)> Entries(Section section)
         {
-            SyntaxBlock current = null;
+            var entries = new List<(HeadingBlock Heading, List<Block> Body)>();
             foreach (var block in section.Blocks)
             {
-                if (block is HeadingBlock { Level: 3 })
+                if (block is HeadingBlock { Level: 3 } heading)
                 {
-                    var title = HeadingText(block);
-                    bool isDefault = title.EndsWith("(Default)", StringComparison.OrdinalIgnoreCase);
-                    current = new SyntaxBlock { ParameterSetName = isDefault ? title.Substring(0, title.Length - "(Default)".Length).Trim() : title, IsDefault = isDefault };
+                    entries.Add((heading, new List<Block>()));
                     continue;
                 }
-                Check(block is CodeBlock, path, LineNumber(block), "SYNTAX holds only '### ParameterSetName' headings and code blocks.");
-                var syntax = current ?? new SyntaxBlock();
-                current = null;
-                syntax.Text = CodeText(block).Trim();
-                Check(syntax.Text == help.Name || syntax.Text.StartsWith(help.Name + " ", StringComparison.Ordinal), path, LineNumber(block), $"the syntax must start with the cmdlet name '{help.Name}'.");
-                foreach (Match match in SyntaxParameter.Matches(syntax.Text.Substring(help.Name.Length)))
+                if (entries.Count == 0)
                 {
-                    var name = match.Groups[1].Value;
-                    Check(!syntax.ParameterNames.Contains(name, StringComparer.OrdinalIgnoreCase), path, LineNumber(block), $"parameter -{name} appears twice in one syntax block.");
-                    syntax.ParameterNames.Add(name);
+                    entries.Add((null, new List<Block>()));
                 }
-                help.Syntax.Add(syntax);
+                entries[entries.Count - 1].Body.Add(block);
             }
-            Check(current == null, path, section.Line, $"parameter set '{current?.ParameterSetName}' has no syntax code block.");
+            return entries;
+        }
+
+        private static void ParseSyntax(CommandHelp help, Section section, string path)
+        {
+            foreach (var (heading, body) in Entries(section))
+            {
+                var title = HeadingText(heading);
+                bool isDefault = title.EndsWith("(Default)", StringComparison.OrdinalIgnoreCase);
+                var setName = heading == null ? null : isDefault ? title.Substring(0, title.Length - "(Default)".Length).Trim() : title;
+                Check(body.Count > 0, path, section.Line, $"parameter set '{setName}' has no syntax code block.");
+                foreach (var block in body)
+                {
+                    Check(block is CodeBlock, path, LineNumber(block), "SYNTAX holds only '### ParameterSetName' headings and code blocks.");
+                    // A heading names the one code block under it; more blocks there are unnamed sets, refused below.
+                    var syntax = new SyntaxBlock { ParameterSetName = block == body[0] ? setName : null, IsDefault = block == body[0] && isDefault, Text = CodeText(block).Trim() };
+                    Check(syntax.Text == help.Name || syntax.Text.StartsWith(help.Name + " ", StringComparison.Ordinal), path, LineNumber(block), $"the syntax must start with the cmdlet name '{help.Name}'.");
+                    foreach (Match match in SyntaxParameter.Matches(syntax.Text.Substring(help.Name.Length)))
+                    {
+                        var name = match.Groups[1].Value;
+                        Check(!syntax.ParameterNames.Contains(name, StringComparer.OrdinalIgnoreCase), path, LineNumber(block), $"parameter -{name} appears twice in one syntax block.");
+                        syntax.ParameterNames.Add(name);
+                    }
+                    help.Syntax.Add(syntax);
+                }
+            }
             Check(help.Syntax.Count > 0, path, section.Line, "SYNTAX has no code block.");
             Check(help.Syntax.Count == 1 || help.Syntax.All(s => s.ParameterSetName != null), path, section.Line, "with several syntax blocks each needs a '### ParameterSetName' heading.");
         }
 
         private static void ParseExamples(CommandHelp help, Section section, string path)
         {
-            ExampleHelp current = null;
-            foreach (var block in section.Blocks)
+            foreach (var (heading, body) in Entries(section))
             {
-                if (block is HeadingBlock { Level: 3 })
+                Check(heading != null, path, LineNumber((Block)heading ?? body[0]), "EXAMPLES content before the first '### Example N: title'.");
+                var example = new ExampleHelp { Title = HeadingText(heading) };
+                Check(ExampleHeading.IsMatch(example.Title), path, LineNumber(heading), $"example heading '### {example.Title}' must be '### Example N: title'.");
+                foreach (var block in body)
                 {
-                    var title = HeadingText(block);
-                    Check(ExampleHeading.IsMatch(title), path, LineNumber(block), $"example heading '### {title}' must be '### Example N: title'.");
-                    help.Examples.Add(current = new ExampleHelp { Title = title });
-                    continue;
+                    Check(!(block is HeadingBlock), path, LineNumber(block), $"unexpected heading '{HeadingText(block)}' in an example.");
+                    if (block is CodeBlock)
+                    {
+                        example.Code.Add(CodeText(block));
+                    }
+                    else
+                    {
+                        example.Remarks.AddRange(Paras(block));
+                    }
                 }
-                Check(current != null, path, LineNumber(block), "EXAMPLES content before the first '### Example N: title'.");
-                Check(!(block is HeadingBlock), path, LineNumber(block), $"unexpected heading '{HeadingText(block)}' in an example.");
-                if (block is CodeBlock)
-                {
-                    current.Code.Add(CodeText(block));
-                }
-                else
-                {
-                    current.Remarks.AddRange(Paras(block));
-                }
+                Check(example.Code.Count > 0, path, section.Line, $"'{example.Title}' has no code block.");
+                help.Examples.Add(example);
             }
-            var withoutCode = help.Examples.FirstOrDefault(e => e.Code.Count == 0);
-            Check(withoutCode == null, path, section.Line, $"'{withoutCode?.Title}' has no code block.");
         }
 
         private static void ParseParameters(CommandHelp help, Section section, string path)
         {
-            ParameterHelp current = null;
-            bool inCommon = false;
-            foreach (var block in section.Blocks)
+            foreach (var (heading, body) in Entries(section))
             {
-                if (block is HeadingBlock { Level: 3 })
+                Check(heading != null, path, LineNumber((Block)heading ?? body[0]), "PARAMETERS content before the first '### -Name'.");
+                var title = HeadingText(heading);
+                Check(!help.SupportsCommonParameters, path, LineNumber(heading), "'### CommonParameters' must be the last entry of PARAMETERS.");
+                if (title == "CommonParameters")
                 {
-                    var title = HeadingText(block);
-                    Check(!inCommon, path, LineNumber(block), "'### CommonParameters' must be the last entry of PARAMETERS.");
-                    if (title == "CommonParameters")
+                    // Get-Help writes its own text about the common parameters; the entry's text is not used.
+                    help.SupportsCommonParameters = true;
+                    continue;
+                }
+                Check(title.Length > 1 && title[0] == '-' && !title.Contains(' '), path, LineNumber(heading), $"parameter heading '### {title}' must be '### -Name'.");
+                Check(help.FindParameter(title.Substring(1)) == null, path, LineNumber(heading), $"parameter {title} is documented twice.");
+                var parameter = new ParameterHelp { Name = title.Substring(1) };
+                foreach (var block in body)
+                {
+                    if (block is FencedCodeBlock yaml && string.Equals(yaml.Info, "yaml", StringComparison.OrdinalIgnoreCase))
                     {
-                        help.SupportsCommonParameters = inCommon = true;
+                        parameter.Metadata.Add(ParseYaml(yaml, parameter.Name, path));
                         continue;
                     }
-                    Check(title.Length > 1 && title[0] == '-' && !title.Contains(' '), path, LineNumber(block), $"parameter heading '### {title}' must be '### -Name'.");
-                    Check(help.FindParameter(title.Substring(1)) == null, path, LineNumber(block), $"parameter {title} is documented twice.");
-                    help.Parameters.Add(current = new ParameterHelp { Name = title.Substring(1) });
-                    continue;
+                    Check(Kind(block) == MarkdownBlockKind.Paragraph, path, LineNumber(block), $"unexpected {Kind(block).ToString().ToLowerInvariant()} under {title} (a parameter has a description and ```yaml blocks).");
+                    Check(parameter.Metadata.Count == 0, path, LineNumber(block), $"text after the yaml block of {title}; the description goes above it.");
+                    parameter.Description.AddRange(Paras(block));
                 }
-                if (inCommon)
-                {
-                    continue;
-                }
-                Check(current != null, path, LineNumber(block), "PARAMETERS content before the first '### -Name'.");
-                if (block is FencedCodeBlock yaml && string.Equals(yaml.Info, "yaml", StringComparison.OrdinalIgnoreCase))
-                {
-                    current.Metadata.Add(ParseYaml(yaml, current.Name, path));
-                    continue;
-                }
-                Check(Kind(block) == MarkdownBlockKind.Paragraph, path, LineNumber(block), $"unexpected {Kind(block).ToString().ToLowerInvariant()} under -{current.Name} (a parameter has a description and ```yaml blocks).");
-                Check(current.Metadata.Count == 0, path, LineNumber(block), $"text after the yaml block of -{current.Name}; the description goes above it.");
-                current.Description.AddRange(Paras(block));
-            }
-            foreach (var parameter in help.Parameters)
-            {
-                Check(parameter.Metadata.Count > 0, path, section.Line, $"parameter -{parameter.Name} has no ```yaml block.");
-                Check(parameter.Description.Count > 0, path, section.Line, $"parameter -{parameter.Name} has no description.");
+                Check(parameter.Metadata.Count > 0, path, section.Line, $"parameter {title} has no ```yaml block.");
+                Check(parameter.Description.Count > 0, path, section.Line, $"parameter {title} has no description.");
+                help.Parameters.Add(parameter);
             }
         }
 
@@ -296,15 +302,12 @@ namespace CognitoTools.HelpBuilder
 
         private static void ParseTypes(List<TypeHelp> types, Section section, string path)
         {
-            foreach (var block in section.Blocks)
+            foreach (var (heading, body) in Entries(section))
             {
-                if (block is HeadingBlock { Level: 3 })
-                {
-                    types.Add(new TypeHelp { TypeName = HeadingText(block) });
-                    continue;
-                }
-                Check(types.Count > 0, path, LineNumber(block), $"{section.Name} lists types as '### TypeName' headings.");
-                types[types.Count - 1].Description.AddRange(TextOf(new[] { block }, section.Name, path, allowCode: false));
+                Check(heading != null, path, LineNumber((Block)heading ?? body[0]), $"{section.Name} lists types as '### TypeName' headings.");
+                var type = new TypeHelp { TypeName = HeadingText(heading) };
+                type.Description.AddRange(TextOf(body, section.Name, path, allowCode: false));
+                types.Add(type);
             }
             Check(types.Count > 0, path, section.Line, $"{section.Name} lists no type; use '### None' when there is none.");
         }
