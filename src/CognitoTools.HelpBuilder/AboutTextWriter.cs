@@ -83,29 +83,21 @@ namespace CognitoTools.HelpBuilder
             return Normalize(text.ToString());
         }
 
+        /// <summary>Words filled into lines of at most MaxLineWidth columns (a longer word gets a line of its own).</summary>
         private static void Wrap(StringBuilder text, string content, string firstIndent, string nextIndent)
         {
-            var words = content.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
-            var line = new StringBuilder(firstIndent);
-            bool empty = true;
-            foreach (var word in words)
+            var line = new List<string>();
+            var indent = firstIndent;
+            // A null after the last word writes out the last line.
+            foreach (var word in content.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(null))
             {
-                if (!empty && line.Length + 1 + word.Length > MaxLineWidth)
+                if (line.Count > 0 && (word == null || indent.Length + line.Sum(w => w.Length + 1) + word.Length > MaxLineWidth))
                 {
-                    text.AppendLine(line.ToString());
-                    line.Clear().Append(nextIndent);
-                    empty = true;
+                    text.Append(indent).AppendLine(string.Join(" ", line));
+                    line.Clear();
+                    indent = nextIndent;
                 }
-                if (!empty)
-                {
-                    line.Append(' ');
-                }
-                line.Append(word);
-                empty = false;
-            }
-            if (!empty)
-            {
-                text.AppendLine(line.ToString());
+                line.Add(word);
             }
         }
 
