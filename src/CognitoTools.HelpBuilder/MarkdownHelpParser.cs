@@ -59,10 +59,18 @@ namespace CognitoTools.HelpBuilder
             Check(CommandName.IsMatch(help.Name), path, LineNumber(blocks[0]), $"'{help.Name}' is not a Verb-Noun cmdlet name.");
             CheckFileName(path, help.Name, LineNumber(blocks[0]), "title");
 
-            var sections = SplitSections(blocks.Skip(1), path);
+            // The '## ' sections after the title: first each one once, then each known and in platyPS's order.
+            var parts = Split(blocks.Skip(1), 2);
+            var sections = parts.Select(p => new Section(HeadingText(p.Heading), p.Heading == null ? 0 : LineNumber(p.Heading), p.Body)).ToList();
+            for (int i = 0; i < parts.Count; i++)
+            {
+                Check(parts[i].Heading != null, path, LineNumber((Block)parts[i].Heading ?? parts[i].Body[0]), "content before the first '## ' section.");
+                Check(parts[i].Heading.Level == 2, path, sections[i].Line, $"a second title '# {sections[i].Name}'; a cmdlet page has one '#' heading.");
+                Check(sections.FindIndex(s => s.Name == sections[i].Name) == i, path, sections[i].Line, $"section '## {sections[i].Name}' appears twice.");
+            }
             for (int i = 0; i < sections.Count; i++)
             {
-                // Sections are unique (SplitSections), so a known one at i is within CommandSections.
+                // Sections are unique, so a known one at i is within CommandSections.
                 Check(CommandSections.Contains(sections[i].Name), path, sections[i].Line, $"unknown section '## {sections[i].Name}'; expected one of {string.Join(", ", CommandSections)}.");
                 Check(sections[i].Name == CommandSections[i], path, sections[i].Line, $"section '## {sections[i].Name}' is out of place; expected '## {CommandSections[i]}'.");
             }
@@ -70,7 +78,6 @@ namespace CognitoTools.HelpBuilder
             {
                 throw new HelpFormatException(path, 0, $"missing section '## {CommandSections[sections.Count]}'.");
             }
-
             var byName = sections.ToDictionary(s => s.Name);
             help.Synopsis = string.Join(" ", TextOf(byName["SYNOPSIS"].Blocks, "SYNOPSIS", path, allowCode: false));
             Check(!string.IsNullOrWhiteSpace(help.Synopsis), path, byName["SYNOPSIS"].Line, "the synopsis is empty.");
@@ -123,26 +130,6 @@ namespace CognitoTools.HelpBuilder
             Check(path.StartsWith("<", StringComparison.Ordinal) || file.Equals(name, StringComparison.OrdinalIgnoreCase), path, line, $"the {what} '{name}' does not match the file name '{file}'.");
         }
 
-        /// <summary>Splits the blocks after the title into '## NAME' sections.</summary>
-        private static List<Section> SplitSections(IEnumerable<Block> blocks, string path)
-        {
-            var sections = new List<Section>();
-            foreach (var block in blocks)
-            {
-                if (block is HeadingBlock { Level: <= 2 } heading)
-                {
-                    var name = HeadingText(heading);
-                    Check(heading.Level == 2, path, LineNumber(block), $"a second title '# {name}'; a cmdlet page has one '#' heading.");
-                    Check(!sections.Any(s => s.Name == name), path, LineNumber(block), $"section '## {name}' appears twice.");
-                    sections.Add(new Section(name, LineNumber(block), new List<Block>()));
-                    continue;
-                }
-                Check(sections.Count > 0, path, LineNumber(block), "content before the first '## ' section.");
-                sections[sections.Count - 1].Blocks.Add(block);
-            }
-            return sections;
-        }
-
         /// <summary>Paragraphs and lists as paras, code blocks (where allowed) as one text each.</summary>
         private static List<string> TextOf(IEnumerable<Block> blocks, string where, string path, bool allowCode)
         {
@@ -156,29 +143,32 @@ namespace CognitoTools.HelpBuilder
             return result;
         }
 
-        /// <summary>A section's '### ' entries, each heading with the blocks under it; blocks before the first heading come with a null heading.</summary>
-        private static List<(HeadingBlock Heading, List<Block> Body)> Entries(Section section)
+        /// <summary>
+        /// Blocks under headings of a level or above: each heading with the blocks up to the next one; blocks before the
+        /// first heading come with a null heading. Level 2 gives a page's sections, level 3 a section's entries.
+        /// </summary>
+        private static List<(HeadingBlock Heading, List<Block> Body)> Split(IEnumerable<Block> blocks, int level)
         {
-            var entries = new List<(HeadingBlock Heading, List<Block> Body)>();
-            foreach (var block in section.Blocks)
+            var parts = new List<(HeadingBlock Heading, List<Block> Body)>();
+            foreach (var block in blocks)
             {
-                if (block is HeadingBlock { Level: 3 } heading)
+                if (block is HeadingBlock heading && heading.Level <= level)
                 {
-                    entries.Add((heading, new List<Block>()));
+                    parts.Add((heading, new List<Block>()));
                     continue;
                 }
-                if (entries.Count == 0)
+                if (parts.Count == 0)
                 {
-                    entries.Add((null, new List<Block>()));
+                    parts.Add((null, new List<Block>()));
                 }
-                entries[entries.Count - 1].Body.Add(block);
+                parts[parts.Count - 1].Body.Add(block);
             }
-            return entries;
+            return parts;
         }
 
         private static void ParseSyntax(CommandHelp help, Section section, string path)
         {
-            foreach (var (heading, body) in Entries(section))
+            foreach (var (heading, body) in Split(section.Blocks, 3))
             {
                 var title = HeadingText(heading);
                 bool isDefault = title.EndsWith("(Default)", StringComparison.OrdinalIgnoreCase);
@@ -205,7 +195,7 @@ namespace CognitoTools.HelpBuilder
 
         private static void ParseExamples(CommandHelp help, Section section, string path)
         {
-            foreach (var (heading, body) in Entries(section))
+            foreach (var (heading, body) in Split(section.Blocks, 3))
             {
                 Check(heading != null, path, LineNumber((Block)heading ?? body[0]), "EXAMPLES content before the first '### Example N: title'.");
                 var example = new ExampleHelp { Title = HeadingText(heading) };
@@ -229,7 +219,7 @@ namespace CognitoTools.HelpBuilder
 
         private static void ParseParameters(CommandHelp help, Section section, string path)
         {
-            foreach (var (heading, body) in Entries(section))
+            foreach (var (heading, body) in Split(section.Blocks, 3))
             {
                 Check(heading != null, path, LineNumber((Block)heading ?? body[0]), "PARAMETERS content before the first '### -Name'.");
                 var title = HeadingText(heading);
@@ -302,7 +292,7 @@ namespace CognitoTools.HelpBuilder
 
         private static void ParseTypes(List<TypeHelp> types, Section section, string path)
         {
-            foreach (var (heading, body) in Entries(section))
+            foreach (var (heading, body) in Split(section.Blocks, 3))
             {
                 Check(heading != null, path, LineNumber((Block)heading ?? body[0]), $"{section.Name} lists types as '### TypeName' headings.");
                 var type = new TypeHelp { TypeName = HeadingText(heading) };
