@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using Markdig.Syntax;
 
 namespace CognitoTools.HelpBuilder
 {
@@ -19,87 +20,84 @@ namespace CognitoTools.HelpBuilder
         public static string Render(AboutTopic topic)
         {
             var text = new StringBuilder();
-            var blocks = topic.Blocks;
-            for (int i = 0; i < blocks.Count; i++)
+            // A blank line follows a paragraph unless the next paragraph (a list item, say) starts on the very next source line.
+            int paragraphEnd = -1;
+            void StartBlock(bool continuesParagraph)
             {
-                var block = blocks[i];
-                switch (block.Kind)
+                if (paragraphEnd >= 0 && !continuesParagraph)
                 {
-                    case MarkdownBlockKind.Heading:
+                    text.AppendLine();
+                }
+                paragraphEnd = -1;
+            }
+
+            for (int i = 0; i < topic.Content.Count; i++)
+            {
+                switch (topic.Content[i])
+                {
+                    case HeadingBlock heading:
+                        StartBlock(false);
+                        var title = MarkdownReader.HeadingText(heading);
                         if (i == 0)
                         {
                             text.AppendLine("TOPIC");
                         }
-                        else if (i == 1 && block.Level == 2)
+                        else if (i == 1)
                         {
-                            text.Append(Indent).AppendLine(block.Text.ToLowerInvariant()).AppendLine();
-                        }
-                        else if (block.Level == 1)
-                        {
-                            text.AppendLine(block.Text.ToUpperInvariant());
-                        }
-                        else if (block.Level == 2)
-                        {
-                            text.AppendLine(block.Text);
+                            text.Append(Indent).AppendLine(title.ToLowerInvariant()).AppendLine();
                         }
                         else
                         {
-                            text.Append(Indent).AppendLine(block.Text.ToUpperInvariant());
+                            text.Append(heading.Level > 2 ? Indent : string.Empty).AppendLine(heading.Level == 2 ? title : title.ToUpperInvariant());
                         }
                         break;
-                    case MarkdownBlockKind.Paragraph:
-                        foreach (var line in block.LogicalLines())
-                        {
-                            AppendLogicalLine(text, line);
-                        }
-                        text.AppendLine();
-                        break;
-                    case MarkdownBlockKind.Code:
-                        foreach (var line in block.Text.Split('\n'))
+                    case CodeBlock code:
+                        StartBlock(false);
+                        foreach (var line in MarkdownReader.CodeText(code).Split('\n'))
                         {
                             text.AppendLine((Indent + Indent + line).TrimEnd());
                         }
                         text.AppendLine();
+                        break;
+                    default:
+                        foreach (var (paragraph, marker) in MarkdownReader.Paragraphs(topic.Content[i]))
+                        {
+                            StartBlock(paragraph.Line == paragraphEnd + 1);
+                            foreach (var (line, markerLength) in MarkdownReader.LogicalLines(paragraph, marker))
+                            {
+                                if (MarkdownReader.IsTableRow(line))
+                                {
+                                    // Tables are preformatted: wrapping would break the columns.
+                                    text.Append(Indent).AppendLine(line);
+                                }
+                                else
+                                {
+                                    Wrap(text, line, Indent, Indent + new string(' ', markerLength));
+                                }
+                            }
+                            paragraphEnd = paragraph.Line + MarkdownReader.Lines(paragraph).Length - 1;
+                        }
                         break;
                 }
             }
             return Normalize(text.ToString());
         }
 
-        private static void AppendLogicalLine(StringBuilder text, MarkdownLine line)
-        {
-            if (line.IsTableRow)
-            {
-                // Tables are preformatted: wrapping would break the columns.
-                text.Append(Indent).AppendLine(line.Text);
-                return;
-            }
-            Wrap(text, line.Text, Indent, Indent + new string(' ', line.ListMarkerLength));
-        }
-
+        /// <summary>Words filled into lines of at most MaxLineWidth columns (a longer word gets a line of its own).</summary>
         private static void Wrap(StringBuilder text, string content, string firstIndent, string nextIndent)
         {
-            var words = content.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
-            var line = new StringBuilder(firstIndent);
-            bool empty = true;
-            foreach (var word in words)
+            var line = new List<string>();
+            var indent = firstIndent;
+            // A null after the last word writes out the last line.
+            foreach (var word in content.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(null))
             {
-                if (!empty && line.Length + 1 + word.Length > MaxLineWidth)
+                if (line.Count > 0 && (word == null || indent.Length + line.Sum(w => w.Length + 1) + word.Length > MaxLineWidth))
                 {
-                    text.AppendLine(line.ToString());
-                    line.Clear().Append(nextIndent);
-                    empty = true;
+                    text.Append(indent).AppendLine(string.Join(" ", line));
+                    line.Clear();
+                    indent = nextIndent;
                 }
-                if (!empty)
-                {
-                    line.Append(' ');
-                }
-                line.Append(word);
-                empty = false;
-            }
-            if (!empty)
-            {
-                text.AppendLine(line.ToString());
+                line.Add(word);
             }
         }
 

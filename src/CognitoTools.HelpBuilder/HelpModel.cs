@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace CognitoTools.HelpBuilder
 {
@@ -59,17 +60,8 @@ namespace CognitoTools.HelpBuilder
 
         /// <summary>The metadata that applies to a parameter set (a "(All)" block applies to every set).</summary>
         public ParameterMetadata ForSet(string parameterSetName)
-        {
-            foreach (var metadata in Metadata)
-            {
-                if (metadata.AppliesToAllSets || parameterSetName == null
-                    || metadata.ParameterSets.Exists(s => string.Equals(s, parameterSetName, System.StringComparison.OrdinalIgnoreCase)))
-                {
-                    return metadata;
-                }
-            }
-            return null;
-        }
+            => Metadata.Find(m => m.AppliesToAllSets || parameterSetName == null
+                || m.ParameterSets.Exists(s => string.Equals(s, parameterSetName, System.StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>The yaml block under a parameter.</summary>
@@ -106,11 +98,14 @@ namespace CognitoTools.HelpBuilder
         public string Uri { get; set; }
     }
 
-    /// <summary>An about_ topic: rendered to plain text, as platyPS does.</summary>
+    /// <summary>An about_ topic: Markdig's blocks (front matter left out), rendered to plain text as platyPS does.</summary>
     public sealed class AboutTopic
     {
         public string Name { get; set; }
         public string SourcePath { get; set; }
-        public List<MarkdownBlock> Blocks { get; } = new List<MarkdownBlock>();
+        public List<Markdig.Syntax.Block> Content { get; } = new List<Markdig.Syntax.Block>();
+
+        /// <summary>Each block's kind and text as the help shows it (a heading's text, the code, a paragraph's paras).</summary>
+        public IEnumerable<(MarkdownBlockKind Kind, string Text)> Blocks => Content.Select(b => (MarkdownReader.Kind(b), MarkdownReader.Text(b)));
     }
 }

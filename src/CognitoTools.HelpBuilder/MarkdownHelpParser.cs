@@ -3,12 +3,16 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Markdig.Extensions.Yaml;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
+using static CognitoTools.HelpBuilder.MarkdownReader;
 
 namespace CognitoTools.HelpBuilder
 {
     /// <summary>
-    /// Reads platyPS 0.14 (schema 2.0.0) cmdlet markdown and about_ topics, as parsed by Markdig (MarkdownReader). Strict: anything that platyPS would
-    /// mis-render or that Get-Help would show wrongly is a HelpFormatException naming the file and line.
+    /// Reads platyPS 0.14 (schema 2.0.0) cmdlet markdown and about_ topics from Markdig's syntax tree (MarkdownReader). Strict:
+    /// anything that platyPS would mis-render or that Get-Help would show wrongly is a HelpFormatException naming the file and line.
     /// </summary>
     public static class MarkdownHelpParser
     {
@@ -30,82 +34,61 @@ namespace CognitoTools.HelpBuilder
         private static readonly Regex PipelineInputValue = new Regex(@"^(False|True \((ByPropertyName|ByValue)(, (ByPropertyName|ByValue))?\))$");
         private static readonly Regex ExampleHeading = new Regex(@"^(Example|EXAMPLE)\s+\d+\b");
 
+        private sealed record Section(string Name, int Line, List<Block> Blocks);
+
         public static bool IsAboutTopic(string path) => Path.GetFileName(path).StartsWith("about_", StringComparison.OrdinalIgnoreCase);
 
         public static CommandHelp ParseCommandFile(string path) => ParseCommand(File.ReadAllText(path), path);
 
         public static CommandHelp ParseCommand(string markdown, string path)
         {
-            var document = MarkdownReader.Read(markdown, path);
-            var help = new CommandHelp { SourcePath = path };
+            var blocks = Parse(markdown, path, out var frontMatter).Where(b => !(b is YamlFrontMatterBlock)).ToList();
+            Check(frontMatter != null, path, 1, "missing the YAML front matter (external help file, Module Name, online version, schema).");
+            string Front(string key)
+            {
+                Check(frontMatter.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value), path, 1, $"the front matter has no '{key}'.");
+                return value;
+            }
+            var help = new CommandHelp { SourcePath = path, ExternalHelpFile = Front("external help file"), ModuleName = Front("Module Name") };
+            help.OnlineVersion = frontMatter.TryGetValue("online version", out var online) && !string.IsNullOrWhiteSpace(online) ? online : null;
+            var schema = Front("schema");
+            Check(schema == "2.0.0", path, 1, $"schema is '{schema}'; only platyPS schema 2.0.0 is supported.");
 
-            if (!document.HasFrontMatter)
-            {
-                throw new HelpFormatException(path, 1, "missing the YAML front matter (external help file, Module Name, online version, schema).");
-            }
-            help.ExternalHelpFile = RequireFrontMatter(document, "external help file", path);
-            help.ModuleName = RequireFrontMatter(document, "Module Name", path);
-            document.FrontMatter.TryGetValue("online version", out var online);
-            help.OnlineVersion = string.IsNullOrWhiteSpace(online) ? null : online;
-            var schema = RequireFrontMatter(document, "schema", path);
-            if (schema != "2.0.0")
-            {
-                throw new HelpFormatException(path, 1, $"schema is '{schema}'; only platyPS schema 2.0.0 is supported.");
-            }
+            Check(blocks.FirstOrDefault() is HeadingBlock { Level: 1 }, path, blocks.Count > 0 ? LineNumber(blocks[0]) : 1, "the page must start with '# <Cmdlet-Name>'.");
+            help.Name = HeadingText(blocks[0]);
+            Check(CommandName.IsMatch(help.Name), path, LineNumber(blocks[0]), $"'{help.Name}' is not a Verb-Noun cmdlet name.");
+            CheckFileName(path, help.Name, LineNumber(blocks[0]), "title");
 
-            var blocks = document.Blocks;
-            if (blocks.Count == 0 || blocks[0].Kind != MarkdownBlockKind.Heading || blocks[0].Level != 1)
+            // The '## ' sections after the title: first each one once, then each known and in platyPS's order.
+            var parts = Split(blocks.Skip(1), 2);
+            var sections = parts.Select(p => new Section(HeadingText(p.Heading), p.Heading == null ? 0 : LineNumber(p.Heading), p.Body)).ToList();
+            for (int i = 0; i < parts.Count; i++)
             {
-                throw new HelpFormatException(path, blocks.Count > 0 ? blocks[0].LineNumber : 1, "the page must start with '# <Cmdlet-Name>'.");
+                Check(parts[i].Heading != null, path, LineNumber((Block)parts[i].Heading ?? parts[i].Body[0]), "content before the first '## ' section.");
+                Check(parts[i].Heading.Level == 2, path, sections[i].Line, $"a second title '# {sections[i].Name}'; a cmdlet page has one '#' heading.");
+                Check(sections.FindIndex(s => s.Name == sections[i].Name) == i, path, sections[i].Line, $"section '## {sections[i].Name}' appears twice.");
             }
-            help.Name = blocks[0].Text.Trim();
-            if (!CommandName.IsMatch(help.Name))
+            for (int i = 0; i < sections.Count; i++)
             {
-                throw new HelpFormatException(path, blocks[0].LineNumber, $"'{help.Name}' is not a Verb-Noun cmdlet name.");
+                // Sections are unique, so a known one at i is within CommandSections.
+                Check(CommandSections.Contains(sections[i].Name), path, sections[i].Line, $"unknown section '## {sections[i].Name}'; expected one of {string.Join(", ", CommandSections)}.");
+                Check(sections[i].Name == CommandSections[i], path, sections[i].Line, $"section '## {sections[i].Name}' is out of place; expected '## {CommandSections[i]}'.");
             }
-            var expectedFile = Path.GetFileNameWithoutExtension(path);
-            if (!string.Equals(expectedFile, help.Name, StringComparison.OrdinalIgnoreCase) && !path.StartsWith("<", StringComparison.Ordinal))
+            if (sections.Count < CommandSections.Length)
             {
-                throw new HelpFormatException(path, blocks[0].LineNumber, $"the title '{help.Name}' does not match the file name '{expectedFile}'.");
+                throw new HelpFormatException(path, 0, $"missing section '## {CommandSections[sections.Count]}'.");
             }
-
-            var sections = SplitSections(blocks, 1, path);
-            int expectedIndex = 0;
-            foreach (var section in sections)
-            {
-                int index = Array.IndexOf(CommandSections, section.Name);
-                if (index < 0)
-                {
-                    throw new HelpFormatException(path, section.Line, $"unknown section '## {section.Name}'; expected one of {string.Join(", ", CommandSections)}.");
-                }
-                if (index != expectedIndex)
-                {
-                    throw new HelpFormatException(path, section.Line, $"section '## {section.Name}' is out of place; expected '## {CommandSections[Math.Min(expectedIndex, CommandSections.Length - 1)]}'.");
-                }
-                expectedIndex++;
-            }
-            if (expectedIndex != CommandSections.Length)
-            {
-                throw new HelpFormatException(path, 0, $"missing section '## {CommandSections[expectedIndex]}'.");
-            }
-
             var byName = sections.ToDictionary(s => s.Name);
-            help.Synopsis = string.Join(" ", Paragraphs(byName["SYNOPSIS"], path, allowCode: false));
-            if (string.IsNullOrWhiteSpace(help.Synopsis))
-            {
-                throw new HelpFormatException(path, byName["SYNOPSIS"].Line, "the synopsis is empty.");
-            }
-            help.Description.AddRange(Paragraphs(byName["DESCRIPTION"], path, allowCode: true));
-            if (help.Description.Count == 0)
-            {
-                throw new HelpFormatException(path, byName["DESCRIPTION"].Line, "the description is empty.");
-            }
+            help.Synopsis = string.Join(" ", TextOf(byName["SYNOPSIS"].Blocks, "SYNOPSIS", path, allowCode: false));
+            Check(!string.IsNullOrWhiteSpace(help.Synopsis), path, byName["SYNOPSIS"].Line, "the synopsis is empty.");
+            help.Description.AddRange(TextOf(byName["DESCRIPTION"].Blocks, "DESCRIPTION", path, allowCode: true));
+            Check(help.Description.Count > 0, path, byName["DESCRIPTION"].Line, "the description is empty.");
             ParseSyntax(help, byName["SYNTAX"], path);
             ParseExamples(help, byName["EXAMPLES"], path);
             ParseParameters(help, byName["PARAMETERS"], path);
             ParseTypes(help.Inputs, byName["INPUTS"], path);
             ParseTypes(help.Outputs, byName["OUTPUTS"], path);
-            help.Notes.AddRange(Paragraphs(byName["NOTES"], path, allowCode: true));
+            help.Notes.AddRange(TextOf(byName["NOTES"].Blocks, "NOTES", path, allowCode: true));
             ParseLinks(help, byName["RELATED LINKS"], path);
 
             CheckPlaceholders(help, path);
@@ -118,394 +101,208 @@ namespace CognitoTools.HelpBuilder
         /// <summary>platyPS about topic: '# Title', '## about_Name', then level-1 sections (SHORT DESCRIPTION, LONG DESCRIPTION, ...).</summary>
         public static AboutTopic ParseAbout(string markdown, string path)
         {
-            var document = MarkdownReader.Read(markdown, path);
-            var blocks = document.Blocks;
-            if (blocks.Count < 2 || blocks[0].Kind != MarkdownBlockKind.Heading || blocks[0].Level != 1
-                || blocks[1].Kind != MarkdownBlockKind.Heading || blocks[1].Level != 2)
-            {
-                throw new HelpFormatException(path, 1, "an about topic starts with '# <Title>' and '## about_<Name>'.");
-            }
-            var name = blocks[1].Text.Trim();
-            if (!name.StartsWith("about_", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new HelpFormatException(path, blocks[1].LineNumber, $"the second heading '{name}' must be the topic name, about_<Name>.");
-            }
-            var expectedFile = Path.GetFileNameWithoutExtension(path);
-            if (!string.Equals(expectedFile, name, StringComparison.OrdinalIgnoreCase) && !path.StartsWith("<", StringComparison.Ordinal))
-            {
-                throw new HelpFormatException(path, blocks[1].LineNumber, $"the topic name '{name}' does not match the file name '{expectedFile}'.");
-            }
-            bool hasShortDescription = blocks.Any(b => b.Kind == MarkdownBlockKind.Heading && b.Level == 1 && b.Text.Trim().Equals("SHORT DESCRIPTION", StringComparison.OrdinalIgnoreCase));
-            bool hasLongDescription = blocks.Any(b => b.Kind == MarkdownBlockKind.Heading && b.Level == 1 && b.Text.Trim().Equals("LONG DESCRIPTION", StringComparison.OrdinalIgnoreCase));
-            if (!hasShortDescription || !hasLongDescription)
-            {
-                throw new HelpFormatException(path, 0, "an about topic needs '# SHORT DESCRIPTION' and '# LONG DESCRIPTION' sections.");
-            }
+            var blocks = Parse(markdown, path, out _).Where(b => !(b is YamlFrontMatterBlock)).ToList();
+            Check(blocks.Count >= 2 && blocks[0] is HeadingBlock { Level: 1 } && blocks[1] is HeadingBlock { Level: 2 }, path, 1, "an about topic starts with '# <Title>' and '## about_<Name>'.");
+            var name = HeadingText(blocks[1]);
+            Check(name.StartsWith("about_", StringComparison.OrdinalIgnoreCase), path, LineNumber(blocks[1]), $"the second heading '{name}' must be the topic name, about_<Name>.");
+            CheckFileName(path, name, LineNumber(blocks[1]), "topic name");
+            var titles = blocks.Where(b => b is HeadingBlock { Level: 1 }).Select(b => HeadingText(b).ToUpperInvariant()).ToList();
+            Check(titles.Contains("SHORT DESCRIPTION") && titles.Contains("LONG DESCRIPTION"), path, 0, "an about topic needs '# SHORT DESCRIPTION' and '# LONG DESCRIPTION' sections.");
+            var placeholder = blocks.FirstOrDefault(b => Text(b).Contains("{{"));
+            Check(placeholder == null, path, placeholder == null ? 0 : LineNumber(placeholder), "unfilled platyPS placeholder '{{ ... }}'.");
             var topic = new AboutTopic { Name = name, SourcePath = path };
-            topic.Blocks.AddRange(blocks);
-            foreach (var block in blocks)
-            {
-                var text = block.Kind == MarkdownBlockKind.Paragraph ? string.Join(" ", block.Lines.Select(l => l.Text)) : block.Text;
-                if (text.Contains("{{"))
-                {
-                    throw new HelpFormatException(path, block.LineNumber, "unfilled platyPS placeholder '{{ ... }}'.");
-                }
-            }
+            topic.Content.AddRange(blocks);
             return topic;
         }
 
-        private sealed class Section
+        private static void Check(bool valid, string path, int line, string problem)
         {
-            public string Name { get; set; }
-            public int Line { get; set; }
-            public List<MarkdownBlock> Blocks { get; } = new List<MarkdownBlock>();
-        }
-
-        /// <summary>Splits blocks after the title into '## NAME' sections.</summary>
-        private static List<Section> SplitSections(List<MarkdownBlock> blocks, int start, string path)
-        {
-            var sections = new List<Section>();
-            for (int i = start; i < blocks.Count; i++)
+            if (!valid)
             {
-                var block = blocks[i];
-                if (block.Kind == MarkdownBlockKind.Heading && block.Level <= 2)
-                {
-                    if (block.Level == 1)
-                    {
-                        throw new HelpFormatException(path, block.LineNumber, $"a second title '# {block.Text}'; a cmdlet page has one '#' heading.");
-                    }
-                    var name = block.Text.Trim();
-                    if (sections.Any(s => s.Name == name))
-                    {
-                        throw new HelpFormatException(path, block.LineNumber, $"section '## {name}' appears twice.");
-                    }
-                    sections.Add(new Section { Name = name, Line = block.LineNumber });
-                    continue;
-                }
-                if (sections.Count == 0)
-                {
-                    throw new HelpFormatException(path, block.LineNumber, "content before the first '## ' section.");
-                }
-                sections[sections.Count - 1].Blocks.Add(block);
+                throw new HelpFormatException(path, line, problem);
             }
-            return sections;
         }
 
-        private static string RequireFrontMatter(MarkdownReader.Document document, string key, string path)
+        /// <summary>A page names what its file is named ("&lt;...&gt;" stands for markdown that has no file).</summary>
+        private static void CheckFileName(string path, string name, int line, string what)
         {
-            if (!document.FrontMatter.TryGetValue(key, out var value) || string.IsNullOrWhiteSpace(value))
-            {
-                throw new HelpFormatException(path, 1, $"the front matter has no '{key}'.");
-            }
-            return value;
+            var file = Path.GetFileNameWithoutExtension(path);
+            Check(path.StartsWith("<", StringComparison.Ordinal) || file.Equals(name, StringComparison.OrdinalIgnoreCase), path, line, $"the {what} '{name}' does not match the file name '{file}'.");
         }
 
-        private static List<string> Paragraphs(Section section, string path, bool allowCode)
-        {
-            return Paragraphs(section.Blocks, path, allowCode, section.Name);
-        }
-
-        private static List<string> Paragraphs(IEnumerable<MarkdownBlock> blocks, string path, bool allowCode, string where)
+        /// <summary>Paragraphs and lists as paras, code blocks (where allowed) as one text each.</summary>
+        private static List<string> TextOf(IEnumerable<Block> blocks, string where, string path, bool allowCode)
         {
             var result = new List<string>();
             foreach (var block in blocks)
             {
-                switch (block.Kind)
-                {
-                    case MarkdownBlockKind.Paragraph:
-                        result.AddRange(block.Paras());
-                        break;
-                    case MarkdownBlockKind.Code when allowCode:
-                        result.Add(block.Text);
-                        break;
-                    default:
-                        throw new HelpFormatException(path, block.LineNumber, $"unexpected {block.Kind.ToString().ToLowerInvariant()} in {where}.");
-                }
+                var kind = Kind(block);
+                Check(kind == MarkdownBlockKind.Paragraph || kind == MarkdownBlockKind.Code && allowCode, path, LineNumber(block), $"unexpected {kind.ToString().ToLowerInvariant()} in {where}.");
+                result.AddRange(kind == MarkdownBlockKind.Code ? new[] { CodeText(block) } : Paras(block));
             }
             return result;
         }
 
-        private static void ParseSyntax(CommandHelp help, Section section, string path)
+        /// <summary>
+        /// Blocks under headings of a level or above: each heading with the blocks up to the next one; blocks before the
+        /// first heading come with a null heading. Level 2 gives a page's sections, level 3 a section's entries.
+        /// </summary>
+        private static List<(HeadingBlock Heading, List<Block> Body)> Split(IEnumerable<Block> blocks, int level)
         {
-            SyntaxBlock current = null;
-            foreach (var block in section.Blocks)
+            var parts = new List<(HeadingBlock Heading, List<Block> Body)>();
+            foreach (var block in blocks)
             {
-                if (block.Kind == MarkdownBlockKind.Heading && block.Level == 3)
+                if (block is HeadingBlock heading && heading.Level <= level)
                 {
-                    var title = block.Text.Trim();
-                    bool isDefault = title.EndsWith("(Default)", StringComparison.OrdinalIgnoreCase);
-                    if (isDefault)
-                    {
-                        title = title.Substring(0, title.Length - "(Default)".Length).Trim();
-                    }
-                    current = new SyntaxBlock { ParameterSetName = title, IsDefault = isDefault };
+                    parts.Add((heading, new List<Block>()));
                     continue;
                 }
-                if (block.Kind != MarkdownBlockKind.Code)
+                if (parts.Count == 0)
                 {
-                    throw new HelpFormatException(path, block.LineNumber, "SYNTAX holds only '### ParameterSetName' headings and code blocks.");
+                    parts.Add((null, new List<Block>()));
                 }
-                var syntax = current ?? new SyntaxBlock();
-                current = null;
-                if (syntax.Text != null)
+                parts[parts.Count - 1].Body.Add(block);
+            }
+            return parts;
+        }
+
+        private static void ParseSyntax(CommandHelp help, Section section, string path)
+        {
+            foreach (var (heading, body) in Split(section.Blocks, 3))
+            {
+                var title = HeadingText(heading);
+                bool isDefault = title.EndsWith("(Default)", StringComparison.OrdinalIgnoreCase);
+                var setName = heading == null ? null : isDefault ? title.Substring(0, title.Length - "(Default)".Length).Trim() : title;
+                Check(body.Count > 0, path, section.Line, $"parameter set '{setName}' has no syntax code block.");
+                foreach (var block in body)
                 {
-                    throw new HelpFormatException(path, block.LineNumber, "two syntax code blocks for one parameter set.");
-                }
-                syntax.Text = block.Text.Trim();
-                if (!syntax.Text.StartsWith(help.Name + " ", StringComparison.Ordinal) && syntax.Text != help.Name)
-                {
-                    throw new HelpFormatException(path, block.LineNumber, $"the syntax must start with the cmdlet name '{help.Name}'.");
-                }
-                var rest = syntax.Text.Substring(help.Name.Length);
-                foreach (Match match in SyntaxParameter.Matches(rest))
-                {
-                    var name = match.Groups[1].Value;
-                    if (syntax.ParameterNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                    Check(block is CodeBlock, path, LineNumber(block), "SYNTAX holds only '### ParameterSetName' headings and code blocks.");
+                    // A heading names the one code block under it; more blocks there are unnamed sets, refused below.
+                    var syntax = new SyntaxBlock { ParameterSetName = block == body[0] ? setName : null, IsDefault = block == body[0] && isDefault, Text = CodeText(block).Trim() };
+                    Check(syntax.Text == help.Name || syntax.Text.StartsWith(help.Name + " ", StringComparison.Ordinal), path, LineNumber(block), $"the syntax must start with the cmdlet name '{help.Name}'.");
+                    foreach (Match match in SyntaxParameter.Matches(syntax.Text.Substring(help.Name.Length)))
                     {
-                        throw new HelpFormatException(path, block.LineNumber, $"parameter -{name} appears twice in one syntax block.");
+                        var name = match.Groups[1].Value;
+                        Check(!syntax.ParameterNames.Contains(name, StringComparer.OrdinalIgnoreCase), path, LineNumber(block), $"parameter -{name} appears twice in one syntax block.");
+                        syntax.ParameterNames.Add(name);
                     }
-                    syntax.ParameterNames.Add(name);
+                    help.Syntax.Add(syntax);
                 }
-                help.Syntax.Add(syntax);
             }
-            if (current != null)
-            {
-                throw new HelpFormatException(path, section.Line, $"parameter set '{current.ParameterSetName}' has no syntax code block.");
-            }
-            if (help.Syntax.Count == 0)
-            {
-                throw new HelpFormatException(path, section.Line, "SYNTAX has no code block.");
-            }
-            if (help.Syntax.Count > 1 && help.Syntax.Any(s => s.ParameterSetName == null))
-            {
-                throw new HelpFormatException(path, section.Line, "with several syntax blocks each needs a '### ParameterSetName' heading.");
-            }
+            Check(help.Syntax.Count > 0, path, section.Line, "SYNTAX has no code block.");
+            Check(help.Syntax.Count == 1 || help.Syntax.All(s => s.ParameterSetName != null), path, section.Line, "with several syntax blocks each needs a '### ParameterSetName' heading.");
         }
 
         private static void ParseExamples(CommandHelp help, Section section, string path)
         {
-            ExampleHelp current = null;
-            foreach (var block in section.Blocks)
+            foreach (var (heading, body) in Split(section.Blocks, 3))
             {
-                if (block.Kind == MarkdownBlockKind.Heading && block.Level == 3)
+                Check(heading != null, path, LineNumber((Block)heading ?? body[0]), "EXAMPLES content before the first '### Example N: title'.");
+                var example = new ExampleHelp { Title = HeadingText(heading) };
+                Check(ExampleHeading.IsMatch(example.Title), path, LineNumber(heading), $"example heading '### {example.Title}' must be '### Example N: title'.");
+                foreach (var block in body)
                 {
-                    var title = block.Text.Trim();
-                    if (!ExampleHeading.IsMatch(title))
+                    Check(!(block is HeadingBlock), path, LineNumber(block), $"unexpected heading '{HeadingText(block)}' in an example.");
+                    if (block is CodeBlock)
                     {
-                        throw new HelpFormatException(path, block.LineNumber, $"example heading '### {title}' must be '### Example N: title'.");
+                        example.Code.Add(CodeText(block));
                     }
-                    current = new ExampleHelp { Title = title };
-                    help.Examples.Add(current);
-                    continue;
+                    else
+                    {
+                        example.Remarks.AddRange(Paras(block));
+                    }
                 }
-                if (current == null)
-                {
-                    throw new HelpFormatException(path, block.LineNumber, "EXAMPLES content before the first '### Example N: title'.");
-                }
-                if (block.Kind == MarkdownBlockKind.Code)
-                {
-                    current.Code.Add(block.Text);
-                }
-                else if (block.Kind == MarkdownBlockKind.Paragraph)
-                {
-                    current.Remarks.AddRange(block.Paras());
-                }
-                else
-                {
-                    throw new HelpFormatException(path, block.LineNumber, $"unexpected heading '{block.Text}' in an example.");
-                }
-            }
-            foreach (var example in help.Examples)
-            {
-                if (example.Code.Count == 0)
-                {
-                    throw new HelpFormatException(path, section.Line, $"'{example.Title}' has no code block.");
-                }
+                Check(example.Code.Count > 0, path, section.Line, $"'{example.Title}' has no code block.");
+                help.Examples.Add(example);
             }
         }
 
         private static void ParseParameters(CommandHelp help, Section section, string path)
         {
-            ParameterHelp current = null;
-            bool inCommon = false;
-            foreach (var block in section.Blocks)
+            foreach (var (heading, body) in Split(section.Blocks, 3))
             {
-                if (block.Kind == MarkdownBlockKind.Heading && block.Level == 3)
+                Check(heading != null, path, LineNumber((Block)heading ?? body[0]), "PARAMETERS content before the first '### -Name'.");
+                var title = HeadingText(heading);
+                Check(!help.SupportsCommonParameters, path, LineNumber(heading), "'### CommonParameters' must be the last entry of PARAMETERS.");
+                if (title == "CommonParameters")
                 {
-                    var title = block.Text.Trim();
-                    if (title == "CommonParameters")
+                    // Get-Help writes its own text about the common parameters; the entry's text is not used.
+                    help.SupportsCommonParameters = true;
+                    continue;
+                }
+                Check(title.Length > 1 && title[0] == '-' && !title.Contains(' '), path, LineNumber(heading), $"parameter heading '### {title}' must be '### -Name'.");
+                Check(help.FindParameter(title.Substring(1)) == null, path, LineNumber(heading), $"parameter {title} is documented twice.");
+                var parameter = new ParameterHelp { Name = title.Substring(1) };
+                foreach (var block in body)
+                {
+                    if (block is FencedCodeBlock yaml && string.Equals(yaml.Info, "yaml", StringComparison.OrdinalIgnoreCase))
                     {
-                        help.SupportsCommonParameters = true;
-                        inCommon = true;
-                        current = null;
+                        parameter.Metadata.Add(ParseYaml(yaml, parameter.Name, path));
                         continue;
                     }
-                    if (inCommon)
-                    {
-                        throw new HelpFormatException(path, block.LineNumber, "'### CommonParameters' must be the last entry of PARAMETERS.");
-                    }
-                    if (!title.StartsWith("-", StringComparison.Ordinal) || title.Length < 2 || title.Contains(" "))
-                    {
-                        throw new HelpFormatException(path, block.LineNumber, $"parameter heading '### {title}' must be '### -Name'.");
-                    }
-                    var name = title.Substring(1);
-                    if (help.FindParameter(name) != null)
-                    {
-                        throw new HelpFormatException(path, block.LineNumber, $"parameter -{name} is documented twice.");
-                    }
-                    current = new ParameterHelp { Name = name };
-                    help.Parameters.Add(current);
-                    continue;
+                    Check(Kind(block) == MarkdownBlockKind.Paragraph, path, LineNumber(block), $"unexpected {Kind(block).ToString().ToLowerInvariant()} under {title} (a parameter has a description and ```yaml blocks).");
+                    Check(parameter.Metadata.Count == 0, path, LineNumber(block), $"text after the yaml block of {title}; the description goes above it.");
+                    parameter.Description.AddRange(Paras(block));
                 }
-                if (inCommon)
-                {
-                    continue;
-                }
-                if (current == null)
-                {
-                    throw new HelpFormatException(path, block.LineNumber, "PARAMETERS content before the first '### -Name'.");
-                }
-                if (block.Kind == MarkdownBlockKind.Code && block.Info.Equals("yaml", StringComparison.OrdinalIgnoreCase))
-                {
-                    current.Metadata.Add(ParseYaml(block, current.Name, path));
-                }
-                else if (block.Kind == MarkdownBlockKind.Paragraph)
-                {
-                    if (current.Metadata.Count > 0)
-                    {
-                        throw new HelpFormatException(path, block.LineNumber, $"text after the yaml block of -{current.Name}; the description goes above it.");
-                    }
-                    current.Description.AddRange(block.Paras());
-                }
-                else
-                {
-                    throw new HelpFormatException(path, block.LineNumber, $"unexpected {block.Kind.ToString().ToLowerInvariant()} under -{current.Name} (a parameter has a description and ```yaml blocks).");
-                }
-            }
-            foreach (var parameter in help.Parameters)
-            {
-                if (parameter.Metadata.Count == 0)
-                {
-                    throw new HelpFormatException(path, section.Line, $"parameter -{parameter.Name} has no ```yaml block.");
-                }
-                if (parameter.Description.Count == 0)
-                {
-                    throw new HelpFormatException(path, section.Line, $"parameter -{parameter.Name} has no description.");
-                }
+                Check(parameter.Metadata.Count > 0, path, section.Line, $"parameter {title} has no ```yaml block.");
+                Check(parameter.Description.Count > 0, path, section.Line, $"parameter {title} has no description.");
+                help.Parameters.Add(parameter);
             }
         }
 
-        private static ParameterMetadata ParseYaml(MarkdownBlock block, string parameterName, string path)
+        /// <summary>The ```yaml block under a parameter; a wrong value is reported at the block's first line.</summary>
+        private static ParameterMetadata ParseYaml(FencedCodeBlock block, string name, string path)
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            var lines = block.Text.Split('\n');
-            for (int i = 0; i < lines.Length; i++)
+            foreach (var (key, value, line) in KeyValues(block, path, text => $"yaml line '{text}' of -{name} is not 'Key: value'."))
             {
-                var line = lines[i];
-                int lineNumber = block.LineNumber + 1 + i;
-                if (line.Trim().Length == 0)
-                {
-                    continue;
-                }
-                int colon = line.IndexOf(':');
-                if (colon <= 0)
-                {
-                    throw new HelpFormatException(path, lineNumber, $"yaml line '{line}' of -{parameterName} is not 'Key: value'.");
-                }
-                var key = line.Substring(0, colon).Trim();
-                if (!KnownYamlKeys.Contains(key))
-                {
-                    throw new HelpFormatException(path, lineNumber, $"unknown yaml key '{key}' for -{parameterName}.");
-                }
-                if (values.ContainsKey(key))
-                {
-                    throw new HelpFormatException(path, lineNumber, $"yaml key '{key}' appears twice for -{parameterName}.");
-                }
-                values[key] = line.Substring(colon + 1).Trim();
+                Check(KnownYamlKeys.Contains(key), path, line, $"unknown yaml key '{key}' for -{name}.");
+                Check(values.TryAdd(key, value), path, line, $"yaml key '{key}' appears twice for -{name}.");
             }
-            foreach (var key in RequiredYamlKeys)
+            int at = LineNumber(block);
+            var missing = RequiredYamlKeys.FirstOrDefault(k => !values.ContainsKey(k));
+            Check(missing == null, path, at, $"the yaml block of -{name} has no '{missing}'.");
+            bool Bool(string key)
             {
-                if (!values.ContainsKey(key))
-                {
-                    throw new HelpFormatException(path, block.LineNumber, $"the yaml block of -{parameterName} has no '{key}'.");
-                }
+                Check(values[key] == "True" || values[key] == "False", path, at, $"{key} of -{name} is '{values[key]}'; expected True or False.");
+                return values[key] == "True";
             }
 
             var metadata = new ParameterMetadata
             {
                 Type = values["Type"],
-                Required = ParseBool(values["Required"], "Required", parameterName, block, path),
+                Required = Bool("Required"),
                 Position = values["Position"],
                 DefaultValue = values["Default value"],
                 PipelineInput = values["Accept pipeline input"],
-                AcceptsWildcards = ParseBool(values["Accept wildcard characters"], "Accept wildcard characters", parameterName, block, path),
+                AcceptsWildcards = Bool("Accept wildcard characters"),
             };
-            if (string.IsNullOrEmpty(metadata.Type))
-            {
-                throw new HelpFormatException(path, block.LineNumber, $"-{parameterName} has an empty Type.");
-            }
-            if (!(metadata.Position == "Named" || int.TryParse(metadata.Position, out var position) && position >= 0))
-            {
-                throw new HelpFormatException(path, block.LineNumber, $"Position of -{parameterName} is '{metadata.Position}'; expected Named or a number.");
-            }
-            if (!PipelineInputValue.IsMatch(metadata.PipelineInput))
-            {
-                throw new HelpFormatException(path, block.LineNumber, $"Accept pipeline input of -{parameterName} is '{metadata.PipelineInput}'; expected False, True (ByValue), True (ByPropertyName) or True (ByPropertyName, ByValue).");
-            }
+            Check(metadata.Type.Length > 0, path, at, $"-{name} has an empty Type.");
+            Check(metadata.Position == "Named" || int.TryParse(metadata.Position, out var position) && position >= 0, path, at, $"Position of -{name} is '{metadata.Position}'; expected Named or a number.");
+            Check(PipelineInputValue.IsMatch(metadata.PipelineInput), path, at, $"Accept pipeline input of -{name} is '{metadata.PipelineInput}'; expected False, True (ByValue), True (ByPropertyName) or True (ByPropertyName, ByValue).");
             metadata.ParameterSets.AddRange(SplitList(values["Parameter Sets"]));
-            if (metadata.ParameterSets.Count == 0)
-            {
-                throw new HelpFormatException(path, block.LineNumber, $"-{parameterName} has no Parameter Sets; use (All).");
-            }
+            Check(metadata.ParameterSets.Count > 0, path, at, $"-{name} has no Parameter Sets; use (All).");
             metadata.Aliases.AddRange(SplitList(values["Aliases"]));
-            if (values.TryGetValue("Accepted values", out var accepted))
-            {
-                metadata.AcceptedValues.AddRange(SplitList(accepted));
-            }
+            metadata.AcceptedValues.AddRange(SplitList(values.GetValueOrDefault("Accepted values", string.Empty)));
             return metadata;
         }
 
         private static IEnumerable<string> SplitList(string value)
-        {
-            return value.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0 && !s.Equals("None", StringComparison.OrdinalIgnoreCase));
-        }
-
-        private static bool ParseBool(string value, string key, string parameterName, MarkdownBlock block, string path)
-        {
-            if (value == "True")
-            {
-                return true;
-            }
-            if (value == "False")
-            {
-                return false;
-            }
-            throw new HelpFormatException(path, block.LineNumber, $"{key} of -{parameterName} is '{value}'; expected True or False.");
-        }
+            => value.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0 && !s.Equals("None", StringComparison.OrdinalIgnoreCase));
 
         private static void ParseTypes(List<TypeHelp> types, Section section, string path)
         {
-            TypeHelp current = null;
-            foreach (var block in section.Blocks)
+            foreach (var (heading, body) in Split(section.Blocks, 3))
             {
-                if (block.Kind == MarkdownBlockKind.Heading && block.Level == 3)
-                {
-                    current = new TypeHelp { TypeName = block.Text.Trim() };
-                    types.Add(current);
-                    continue;
-                }
-                if (current == null)
-                {
-                    throw new HelpFormatException(path, block.LineNumber, $"{section.Name} lists types as '### TypeName' headings.");
-                }
-                current.Description.AddRange(Paragraphs(new[] { block }, path, allowCode: false, section.Name));
+                Check(heading != null, path, LineNumber((Block)heading ?? body[0]), $"{section.Name} lists types as '### TypeName' headings.");
+                var type = new TypeHelp { TypeName = HeadingText(heading) };
+                type.Description.AddRange(TextOf(body, section.Name, path, allowCode: false));
+                types.Add(type);
             }
-            if (types.Count == 0)
-            {
-                throw new HelpFormatException(path, section.Line, $"{section.Name} lists no type; use '### None' when there is none.");
-            }
+            Check(types.Count > 0, path, section.Line, $"{section.Name} lists no type; use '### None' when there is none.");
         }
 
+        /// <summary>Links, each its own paragraph or line: Get-Help shows the text, and the address of a web page (not of another markdown file).</summary>
         private static void ParseLinks(CommandHelp help, Section section, string path)
         {
             if (help.OnlineVersion != null)
@@ -515,15 +312,14 @@ namespace CognitoTools.HelpBuilder
             }
             foreach (var block in section.Blocks)
             {
-                if (block.Kind != MarkdownBlockKind.Paragraph)
+                const string OnlyLinks = "RELATED LINKS holds only links, one per paragraph or line.";
+                Check(block is ParagraphBlock, path, LineNumber(block), OnlyLinks);
+                foreach (var inline in ((ParagraphBlock)block).Inline.Where(i => !(i is LineBreakInline || i is LiteralInline literal && literal.Content.IsEmptyOrWhitespace())))
                 {
-                    throw new HelpFormatException(path, block.LineNumber, "RELATED LINKS holds only links, one per paragraph or line.");
-                }
-                foreach (var line in block.Lines)
-                {
-                    var target = line.LinkTarget;
-                    bool absolute = Uri.TryCreate(target, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
-                    help.RelatedLinks.Add(new LinkHelp { Text = line.Text, Uri = absolute ? target : null });
+                    Check(inline is LinkInline { IsImage: false }, path, LineNumber(block), OnlyLinks);
+                    var link = (LinkInline)inline;
+                    bool web = Uri.TryCreate(link.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+                    help.RelatedLinks.Add(new LinkHelp { Text = PlainText(link).Trim(), Uri = web ? link.Url : null });
                 }
             }
         }
@@ -537,10 +333,7 @@ namespace CognitoTools.HelpBuilder
                 .Concat(help.Parameters.SelectMany(p => p.Description))
                 .Concat(help.Inputs.Concat(help.Outputs).SelectMany(t => t.Description.Concat(new[] { t.TypeName })));
             var placeholder = texts.FirstOrDefault(t => t != null && Regex.IsMatch(t, @"\{\{.*\}\}"));
-            if (placeholder != null)
-            {
-                throw new HelpFormatException(path, 0, $"unfilled platyPS placeholder: '{placeholder}'.");
-            }
+            Check(placeholder == null, path, 0, $"unfilled platyPS placeholder: '{placeholder}'.");
         }
 
         /// <summary>Every parameter in a syntax block is documented for that set, and every documented parameter appears in some syntax block.</summary>
@@ -551,23 +344,12 @@ namespace CognitoTools.HelpBuilder
                 foreach (var name in syntax.ParameterNames)
                 {
                     var parameter = help.FindParameter(name);
-                    if (parameter == null)
-                    {
-                        throw new HelpFormatException(path, 0, $"the syntax shows -{name}, but PARAMETERS does not document it.");
-                    }
-                    if (parameter.ForSet(syntax.ParameterSetName) == null)
-                    {
-                        throw new HelpFormatException(path, 0, $"-{name} is in the syntax of set '{syntax.ParameterSetName}', but its yaml does not list that set.");
-                    }
+                    Check(parameter != null, path, 0, $"the syntax shows -{name}, but PARAMETERS does not document it.");
+                    Check(parameter.ForSet(syntax.ParameterSetName) != null, path, 0, $"-{name} is in the syntax of set '{syntax.ParameterSetName}', but its yaml does not list that set.");
                 }
             }
-            foreach (var parameter in help.Parameters)
-            {
-                if (!help.Syntax.Any(s => s.ParameterNames.Contains(parameter.Name, StringComparer.OrdinalIgnoreCase)))
-                {
-                    throw new HelpFormatException(path, 0, $"-{parameter.Name} is documented but appears in no syntax block.");
-                }
-            }
+            var undocumented = help.Parameters.FirstOrDefault(p => !help.Syntax.Any(s => s.ParameterNames.Contains(p.Name, StringComparer.OrdinalIgnoreCase)));
+            Check(undocumented == null, path, 0, $"-{undocumented?.Name} is documented but appears in no syntax block.");
         }
     }
 }
