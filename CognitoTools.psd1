@@ -18,6 +18,7 @@
         'Get-CGIPHistory'
         'Clear-CGIPHistory'
         'Set-CGIPHistoryConfiguration'
+        'Get-CGIPUserList'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -193,7 +193,7 @@ namespace CognitoTools.Commands
 
             var log = this.IsVerbose() ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
             // The module's rate control: a cap under the UserList quota, and it slows down when Cognito throttles.
-            IRequestRateLimiter limiter = AdaptiveRateLimiter.Create(MaxRequestsPerSecond > 0 ? MaxRequestsPerSecond : (double?)null);
+            IRequestRateLimiter limiter = Bulk.AdaptiveRateLimiter.Create(MaxRequestsPerSecond > 0 ? MaxRequestsPerSecond : (double?)null);
             try
             {
                 _client = new CognitoUserListClient(new CognitoClientConfig
