@@ -16,5 +16,8 @@ namespace CognitoTools.Auth
         public string ErrorId { get; }
         /// <summary>The source that failed, as in <see cref="IAwsCredentialsProvider.Source"/>.</summary>
         public new string Source { get; }
+
+        /// <summary>The ErrorCategory (by name) this failure belongs to; see <see cref="CredentialErrorIds.CategoryOf"/>.</summary>
+        public CredentialErrorCategory Category => CredentialErrorIds.CategoryOf(ErrorId);
     }
 }
