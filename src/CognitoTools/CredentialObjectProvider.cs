@@ -15,7 +15,7 @@ namespace CognitoTools
     /// </summary>
     internal sealed class CredentialObjectProvider : IAwsCredentialsProvider
     {
-        public const string UnusableErrorId = "CredentialObjectUnusable";
+        public const string UnusableErrorId = CredentialErrorIds.CredentialObjectFailed;
 
         private readonly PSMethodInfo _method;
         private readonly AwsCredentials _resolvedOnce;

@@ -16,8 +16,9 @@ namespace CognitoTools
         /// <summary>No usable credentials, or a source that failed: authentication (a profile that is not there: not found).</summary>
         public static ErrorRecord ForCredentials(AwsCredentialsException error)
         {
-            var category = error.ErrorId != null && error.ErrorId.EndsWith("NotFound", StringComparison.Ordinal) ? ErrorCategory.ObjectNotFound : ErrorCategory.AuthenticationError;
-            var record = new ErrorRecord(error, string.IsNullOrEmpty(error.ErrorId) ? "NoCredentials" : error.ErrorId, category, error.Source);
+            var errorId = string.IsNullOrEmpty(error.ErrorId) ? CredentialErrorIds.NoCredentials : error.ErrorId;
+            var category = errorId == CredentialErrorIds.NoCredentials ? ErrorCategory.AuthenticationError : ToCategory(CredentialErrorIds.CategoryOf(errorId));
+            var record = new ErrorRecord(error, errorId, category, error.Source);
             record.ErrorDetails = new ErrorDetails(error.Message)
             {
                 RecommendedAction = "Give credentials with -AccessKey/-SecretKey, -ProfileName, -Credential, AWS.Tools' Set-AWSCredential, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE or [default]); see Get-Help about_CognitoTools (Credentials).",
@@ -25,8 +26,9 @@ namespace CognitoTools
             return record;
         }
 
-        public static bool IsCredentialError(string errorCode)
-            => errorCode != null && Array.IndexOf((string[])CognitoUserListClient.CredentialErrorCodes, errorCode) >= 0;
+        /// <summary>CredentialErrorCategory's member names are ErrorCategory's names, so the map is by name.</summary>
+        public static ErrorCategory ToCategory(CredentialErrorCategory category)
+            => Enum.TryParse(category.ToString(), out ErrorCategory mapped) ? mapped : ErrorCategory.NotSpecified;
 
         /// <summary>
         /// A page that failed. Refused credentials (signature, unknown key, expired token) are authentication errors,
@@ -34,32 +36,19 @@ namespace CognitoTools
         /// </summary>
         public static ErrorRecord ForListFailure(CognitoException error, string userPoolId, int pagesBefore, long usersBefore)
         {
+            if (error is CredentialsRefusedException refused)
+            {
+                // The message already says where the credentials came from and the fix.
+                return new ErrorRecord(refused, refused.ErrorId, ToCategory(refused.Category), userPoolId);
+            }
             var code = string.IsNullOrEmpty(error.ErrorCode) ? ListUsersFailed : error.ErrorCode;
             ErrorCategory category;
             string action = null;
             switch (code)
             {
-                case "AccessDenied":
-                case "AccessDeniedException":
                 case "NotAuthorizedException":
                     category = ErrorCategory.PermissionDenied;
                     action = "Grant these credentials cognito-idp:ListUsers on the user pool (an IAM policy), or use credentials that have it.";
-                    break;
-                case "UnrecognizedClientException":
-                case "InvalidClientTokenId":
-                    category = ErrorCategory.AuthenticationError;
-                    action = "The access key is not known to AWS (deleted, mistyped, or from another partition): check the credentials' source.";
-                    break;
-                case "InvalidSignatureException":
-                case "SignatureDoesNotMatch":
-                case "IncompleteSignature":
-                    category = ErrorCategory.AuthenticationError;
-                    action = "The secret key does not belong to the access key (or the clock is far off): check the credentials' source.";
-                    break;
-                case "ExpiredToken":
-                case "ExpiredTokenException":
-                    category = ErrorCategory.AuthenticationError;
-                    action = "The session token has expired: get new temporary credentials (aws sso login, a new role session) and run again.";
                     break;
                 case "ResourceNotFoundException":
                     category = ErrorCategory.ObjectNotFound;

@@ -21,14 +21,6 @@ namespace CognitoTools.Protocol
     /// </summary>
     public sealed class CognitoUserListClient : IUserListClient
     {
-        /// <summary>Errors that mean the credentials or their rights were refused: the message names where they came from.</summary>
-        public static IReadOnlyCollection<string> CredentialErrorCodes { get; } = new[]
-        {
-            "AccessDenied", "AccessDeniedException", "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException",
-            "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "IncompleteSignature", "MissingAuthenticationToken",
-            "NotAuthorizedException",
-        };
-
         private readonly HttpClient _http;
         private readonly IAwsCredentialsProvider _credentials;
         private readonly Func<double> _random;
@@ -127,7 +119,7 @@ namespace CognitoTools.Protocol
                 if (outcome.Decision == RetryDecision.None || attempt >= allowed)
                 {
                     Log(what + (outcome.Decision == RetryDecision.None ? "; not retried." : $"; all {allowed} attempts are used."));
-                    throw NameCredentials(error, credentials.Source);
+                    throw ExplainCredentials(error, credentials);
                 }
                 var cost = RetryQuota.CostOf(outcome.Decision);
                 if (!_retryQuota.TryAcquire(cost))
@@ -143,16 +135,13 @@ namespace CognitoTools.Protocol
             }
         }
 
-        /// <summary>A refusal of the credentials says which credentials: the access key id and where they came from (never the secret).</summary>
-        internal static CognitoException NameCredentials(CognitoException error, string source)
+        /// <summary>A refusal of the credentials says which credentials: where they came from and the access key id (never the secret), and the fix.</summary>
+        internal static CognitoException ExplainCredentials(CognitoException error, AwsCredentials credentials)
         {
-            if (!(error is CognitoServiceException) || Array.IndexOf((string[])CredentialErrorCodes, error.ErrorCode) < 0) return error;
-            var text = error.Message.TrimEnd();
-            if (!text.EndsWith(".", StringComparison.Ordinal)) text += ".";
-            return new CognitoServiceException(error.ErrorCode, $"{text} The request was signed with credentials from {source}.", error.HttpStatusCode, error.RequestId, error)
-            {
-                Attempts = error.Attempts,
-            };
+            if (!(error is CognitoServiceException)) return error;
+            var explained = SignedRequestErrors.Describe(error.ErrorCode, error.Message, error.HttpStatusCode ?? 0, credentials);
+            if (explained == null) return error;
+            return new CredentialsRefusedException(error.ErrorCode, explained, error.HttpStatusCode, error.RequestId, error) { Attempts = error.Attempts };
         }
 
         private sealed class AttemptOutcome

@@ -233,12 +233,7 @@ namespace CognitoTools.Commands
                 ProfileLocation = Strings.NullIfEmpty(ProfileLocation),
                 Region = region,
             };
-            if ((input.AccessKey == null) != (input.SecretKey == null))
-            {
-                throw new AwsCredentialsException("IncompleteCredentialParameters",
-                    "-AccessKey and -SecretKey go together: give both (and -SessionToken for temporary credentials), or neither.", "the -AccessKey/-SecretKey parameters");
-            }
-            if (input.AccessKey == null && input.ProfileName == null)
+            if (input.AccessKey == null && input.SecretKey == null && input.ProfileName == null)
             {
                 // AWS.Tools' order: explicit keys, then a profile, then -Credential, then $StoredAWSCredentials (Set-AWSCredential).
                 if (IsBound(nameof(Credential)))
@@ -342,7 +337,7 @@ namespace CognitoTools.Commands
             {
                 DrainVerbose();
                 var record = ListErrorRecords.ForListFailure(error, UserPoolId, pager.PagesFetched, pager.UsersListed);
-                if (ListErrorRecords.IsCredentialError(error.ErrorCode))
+                if (error is CredentialsRefusedException)
                 {
                     // Every other pool would be refused the same way: one error naming the cause.
                     ThrowTerminatingError(record);

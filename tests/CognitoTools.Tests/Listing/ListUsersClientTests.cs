@@ -99,13 +99,15 @@ namespace CognitoTools.Tests.Listing
             var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message><Type>Sender</Type></Error></Errors></ErrorResponse>";
             using var fixture = new ListClientFixture(_ => ResponseAction.Json(403, xml, "text/html; charset=utf-8"));
 
-            var error = await Assert.ThrowsAsync<CognitoServiceException>(() => fixture.Client.ListUsersAsync(Pool, CancellationToken.None));
+            var error = await Assert.ThrowsAsync<CredentialsRefusedException>(() => fixture.Client.ListUsersAsync(Pool, CancellationToken.None));
 
             Assert.Single(fixture.Server.Requests);
             Assert.Equal("SignatureDoesNotMatch", error.ErrorCode);
+            Assert.Equal("InvalidSignature", error.ErrorId);
+            Assert.Equal(CredentialErrorCategory.AuthenticationError, error.Category);
             Assert.Equal(403, error.HttpStatusCode);
-            Assert.StartsWith("The request signature we calculated does not match", error.Message);
-            Assert.Contains("signed with credentials from the test's credentials", error.Message);
+            Assert.Contains("The request signature we calculated does not match", error.Message);
+            Assert.Contains("the credentials from the test's credentials (access key AKIDEXAMPLE)", error.Message);
             Assert.DoesNotContain("wJalrXUtnFEMI", error.ToString());
             Assert.DoesNotContain("wJalrXUtnFEMI", string.Join("\n", fixture.LogLines));
         }
