@@ -182,6 +182,9 @@ namespace CognitoTools.Commands
             try
             {
                 credentials = CreateCredentials(settings.Region);
+                // Resolved now: no credentials (or a source that fails) is one clear error before any listing, and the
+                // verbose line below can name the source the chain chose.
+                credentials.GetCredentialsAsync(_stop.Token).GetAwaiter().GetResult();
             }
             catch (AwsCredentialsException error)
             {
