@@ -324,7 +324,10 @@ Describe 'The whole campaign' {
         $stats = Get-TestEndpointStats $script:CampaignEndpoint
         $stats.Requests | Should -Be $expected.Count -Because 'the endpoint saw one request per unconfirmed user, and none for the others'
         foreach ($name in $expected) { $stats.AttemptsByUser.$name | Should -Be 1 -Because "$name is sent once" }
-        # The report: the history says what happened to each.
+        # The report: the journal and the history say what happened to each.
+        $report = @(Import-Csv $journal | Where-Object Event -ne Intent | Group-Object Event)
+        $report.Name | Should -Be 'Succeeded'
+        $report[0].Count | Should -Be $expected.Count
         @(CognitoTools\Get-CGIPHistory -Failed).Count | Should -Be 0
         # Run again with the same journal: nothing is sent twice.
         $again = @(CognitoTools\Get-CGIPUserList @script:AtMoto @script:Keys -UserStatus Unconfirmed |
