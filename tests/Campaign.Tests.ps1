@@ -201,6 +201,37 @@ Describe 'Listing a pool from moto_server' {
         $requests | Should -BeLessOrEqual 5 -Because 'users are written as each page arrives (3 pages and at most one prefetched), not after all 61 pages'
     }
 
+    It 'shows progress while it lists (pages, users, rate)' {
+        if (Skip-WithoutMoto) { return }
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$($script:ModulePath)'").AddStatement().AddCommand('Get-CGIPUserList').AddParameters(@{
+                    UserPoolId = $script:F.UserPoolId; EndpointUrl = $script:Moto.Url; Region = 'us-east-1'; Limit = 1
+                    AccessKey = $script:F.AccessKeyId; SecretKey = $script:F.SecretAccessKey
+                })
+            $users = $shell.Invoke()
+            $users.Count | Should -Be 61
+            $records = @($shell.Streams.Progress | Where-Object Activity -eq 'Listing users')
+            $records.Count | Should -BeGreaterThan 0 -Because 'a listing of 61 pages takes more than the half second before the first progress record'
+            $records[0].StatusDescription | Should -Match '^us-east-1_\w+: \d+ page\(s\), \d+ user\(s\) listed, \d+ written, \d+ users/s$'
+            $records[-1].RecordType | Should -Be 'Completed'
+        }
+        finally {
+            $shell.Dispose()
+        }
+    }
+
+    It 'never shows the secret key or the session token in output, verbose, debug or errors' {
+        if (Skip-WithoutMoto) { return }
+        $token = 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN0123456789'
+        $all = @(CognitoTools\Get-CGIPUserList @script:AtMoto -AccessKey $script:F.AccessKeyId -SecretKey $script:F.SecretAccessKey -SessionToken $token -Limit 30 -Verbose -Debug -ErrorAction Continue *>&1)
+        $text = ($all | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.Exception.ToString() + ($_ | Out-String) } else { $_ | Out-String } }) -join "`n"
+        $all.Count | Should -BeGreaterThan 0
+        $text | Should -Not -BeLike "*$($script:F.SecretAccessKey)*"
+        $text | Should -Not -BeLike "*$token*"
+        $text | Should -Not -BeLike '*Signature=*'
+    }
+
     It 'says clearly when Cognito refuses a pagination token' {
         if (Skip-WithoutMoto) { return }
         $errors = $null
