@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -34,7 +33,8 @@ namespace CognitoTools.Auth
 
         protected override async Task<AwsCredentials> FetchAsync(CancellationToken cancellationToken)
         {
-            var windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+            // The separator tells Windows apart without RuntimeInformation, which old .NET Framework builds lack.
+            var windows = Path.DirectorySeparatorChar == '\\';
             var startInfo = new ProcessStartInfo(windows ? "cmd.exe" : "/bin/sh", windows ? "/d /s /c \"" + _command + "\"" : "-c " + QuoteForSh(_command))
             {
                 UseShellExecute = false,

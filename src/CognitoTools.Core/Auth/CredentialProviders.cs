@@ -84,3 +84,47 @@ namespace CognitoTools.Auth
         public override string ToString() => "credentials from " + Source;
     }
 }
+
+namespace CognitoTools.Auth
+{
+    /// <summary>
+    /// Credentials from a callback, asked on every use: for -Credential / $StoredAWSCredentials, where the cmdlet calls
+    /// the AWS.Tools object's GetCredentials() by reflection (the object refreshes itself, e.g. an assumed role), so no
+    /// AWSSDK type is referenced. A callback that throws or returns nothing is <see cref="CredentialErrorIds.CredentialObjectFailed"/>.
+    /// </summary>
+    public sealed class CallbackCredentialsProvider : IAwsCredentialsProvider
+    {
+        private readonly Func<AwsCredentials> _fetch;
+
+        /// <param name="source">Where the object came from, e.g. "-Credential (Amazon.Runtime.BasicAWSCredentials)".</param>
+        public CallbackCredentialsProvider(string source, Func<AwsCredentials> fetch)
+        {
+            Source = source ?? "a credentials object";
+            _fetch = fetch ?? throw new ArgumentNullException(nameof(fetch));
+        }
+
+        public string Source { get; }
+
+        public Task<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
+        {
+            AwsCredentials credentials;
+            try
+            {
+                credentials = _fetch();
+            }
+            catch (Exception error) when (!(error is AwsCredentialsException) && !(error is OperationCanceledException))
+            {
+                var inner = error is System.Reflection.TargetInvocationException && error.InnerException != null ? error.InnerException : error;
+                throw new AwsCredentialsException(CredentialErrorIds.CredentialObjectFailed,
+                    Source + " could not give credentials: " + inner.GetType().Name + ": " + inner.Message, Source, inner);
+            }
+            if (credentials == null)
+            {
+                throw new AwsCredentialsException(CredentialErrorIds.CredentialObjectFailed, Source + " gave no credentials.", Source);
+            }
+            return Task.FromResult(credentials);
+        }
+
+        public override string ToString() => "credentials from " + Source;
+    }
+}

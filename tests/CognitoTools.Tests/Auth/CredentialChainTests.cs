@@ -235,6 +235,19 @@ namespace CognitoTools.Tests.Auth
         }
 
         [Fact]
+        public async Task Concurrent_first_requests_run_credential_process_once()
+        {
+            var marker = Path.Combine(_home.Path, "runs");
+            var output = WriteProcessOutput(1, "AKIDONCE", DateTimeOffset.UtcNow.AddHours(1));
+            var command = IsWindows ? "echo x>> \"" + marker + "\" & type \"" + output + "\"" : "echo x >> '" + marker + "'; cat '" + output + "'";
+            _home.WriteConfig("[profile sso]\ncredential_process = " + command + "\n");
+            var provider = CredentialChain.Create(new CredentialsInput { ProfileName = "sso" }, _home.Environment);
+            var all = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => provider.GetCredentialsAsync(CancellationToken.None))));
+            Assert.All(all, c => Assert.Equal("AKIDONCE", c.AccessKeyId));
+            Assert.Single(File.ReadAllLines(marker).Where(l => l.Trim().Length > 0));
+        }
+
+        [Fact]
         public async Task A_failed_refresh_keeps_the_credentials_that_are_still_valid_then_fails_once_they_expire()
         {
             var now = new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);

@@ -91,3 +91,29 @@ namespace CognitoTools.Tests.Auth
         }
     }
 }
+
+namespace CognitoTools.Tests.Auth
+{
+    public sealed class CallbackCredentialsProviderTests
+    {
+        [Fact]
+        public async System.Threading.Tasks.Task A_callback_is_asked_every_time_and_its_failure_names_the_object()
+        {
+            var calls = 0;
+            var provider = new CallbackCredentialsProvider("-Credential (Amazon.Runtime.AssumeRoleAWSCredentials)",
+                () => new AwsCredentials("ASIA" + ++calls, "s3cr3t-s3cr3t", "t0k3n", null, "-Credential"));
+            Assert.Equal("ASIA1", (await provider.GetCredentialsAsync(default)).AccessKeyId);
+            Assert.Equal("ASIA2", (await provider.GetCredentialsAsync(default)).AccessKeyId);
+
+            var failing = new CallbackCredentialsProvider("-Credential (Amazon.Runtime.AssumeRoleAWSCredentials)",
+                () => throw new System.Reflection.TargetInvocationException(new InvalidOperationException("Error calling AssumeRole")));
+            var error = await Assert.ThrowsAsync<AwsCredentialsException>(() => failing.GetCredentialsAsync(default));
+            Assert.Equal(CredentialErrorIds.CredentialObjectFailed, error.ErrorId);
+            Assert.Contains("Error calling AssumeRole", error.Message);
+            Assert.Contains("AssumeRoleAWSCredentials", error.Message);
+
+            var empty = new CallbackCredentialsProvider("$StoredAWSCredentials", () => null);
+            Assert.Contains("gave no credentials", (await Assert.ThrowsAsync<AwsCredentialsException>(() => empty.GetCredentialsAsync(default))).Message);
+        }
+    }
+}
