@@ -1,7 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
 using CognitoTools.Auth;
 
 namespace CognitoTools
@@ -13,24 +11,10 @@ namespace CognitoTools
     /// on every request (AWS.Tools' refreshing credentials renew themselves); a script method (a PSCustomObject stand-in)
     /// can only run on the pipeline thread, so it is asked once, when the command starts.
     /// </summary>
-    internal sealed class CredentialObjectProvider : IAwsCredentialsProvider
+    internal static class CredentialObjectProvider
     {
-        public const string UnusableErrorId = CredentialErrorIds.CredentialObjectFailed;
-
-        private readonly PSMethodInfo _method;
-        private readonly AwsCredentials _resolvedOnce;
-
-        private CredentialObjectProvider(string source, PSMethodInfo method, AwsCredentials resolvedOnce)
-        {
-            Source = source;
-            _method = method;
-            _resolvedOnce = resolvedOnce;
-        }
-
-        public string Source { get; }
-
         /// <summary>Adapts <paramref name="value"/>; throws AwsCredentialsException (naming <paramref name="source"/>) when it cannot give credentials.</summary>
-        public static CredentialObjectProvider Create(object value, string source)
+        public static IAwsCredentialsProvider Create(object value, string source)
         {
             if (value == null) throw Unusable(source, "it is empty ($null).", null);
             var wrapped = PSObject.AsPSObject(value);
@@ -39,20 +23,14 @@ namespace CognitoTools
             {
                 throw Unusable(source, $"it is a {wrapped.BaseObject.GetType().FullName}, which has no GetCredentials() method (expected AWS.Tools' AWSCredentials, e.g. from New-AWSCredential or Set-AWSCredential).", null);
             }
+            // Asked once now, on the pipeline thread, so a broken object fails before any request, with the source named.
+            var first = Read(method, source);
             if (method is PSMethod)
             {
-                var provider = new CredentialObjectProvider(source, method, null);
-                // Asked once now so a broken object fails before any request, with the source named.
-                provider.Invoke();
-                return provider;
+                return new CallbackCredentialsProvider(source, () => Read(method, source));
             }
-            return new CredentialObjectProvider(source, null, Read(method, source));
+            return new CallbackCredentialsProvider(source, () => first);
         }
-
-        public Task<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
-            => Task.FromResult(_resolvedOnce ?? Invoke());
-
-        private AwsCredentials Invoke() => Read(_method, Source);
 
         private static AwsCredentials Read(PSMethodInfo method, string source)
         {
@@ -86,6 +64,7 @@ namespace CognitoTools
         }
 
         private static AwsCredentialsException Unusable(string source, string why, Exception inner)
-            => new AwsCredentialsException(UnusableErrorId, $"The credentials in {source} cannot be used: {why} Nothing was sent; no other credentials were tried.", source, inner);
+            => new AwsCredentialsException(CredentialErrorIds.CredentialObjectFailed,
+                $"The credentials in {source} cannot be used: {why} Nothing was sent; no other credentials were tried.", source, inner);
     }
 }
