@@ -110,3 +110,24 @@ namespace CognitoTools.Tests.Listing
         }
     }
 }
+
+namespace CognitoTools.Tests.Listing
+{
+    /// <summary>Get-CGIPUserList's rate: its default cap stays under Cognito's UserList quota, and its help says so.</summary>
+    public class UserListRateTests
+    {
+        /// <summary>ListUsers counts in the UserList category: 30 requests per second per account and Region, not adjustable.</summary>
+        private const double UserListQuota = 30;
+
+        [Fact]
+        public void The_default_cap_is_below_the_UserList_quota_and_documented()
+        {
+            var type = Infrastructure.BuiltModule.Current.ModuleAssembly.GetType("CognitoTools.Commands.GetCGIPUserListCommand");
+            var cap = (double)type.GetField("DefaultMaxRequestsPerSecond").GetRawConstantValue();
+            Assert.InRange(cap, 1, UserListQuota - 1);
+            var page = System.IO.File.ReadAllText(System.IO.Path.Combine(Docs.DocsPaths.RepositoryRoot, "docs", "en-US", "Get-CGIPUserList.md"));
+            var section = page.Substring(page.IndexOf("### -MaxRequestsPerSecond", StringComparison.Ordinal));
+            Assert.Contains("Default value: " + cap.ToString(System.Globalization.CultureInfo.InvariantCulture), section.Substring(0, section.IndexOf("```\n\n", section.IndexOf("```yaml", StringComparison.Ordinal), StringComparison.Ordinal)));
+        }
+    }
+}
