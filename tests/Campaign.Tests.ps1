@@ -294,6 +294,28 @@ Describe 'Credentials from every source a cmdlet takes' {
         $result.Output[0] | Should -Be 61
     }
 
+    It 'assumes a role_arn + source_profile profile through moto''s STS (AWS_ENDPOINT_URL_STS), and runs a credential_process' {
+        if (Skip-WithoutMoto) { return }
+        $process = Join-Path $script:Scratch 'credential-process.py'
+        Set-Content -Path $process -Value ('import json; print(json.dumps({{"Version": 1, "AccessKeyId": "{0}", "SecretAccessKey": "{1}"}}))' -f $script:F.AccessKeyId, $script:F.SecretAccessKey)
+        $config = Join-Path $script:Scratch 'config'
+        Set-Content -Path $config -Value @(
+            '[profile base]', "aws_access_key_id = $($script:F.AccessKeyId)", "aws_secret_access_key = $($script:F.SecretAccessKey)",
+            '[profile reader]', "role_arn = $($script:F.RoleArn)", 'source_profile = base', 'region = us-east-1',
+            '[profile process]', "credential_process = python3 $process")
+        $environment = @{ AWS_CONFIG_FILE = $config; AWS_SHARED_CREDENTIALS_FILE = (Join-Path $script:Scratch 'no-credentials'); AWS_ENDPOINT_URL_STS = $script:Moto.Url }
+        $result = Invoke-Isolated -ArgumentList $script:AtMoto -Environment $environment -ScriptBlock {
+            param($at)
+            @(Get-CGIPUserList @at -ProfileName reader -Verbose).Count
+            @(Get-CGIPUserList @at -ProfileName process -Verbose).Count
+        }
+        $result.Errors | ForEach-Object { $_.Exception.Message } | Should -BeNullOrEmpty
+        $result.Output[0] | Should -Be 61 -Because 'the role''s temporary credentials (with a session token) list the pool'
+        $result.Output[1] | Should -Be 61
+        ($result.Verbose -join "`n") | Should -Match 'Credentials from .*reader'
+        ($result.Verbose -join "`n") | Should -Match 'Credentials from .*process'
+    }
+
     It 'calls GetCredentials() of a -Credential object (AWS.Tools'' AWSCredentials stand-in) without any AWSSDK assembly' {
         if (Skip-WithoutMoto) { return }
         $result = Invoke-Isolated -ArgumentList $script:AtMoto, $script:F.AccessKeyId, $script:F.SecretAccessKey -ScriptBlock {

@@ -18,8 +18,8 @@ function Start-MotoServer {
     param([int] $Users = 60, [string] $Prefix = 'user')
     $port = Get-UnusedLocalPort
     $stem = Join-Path ([System.IO.Path]::GetTempPath()) ('cognitotools-moto-' + [guid]::NewGuid().ToString('N'))
-    # IAM 7, the pool and its app client 2, one per user and one more per confirmed user, and a margin.
-    $actions = 7 + 2 + $Users + [math]::Ceiling($Users / 3) + 10
+    # IAM 8, the pool and its app client 2, one per user and one more per confirmed user, and a margin.
+    $actions = 8 + 2 + $Users + [math]::Ceiling($Users / 3) + 10
     $saved = $env:INITIAL_NO_AUTH_ACTION_COUNT
     $env:INITIAL_NO_AUTH_ACTION_COUNT = "$actions"
     try {

@@ -42,7 +42,7 @@ namespace CognitoTools.Benchmark
             if (why != null) return report.AppendLine("  skipped: " + why).ToString();
 
             var port = FreePort();
-            var actions = 7 + 2 + _options.ListingUsers + (_options.ListingUsers + 2) / 3 + 10;
+            var actions = 8 + 2 + _options.ListingUsers + (_options.ListingUsers + 2) / 3 + 10;
             var start = new ProcessStartInfo("moto_server", $"-H 127.0.0.1 -p {port}")
             {
                 UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,

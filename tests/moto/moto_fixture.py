@@ -2,7 +2,7 @@
 
 moto_server started with INITIAL_NO_AUTH_ACTION_COUNT=N serves its first N actions without checking signatures or IAM,
 then checks every request. This script uses that window to create (with boto3, unsigned-as-far-as-moto-cares):
-  - IAM user "lister" allowed cognito-idp:ListUsers and sts:AssumeRole, with an access key;
+  - IAM user "lister" allowed cognito-idp:ListUsers and sts:AssumeRole (a managed policy), with an access key;
   - IAM user "denied" with an access key and no policy (AccessDenied);
   - role "pool-reader" that lister may assume, allowed cognito-idp:ListUsers;
   - a user pool and an app client, and the users: UNCONFIRMED (sign_up), CONFIRMED (sign_up + admin_confirm_sign_up)
@@ -44,18 +44,18 @@ def main():
 
     iam = client("iam", args.endpoint)
     iam.create_user(UserName="lister")
-    iam.put_user_policy(UserName="lister", PolicyName="list-users", PolicyDocument=json.dumps({
+    # A managed policy attached to the user and the role (moto evaluates attached policies for STS AssumeRole).
+    policy = iam.create_policy(PolicyName="list-users", PolicyDocument=json.dumps({
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": ["cognito-idp:ListUsers", "sts:AssumeRole"], "Resource": "*"}]}))
+        "Statement": [{"Effect": "Allow", "Action": ["cognito-idp:ListUsers", "sts:AssumeRole"], "Resource": "*"}]}))["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="lister", PolicyArn=policy)
     lister = iam.create_access_key(UserName="lister")["AccessKey"]
     iam.create_user(UserName="denied")
     denied = iam.create_access_key(UserName="denied")["AccessKey"]
     role = iam.create_role(RoleName="pool-reader", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}))["Role"]
-    iam.put_role_policy(RoleName="pool-reader", PolicyName="list-users", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": "*"}]}))
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/lister"}, "Action": "sts:AssumeRole"}]}))["Role"]
+    iam.attach_role_policy(RoleName="pool-reader", PolicyArn=policy)
 
     idp = client("cognito-idp", args.endpoint)
     pool = idp.create_user_pool(PoolName="campaign")["UserPool"]["Id"]
