@@ -1,8 +1,9 @@
 # The one version source: MSBuild reads ModuleVersion from this file and stamps it into
-# the assemblies (see Directory.Build.props); the build copies this manifest into the module folder.
+# the assemblies (see Directory.Build.props); the build copies this manifest into the module folder,
+# with the release notes of CHANGELOG.md's section for ModuleVersion.
 @{
     RootModule           = 'CognitoTools.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     CompatiblePSEditions = @('Desktop', 'Core')
     GUID                 = '6f1d3c52-8a0e-4d4b-9f63-2b7c1e5a9d40'
     Author               = 'CognitoTools contributors'
@@ -28,7 +29,8 @@
             Tags         = @('AWS', 'Cognito', 'CognitoIdentityProvider', 'UserPool', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/cognitotools/CognitoTools'
             LicenseUri   = 'https://github.com/cognitotools/CognitoTools/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Send-CGIPConfirmationCode with bulk sending, retries, rate limiting, SecretHash computation and history.'
+            # Filled by the build from this version's section of CHANGELOG.md (src/CognitoTools/ModuleManifest.targets).
+            ReleaseNotes = 'See CHANGELOG.md.'
         }
     }
 }

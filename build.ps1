@@ -10,8 +10,10 @@
                (the same one: pwsh, `dotnet pwsh` or powershell.exe) that imports the built module, with the Pester
                pinned in tests/PesterRestore (restored from NuGet into out/tools/Pester). Prints one closing
                line per suite: 'xunit: N passed, N failed' and 'pester: N passed, N failed, N skipped'.
-      Package  checks the module folder and zips it to out/CognitoTools-<version>.zip, ready to unzip into a
-               PSModulePath folder or to publish with Publish-Module -Path out/CognitoTools/<version>.
+      Package  checks the module folder, packs it into out/packages/CognitoTools.<version>.nupkg with PSResourceGet's
+               Compress-PSResource (the package Publish-PSResource sends to a gallery; Install-PSResource takes it from
+               a folder registered as a repository), and zips it to out/CognitoTools-<version>.zip, to unzip into a
+               PSModulePath folder where PSResourceGet is not available. Test builds the package too (Package.Tests.ps1).
       Demo     starts the local Cognito stand-in and pipes tests/Data/demo-users.csv into Send-CGIPConfirmationCode.
 .EXAMPLE
     ./build.ps1 -Task Build, Test
@@ -114,7 +116,15 @@ function Invoke-Docs {
 function Invoke-Test {
     # Builds once, then runs both suites even when the first fails, so one run shows every failure. Ends with one
     # closing line per suite, each followed by its failed tests by name (also written to out/test-summary.txt for CI).
+    # The package is built too: tests/Package.Tests.ps1 installs it as a user would.
     Invoke-Build
+    try {
+        Invoke-NuGetPackage
+    }
+    catch {
+        # Package.Tests.ps1 then fails naming the missing package; the other suites still run.
+        Write-Warning "The package was not built: $($_.Exception.Message)"
+    }
     $summary = @()
     try {
         $summary += Invoke-XunitTests
@@ -270,11 +280,29 @@ function Invoke-Package {
         # which breaks the zip on Linux and macOS.
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         [System.IO.Compression.ZipFile]::CreateFromDirectory($staging, $zip)
-        Write-Host "Package: $zip (publish with: Publish-Module -Path '$ModuleDir' -NuGetApiKey <key>)" -ForegroundColor Green
+        Write-Host "Zip: $zip" -ForegroundColor Green
     }
     finally {
         Remove-Item -Path $staging -Recurse -Force -ErrorAction SilentlyContinue
     }
+    Invoke-NuGetPackage
+}
+
+function Invoke-NuGetPackage {
+    # Compress-PSResource is Publish-PSResource without the upload: the same nuspec (id, version, tags, release notes
+    # from the manifest) and the module files at the package root, the layout the PowerShell Gallery serves.
+    if (-not (Get-Command -Name Compress-PSResource -ErrorAction SilentlyContinue)) {
+        throw 'The .nupkg needs Compress-PSResource from Microsoft.PowerShell.PSResourceGet 1.1 or later (bundled with PowerShell 7.4 and later): run `dotnet pwsh ./build.ps1 -Task Package`, or Install-Module Microsoft.PowerShell.PSResourceGet.'
+    }
+    $packages = Join-Path $RepoRoot 'out/packages'
+    $null = New-Item -ItemType Directory -Path $packages -Force
+    $package = Join-Path $packages "CognitoTools.$ModuleVersion.nupkg"
+    Remove-Item -Path $package -Force -ErrorAction SilentlyContinue
+    Compress-PSResource -Path $ModuleDir -DestinationPath $packages
+    if (-not (Test-Path $package)) {
+        throw "Compress-PSResource did not write $package."
+    }
+    Write-Host "Package: $package (Install-PSResource from a repository on its folder; Publish-PSResource -Path '$ModuleDir' to a gallery)" -ForegroundColor Green
 }
 
 function Start-TestEndpoint {

@@ -32,6 +32,10 @@ Describe 'Importing the module' {
     }
 
     It 'sets $CGIPHistory to the session history at import' {
+        # Earlier test files (and this file's BeforeAll) may have left the variable: remove it, so only the import can set it.
+        Remove-Variable -Name CGIPHistory -Scope Global -ErrorAction SilentlyContinue
+        Test-Path -Path variable:global:CGIPHistory | Should -BeFalse
+        $null = Import-Module $script:ModulePath -Force
         $global:CGIPHistory | Should -Not -BeNullOrEmpty
         $global:CGIPHistory.GetType().FullName | Should -Be 'CognitoTools.History.CommandHistory'
         $global:CGIPHistory.PSObject.Properties.Name | Should -Contain 'LastServiceResponse'
@@ -93,24 +97,71 @@ Describe 'Importing the module' {
 }
 
 Describe 'Side by side with AWS.Tools' {
-    It 'imports in either order; the module-qualified name always reaches CognitoTools' {
+    BeforeAll {
+        # Runs a script in a fresh process (a module, once imported, cannot be un-loaded) and returns its output lines.
+        function Invoke-FreshSession([string] $Script) {
+            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))
+            @(Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded))
+        }
+        # What the module-qualified names reach: CognitoTools' cmdlet must refuse a username with a space before any
+        # network call (its own error id), the other module's command must be that module's.
+        $script:Probe = "; 'qualified:' + (Get-Command CognitoTools\Send-CGIPConfirmationCode).ImplementingType.FullName" +
+            "; CognitoTools\Send-CGIPConfirmationCode -Username 'has space' -ClientId c1 -Region us-east-1 -EndpointUrl http://127.0.0.1:9/ -Force -ErrorAction SilentlyContinue -ErrorVariable probeErrors" +
+            "; 'error:' + `$probeErrors[0].FullyQualifiedErrorId" +
+            "; 'other:' + (Get-Command AWS.Tools.CognitoIdentityProvider\Send-CGIPConfirmationCode).Source" +
+            "; 'errors:' + `$Error.Count"
+    }
+
+    It 'imports in either order beside a module named AWS.Tools.CognitoIdentityProvider; the module-qualified name always reaches CognitoTools' {
+        # AWS.Tools cannot be installed here (PowerShell Gallery only): a stand-in of the same name exporting a
+        # Send-CGIPConfirmationCode function, found on PSModulePath by name as the real one would be.
+        $modules = Join-Path $TestDrive 'StandInModules'
+        $standIn = Join-Path $modules 'AWS.Tools.CognitoIdentityProvider'
+        $null = New-Item -ItemType Directory -Path $standIn -Force
+        'function Send-CGIPConfirmationCode { param([string] $Username) "stand-in reached for $Username" }' |
+            Set-Content -Path (Join-Path $standIn 'AWS.Tools.CognitoIdentityProvider.psm1')
+        "@{ ModuleVersion = '4.1.0'; RootModule = 'AWS.Tools.CognitoIdentityProvider.psm1'; FunctionsToExport = @('Send-CGIPConfirmationCode'); CmdletsToExport = @() }" |
+            Set-Content -Path (Join-Path $standIn 'AWS.Tools.CognitoIdentityProvider.psd1')
+        $savedPath = $env:PSModulePath
+        $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $savedPath
+        try {
+            foreach ($order in @('CognitoTools first', 'AWS.Tools first')) {
+                $imports = if ($order -eq 'CognitoTools first') {
+                    "Import-Module '$($script:ModulePath)' -ErrorAction Stop; Import-Module AWS.Tools.CognitoIdentityProvider -ErrorAction Stop"
+                } else {
+                    "Import-Module AWS.Tools.CognitoIdentityProvider -ErrorAction Stop; Import-Module '$($script:ModulePath)' -ErrorAction Stop"
+                }
+                $result = Invoke-FreshSession ($imports + $script:Probe + "; 'standin:' + (AWS.Tools.CognitoIdentityProvider\Send-CGIPConfirmationCode -Username ann)")
+                $LASTEXITCODE | Should -Be 0 -Because $order
+                $result | Should -Contain 'qualified:CognitoTools.Commands.SendCGIPConfirmationCodeCommand' -Because $order
+                $result | Should -Contain 'error:RequestValidationFailed,CognitoTools.Commands.SendCGIPConfirmationCodeCommand' -Because $order
+                $result | Should -Contain 'other:AWS.Tools.CognitoIdentityProvider' -Because $order
+                $result | Should -Contain 'standin:stand-in reached for ann' -Because $order
+                # The probe's own refusal is the only error: neither import failed or warned its way into $Error.
+                $result | Should -Contain 'errors:1' -Because $order
+            }
+        }
+        finally {
+            $env:PSModulePath = $savedPath
+        }
+    }
+
+    It 'imports in either order beside the real AWS.Tools.CognitoIdentityProvider, where it is installed' {
         if ($null -eq (Get-Module -ListAvailable -Name AWS.Tools.CognitoIdentityProvider)) {
-            Set-ItResult -Skipped -Because 'AWS.Tools.CognitoIdentityProvider is not installed on this host (it comes only from the PowerShell Gallery, which is not reachable here)'
+            Set-ItResult -Skipped -Because 'AWS.Tools.CognitoIdentityProvider is not installed on this host (it comes only from the PowerShell Gallery, which is not reachable here); the stand-in test above covers the name clash'
             return
         }
         foreach ($order in @('CognitoTools first', 'AWS.Tools first')) {
-            $modulePath = $script:ModulePath
-            $script = if ($order -eq 'CognitoTools first') {
-                "Import-Module '$modulePath'; Import-Module AWS.Tools.CognitoIdentityProvider"
+            $imports = if ($order -eq 'CognitoTools first') {
+                "Import-Module '$($script:ModulePath)' -ErrorAction Stop; Import-Module AWS.Tools.CognitoIdentityProvider -ErrorAction Stop"
             } else {
-                "Import-Module AWS.Tools.CognitoIdentityProvider; Import-Module '$modulePath'"
+                "Import-Module AWS.Tools.CognitoIdentityProvider -ErrorAction Stop; Import-Module '$($script:ModulePath)' -ErrorAction Stop"
             }
-            $script += "; (Get-Command CognitoTools\Send-CGIPConfirmationCode).ImplementingType.FullName; (Get-Command AWS.Tools.CognitoIdentityProvider\Send-CGIPConfirmationCode).Source"
-            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
-            $result = @(Invoke-PowerShellProcess -ArgumentList @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded))
+            $result = Invoke-FreshSession ($imports + $script:Probe)
             $LASTEXITCODE | Should -Be 0 -Because $order
-            $result | Should -Contain 'CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
-            $result | Should -Contain 'AWS.Tools.CognitoIdentityProvider'
+            $result | Should -Contain 'qualified:CognitoTools.Commands.SendCGIPConfirmationCodeCommand' -Because $order
+            $result | Should -Contain 'error:RequestValidationFailed,CognitoTools.Commands.SendCGIPConfirmationCodeCommand' -Because $order
+            $result | Should -Contain 'other:AWS.Tools.CognitoIdentityProvider' -Because $order
         }
     }
 }

@@ -81,6 +81,22 @@ Describe 'Get-Help <Name> matches the command' -ForEach $CommandCases {
     }
 }
 
+Describe 'Get-Help Send-CGIPConfirmationCode -Examples as the console shows it' {
+    It 'sets each example apart: one blank line before and after its title, as help built by platyPS shows' {
+        $lines = @((Get-Help Send-CGIPConfirmationCode -Examples | Out-String -Width 120) -split '\r?\n')
+        $titles = @(for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -match '^\s*-+ Example \d+: .+ -+\s*$') { $i } })
+        $titles.Count | Should -BeGreaterOrEqual 5
+        foreach ($title in $titles) {
+            $lines[$title + 1].Trim() | Should -BeNullOrEmpty -Because "a blank line follows '$($lines[$title].Trim())'"
+        }
+        foreach ($title in $titles | Select-Object -Skip 1) {
+            # The previous example's description ends, one blank line, then the title.
+            $lines[$title - 1].Trim() | Should -BeNullOrEmpty -Because "a blank line separates '$($lines[$title].Trim())' from the description before it"
+            $lines[$title - 2].Trim() | Should -Not -BeNullOrEmpty -Because "one blank line, not more, comes before '$($lines[$title].Trim())'"
+        }
+    }
+}
+
 Describe 'Get-Help about_CognitoTools' {
     It 'is found as a help file topic with a synopsis' {
         $topics = @(Get-Help about_Cognito* | Where-Object { $_.Name -eq 'about_CognitoTools' })

@@ -5,8 +5,10 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    . (Join-Path $PSScriptRoot 'ArrivalSupport.ps1')
     Import-Module (Get-TestModulePath) -Force
-    $script:Endpoint = Start-TestEndpoint -ExtraArguments @('--seed-users', '40', '--resend-limit', '0')
+    # --record: per-user attempts and arrival times at the server (GET /_test/stats, /_test/arrivals).
+    $script:Endpoint = Start-TestEndpoint -ExtraArguments @('--record', '--seed-users', '40', '--resend-limit', '0')
     $script:Target = @{ EndpointUrl = $script:Endpoint.Url; Region = 'us-east-1' }
     $script:DemoSecret = 'demosecret1234567890abcdefghijklmnopqrstuvwxyz12345'
     $script:SecureDemoSecret = ConvertTo-SecureString -String $script:DemoSecret -AsPlainText -Force
@@ -143,15 +145,22 @@ Describe 'Binding pipeline input' {
 }
 
 Describe '-WhatIf, -Confirm and -Force' {
-    BeforeEach { CognitoTools\Clear-CGIPHistory -Confirm:$false }
+    # What was sent is counted at the endpoint: the prompting tests run the command in another runspace, whose history
+    # this session cannot see.
+    BeforeEach {
+        CognitoTools\Clear-CGIPHistory -Confirm:$false
+        Reset-TestEndpointStats $Endpoint
+    }
 
     It '-WhatIf sends nothing' {
         CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -WhatIf | Should -BeNullOrEmpty
+        (Get-TestEndpointStats $Endpoint).Requests | Should -Be 0
         Get-HistoryFor ann | Should -HaveCount 0
     }
 
     It '-WhatIf wins over -Force' {
         CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -WhatIf -Force | Should -BeNullOrEmpty
+        (Get-TestEndpointStats $Endpoint).Requests | Should -Be 0
         Get-HistoryFor ann | Should -HaveCount 0
     }
 
@@ -159,6 +168,7 @@ Describe '-WhatIf, -Confirm and -Force' {
         $WhatIfPreference = $true
         try { CognitoTools\Send-CGIPConfirmationCode -Username ann -ClientId demoappclient1 @Target -Force | Should -BeNullOrEmpty }
         finally { $WhatIfPreference = $false }
+        (Get-TestEndpointStats $Endpoint).Requests | Should -Be 0
         Get-HistoryFor ann | Should -HaveCount 0
     }
 
@@ -172,7 +182,8 @@ Describe '-WhatIf, -Confirm and -Force' {
         # The prompt names the user, the app client and the operation.
         $run.PromptMessage | Should -Match "user 'bob' of app client 'demoappclient1'"
         $run.PromptMessage | Should -Match 'Send-CGIPConfirmationCode \(ResendConfirmationCode\)'
-        Get-HistoryFor bob | Should -HaveCount 0
+        $run.Output | Should -BeNullOrEmpty
+        (Get-TestEndpointStats $Endpoint).Requests | Should -Be 0
     }
 
     It 'prompts when $ConfirmPreference is Medium (ConfirmImpact is Medium)' {
@@ -183,7 +194,8 @@ Describe '-WhatIf, -Confirm and -Force' {
             CognitoTools\Send-CGIPConfirmationCode -Username bob -ClientId demoappclient1 -EndpointUrl $Url -Region us-east-1
         } -ArgumentList (Get-TestModulePath), $Endpoint.Url
         $run.Prompted | Should -BeTrue
-        Get-HistoryFor bob | Should -HaveCount 0
+        $run.Output | Should -BeNullOrEmpty
+        (Get-TestEndpointStats $Endpoint).Requests | Should -Be 0
     }
 
     It 'does not prompt at the default $ConfirmPreference (High)' {
@@ -194,6 +206,7 @@ Describe '-WhatIf, -Confirm and -Force' {
         } -ArgumentList (Get-TestModulePath), $Endpoint.Url
         $run.Prompted | Should -BeFalse
         $run.Output.Username | Should -Be 'bob'
+        (Get-TestEndpointStats $Endpoint).Requests | Should -Be 1
     }
 
     It '-Force skips the prompt, with $ConfirmPreference Low or with -Confirm' {
@@ -357,26 +370,53 @@ Describe 'Bulk parameters' {
     }
 
     It 'sends a duplicate user once and reports it for every row' {
+        Reset-TestEndpointStats $Endpoint
         $results = @('ann', 'bob', 'ann' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force)
         $results.Username | Should -Be @('ann', 'bob', 'ann')
+        $stats = Get-TestEndpointStats $Endpoint
+        $stats.Requests | Should -Be 2
+        $stats.AttemptsByUser.ann | Should -Be 1
+        $stats.AttemptsByUser.bob | Should -Be 1
         $annEntries = Get-HistoryFor ann
         $annEntries | Should -HaveCount 2
         @($annEntries | Where-Object IsDuplicate) | Should -HaveCount 1
     }
 
     It 'honours -MaxRequestsPerSecond 0 (no limit) and a low limit alike' {
-        @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 0).Count | Should -Be 5
-        @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 50 -ThrottleLimit 2).Count | Should -Be 5
+        # Each answer takes 1 s (a second endpoint with added latency): with no limit, five requests with five slots
+        # all arrive before the first could have been answered, i.e. they overlapped.
+        $slow = Start-TestEndpoint -ExtraArguments @('--record', '--seed-users', '10', '--resend-limit', '0', '--latency-ms', '1000')
+        try {
+            @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $slow.Url -Region us-east-1 -Force -MaxRequestsPerSecond 0 -ThrottleLimit 5) | Should -HaveCount 5
+            $arrivals = Get-TestEndpointArrivals $slow
+            $arrivals | Should -HaveCount 5
+            ($arrivals[-1] - $arrivals[0]) | Should -BeLessThan 1000 -Because "all five were in flight at once (arrivals at ms $($arrivals -join ', '))"
+        }
+        finally {
+            Stop-TestEndpoint $slow
+        }
+        # A low limit: five requests at 4 per second with two slots take the limit's spacing at the server.
+        Reset-TestEndpointStats $Endpoint
+        @($Users[0..4] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 4 -ThrottleLimit 2) | Should -HaveCount 5
+        $arrivals = Get-TestEndpointArrivals $Endpoint
+        $arrivals | Should -HaveCount 5
+        Get-MostArrivalsInWindow -Arrivals $arrivals -WindowMs 950 | Should -BeLessOrEqual 4 -Because "at most 4 per second (arrivals at ms $($arrivals -join ', '))"
     }
 
     It 'spaces the requests by -MaxRequestsPerSecond, across every request in flight' {
-        # 6 requests at 5 per second start 0.2 s apart: at least 1 s from the first to the last. Only a lower bound,
-        # which a slow machine cannot break.
-        $elapsed = Measure-Command {
-            $script:Paced = @($Users[0..5] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 5 -ThrottleLimit 6)
-        }
-        $Paced | Should -HaveCount 6
-        $elapsed.TotalSeconds | Should -BeGreaterThan 0.8
+        # 6 requests at 5 per second with 6 slots (all could go at once): at the server, no second holds more than 5,
+        # and they arrive spread over the second, not as a burst and a pause. Tolerances: a window 50 ms short of a
+        # second for network jitter, and one close pair for a timer that woke late.
+        Reset-TestEndpointStats $Endpoint
+        $paced = @($Users[0..5] | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 @Target -Force -MaxRequestsPerSecond 5 -ThrottleLimit 6)
+        $paced | Should -HaveCount 6
+        $arrivals = Get-TestEndpointArrivals $Endpoint
+        $arrivals | Should -HaveCount 6
+        $because = "6 requests at 5/s arrived at ms $($arrivals -join ', ')"
+        Get-MostArrivalsInWindow -Arrivals $arrivals -WindowMs 950 | Should -BeLessOrEqual 5 -Because $because
+        ($arrivals[-1] - $arrivals[0]) | Should -BeGreaterOrEqual 950 -Because $because
+        $gaps = @(for ($i = 1; $i -lt $arrivals.Count; $i++) { $arrivals[$i] - $arrivals[$i - 1] })
+        @($gaps | Where-Object { $_ -lt 100 }).Count | Should -BeLessOrEqual 1 -Because "the 200 ms spacing holds between arrivals ($because)"
     }
 }
 

@@ -48,7 +48,7 @@ namespace CognitoTools.HelpBuilder
                         }
                         break;
                     case MarkdownBlockKind.Paragraph:
-                        foreach (var line in MarkdownText.LogicalLines(block))
+                        foreach (var line in block.LogicalLines())
                         {
                             AppendLogicalLine(text, line);
                         }
@@ -66,22 +66,15 @@ namespace CognitoTools.HelpBuilder
             return Normalize(text.ToString());
         }
 
-        private static void AppendLogicalLine(StringBuilder text, string line)
+        private static void AppendLogicalLine(StringBuilder text, MarkdownLine line)
         {
-            if (MarkdownText.IsTableRow(line))
+            if (line.IsTableRow)
             {
                 // Tables are preformatted: wrapping would break the columns.
-                text.Append(Indent).AppendLine(MarkdownText.Inline(line.Replace("\\|", "\u0001")).Replace("\u0001", "|"));
+                text.Append(Indent).AppendLine(line.Text);
                 return;
             }
-            var inline = MarkdownText.Inline(line);
-            if (MarkdownText.IsListItem(line))
-            {
-                int markerLength = inline.IndexOf(' ') + 1;
-                Wrap(text, inline, Indent, Indent + new string(' ', markerLength));
-                return;
-            }
-            Wrap(text, inline, Indent, Indent);
+            Wrap(text, line.Text, Indent, Indent + new string(' ', line.ListMarkerLength));
         }
 
         private static void Wrap(StringBuilder text, string content, string firstIndent, string nextIndent)

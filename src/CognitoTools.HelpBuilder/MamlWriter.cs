@@ -138,7 +138,9 @@ namespace CognitoTools.HelpBuilder
             return new XElement(Command + "example",
                 new XElement(Maml + "title", PadExampleTitle(example.Title)),
                 new XElement(Dev + "code", string.Join("\n\n", example.Code)),
-                new XElement(Dev + "remarks", Paras(example.Remarks)));
+                // An empty last para, as platyPS writes it: Get-Help prints it as the blank line between this example's
+                // description and the next example's title, which otherwise run together.
+                new XElement(Dev + "remarks", Paras(example.Remarks.Concat(new[] { string.Empty }))));
         }
 
         private static XElement CreateLink(LinkHelp link)

@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace CognitoTools.HelpBuilder
 {
     /// <summary>
-    /// Reads platyPS 0.14 (schema 2.0.0) cmdlet markdown and about_ topics. Strict: anything that platyPS would
+    /// Reads platyPS 0.14 (schema 2.0.0) cmdlet markdown and about_ topics, as parsed by Markdig (MarkdownReader). Strict: anything that platyPS would
     /// mis-render or that Get-Help would show wrongly is a HelpFormatException naming the file and line.
     /// </summary>
     public static class MarkdownHelpParser
@@ -29,7 +29,6 @@ namespace CognitoTools.HelpBuilder
         private static readonly Regex SyntaxParameter = new Regex(@"(?<=^|[\s\[])-([A-Za-z_][A-Za-z0-9_]*)");
         private static readonly Regex PipelineInputValue = new Regex(@"^(False|True \((ByPropertyName|ByValue)(, (ByPropertyName|ByValue))?\))$");
         private static readonly Regex ExampleHeading = new Regex(@"^(Example|EXAMPLE)\s+\d+\b");
-        private static readonly Regex MarkdownLink = new Regex(@"^\[([^\]]+)\]\(([^)\s]*)\)$");
 
         public static bool IsAboutTopic(string path) => Path.GetFileName(path).StartsWith("about_", StringComparison.OrdinalIgnoreCase);
 
@@ -37,7 +36,7 @@ namespace CognitoTools.HelpBuilder
 
         public static CommandHelp ParseCommand(string markdown, string path)
         {
-            var document = MarkdownBlockReader.Read(markdown, path);
+            var document = MarkdownReader.Read(markdown, path);
             var help = new CommandHelp { SourcePath = path };
 
             if (!document.HasFrontMatter)
@@ -119,7 +118,7 @@ namespace CognitoTools.HelpBuilder
         /// <summary>platyPS about topic: '# Title', '## about_Name', then level-1 sections (SHORT DESCRIPTION, LONG DESCRIPTION, ...).</summary>
         public static AboutTopic ParseAbout(string markdown, string path)
         {
-            var document = MarkdownBlockReader.Read(markdown, path);
+            var document = MarkdownReader.Read(markdown, path);
             var blocks = document.Blocks;
             if (blocks.Count < 2 || blocks[0].Kind != MarkdownBlockKind.Heading || blocks[0].Level != 1
                 || blocks[1].Kind != MarkdownBlockKind.Heading || blocks[1].Level != 2)
@@ -146,7 +145,7 @@ namespace CognitoTools.HelpBuilder
             topic.Blocks.AddRange(blocks);
             foreach (var block in blocks)
             {
-                var text = block.Kind == MarkdownBlockKind.Paragraph ? string.Join(" ", block.Lines) : block.Text;
+                var text = block.Kind == MarkdownBlockKind.Paragraph ? string.Join(" ", block.Lines.Select(l => l.Text)) : block.Text;
                 if (text.Contains("{{"))
                 {
                     throw new HelpFormatException(path, block.LineNumber, "unfilled platyPS placeholder '{{ ... }}'.");
@@ -192,7 +191,7 @@ namespace CognitoTools.HelpBuilder
             return sections;
         }
 
-        private static string RequireFrontMatter(MarkdownBlockReader.Document document, string key, string path)
+        private static string RequireFrontMatter(MarkdownReader.Document document, string key, string path)
         {
             if (!document.FrontMatter.TryGetValue(key, out var value) || string.IsNullOrWhiteSpace(value))
             {
@@ -214,7 +213,7 @@ namespace CognitoTools.HelpBuilder
                 switch (block.Kind)
                 {
                     case MarkdownBlockKind.Paragraph:
-                        result.AddRange(MarkdownText.Paras(block));
+                        result.AddRange(block.Paras());
                         break;
                     case MarkdownBlockKind.Code when allowCode:
                         result.Add(block.Text);
@@ -309,7 +308,7 @@ namespace CognitoTools.HelpBuilder
                 }
                 else if (block.Kind == MarkdownBlockKind.Paragraph)
                 {
-                    current.Remarks.AddRange(MarkdownText.Paras(block));
+                    current.Remarks.AddRange(block.Paras());
                 }
                 else
                 {
@@ -376,7 +375,7 @@ namespace CognitoTools.HelpBuilder
                     {
                         throw new HelpFormatException(path, block.LineNumber, $"text after the yaml block of -{current.Name}; the description goes above it.");
                     }
-                    current.Description.AddRange(MarkdownText.Paras(block));
+                    current.Description.AddRange(block.Paras());
                 }
                 else
                 {
@@ -491,7 +490,7 @@ namespace CognitoTools.HelpBuilder
             {
                 if (block.Kind == MarkdownBlockKind.Heading && block.Level == 3)
                 {
-                    current = new TypeHelp { TypeName = MarkdownText.Inline(block.Text.Trim()) };
+                    current = new TypeHelp { TypeName = block.Text.Trim() };
                     types.Add(current);
                     continue;
                 }
@@ -522,15 +521,9 @@ namespace CognitoTools.HelpBuilder
                 }
                 foreach (var line in block.Lines)
                 {
-                    var match = MarkdownLink.Match(line.Trim());
-                    if (!match.Success)
-                    {
-                        help.RelatedLinks.Add(new LinkHelp { Text = MarkdownText.Inline(line.Trim()), Uri = null });
-                        continue;
-                    }
-                    var target = match.Groups[2].Value;
+                    var target = line.LinkTarget;
                     bool absolute = Uri.TryCreate(target, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
-                    help.RelatedLinks.Add(new LinkHelp { Text = match.Groups[1].Value, Uri = absolute ? target : null });
+                    help.RelatedLinks.Add(new LinkHelp { Text = line.Text, Uri = absolute ? target : null });
                 }
             }
         }

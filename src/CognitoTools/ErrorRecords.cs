@@ -82,13 +82,17 @@ namespace CognitoTools
             };
         }
 
-        public static ErrorRecord ForNotSent(Exception error, object targetObject)
+        /// <summary>A row the stopped batch did not send (or sent without an answer); with a journal, resuming means running the command again with it.</summary>
+        public static ErrorRecord ForNotSent(Exception error, object targetObject, string journalPath = null)
         {
             var exception = error as OperationCanceledException
                 ?? new OperationCanceledException("The request was not sent because the command was stopped.", error);
+            var action = journalPath == null
+                ? RecommendedAction(NotSent)
+                : $"Resume by running the same command again with -JournalPath '{journalPath}': rows already answered are skipped, the rest are sent.";
             return new ErrorRecord(exception, NotSent, ErrorCategory.OperationStopped, targetObject)
             {
-                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = RecommendedAction(NotSent) },
+                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = action },
             };
         }
 
@@ -159,6 +163,8 @@ namespace CognitoTools
                     return "Read the message: a user who is already confirmed, or a pool without a verified email or phone, cannot be sent a code.";
                 case "CodeDeliveryFailureException":
                     return "Check the user pool's email/SMS configuration, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
+                case CognitoErrors.ProxyAuthenticationRequired:
+                    return "Correct the proxy user name and password in HTTPS_PROXY/HTTP_PROXY (http://user:password@proxy:port, special characters percent-encoded), then resend the rows that failed.";
                 case "ConnectionFailure":
                 case "RequestTimeout":
                     return "Check the network, proxy and -EndpointUrl, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";

@@ -211,6 +211,9 @@ namespace CognitoTools.TestEndpoint
 
         public FaultInjector Faults { get; } = new FaultInjector();
 
+        /// <summary>The account's daily e-mail limit and per-client pool faults (issue 13); routes POST /_test/next-day and /_test/client-fault.</summary>
+        public AccountLimits Limits { get; } = new AccountLimits();
+
         /// <summary>
         /// Keep requests, request times, deliveries and per-user counts (default true). Turn off for long benchmark
         /// runs so memory stays flat; the plain counters keep counting.
@@ -299,6 +302,7 @@ namespace CognitoTools.TestEndpoint
             _lastRequestByUser.Clear();
             _server.ClearRequests();
             foreach (var pool in _pools.Values) foreach (var user in pool.Users) user.ResetLimit();
+            Limits.ResetCounters();
         }
 
         private TimeSpan ElapsedSinceStart(long timestamp)
@@ -326,8 +330,10 @@ namespace CognitoTools.TestEndpoint
                 case "POST /_test/reset":
                     ResetCounters();
                     return ResponseAction.Json(200, "{}", "application/json");
+                case ArrivalTimes.Route:
+                    return ResponseAction.Json(200, this.ArrivalsJson(), "application/json");
                 default:
-                    return ResponseAction.Json(404, "{\"message\":\"Test routes: GET /_test/stats, POST /_test/reset.\"}", "application/json");
+                    return Limits.HandleRoute(request.Method, request.Path) ?? ResponseAction.Json(404, "{\"message\":\"Test routes: GET /_test/stats, GET /_test/arrivals, POST /_test/reset, POST /_test/next-day, POST /_test/client-fault.\"}", "application/json");
             }
         }
 
@@ -351,6 +357,7 @@ namespace CognitoTools.TestEndpoint
             AppendCounts(json, "AttemptsByUser", _attemptsByUser);
             AppendCounts(json, "DeliveriesByUser", _deliveriesByUser);
             AppendLastRequests(json);
+            Limits.AppendStats(json);
             json.Append(",\"RequestsPerSecond\":[").Append(string.Join(",", RequestsPerSecond())).Append("]}");
             return json.ToString();
         }
@@ -494,6 +501,9 @@ namespace CognitoTools.TestEndpoint
             var validationError = ResendRequestParser.Validate(data);
             if (validationError != null) return Error(400, "InvalidParameterException", validationError, requestId);
 
+            var poolFault = Limits.OnRequest(data.ClientId, requestId);
+            if (poolFault != null) return poolFault;
+
             var client = FindClient(data.ClientId);
             if (client == null)
                 return Error(400, "ResourceNotFoundException", "User pool client " + data.ClientId + " does not exist.", requestId);
@@ -524,8 +534,13 @@ namespace CognitoTools.TestEndpoint
             else return Error(400, "InvalidParameterException", "Cannot resend codes. Auto verification not turned on.", requestId);
 
             var now = Clock();
+            var email = medium == "EMAIL";
+            if (email && !Limits.TryTakeEmail()) return Limits.DailyLimitAnswer(requestId);
             if (!user.TryRecordDelivery(now, ResendLimitPerHour))
+            {
+                if (email) Limits.ReturnEmail();
                 return Error(400, "LimitExceededException", "Attempt limit exceeded, please try after some time.", requestId);
+            }
 
             Interlocked.Increment(ref _deliveryCount);
             if (_recordRequests)

@@ -19,8 +19,9 @@ Usage:
 Prints one line 'Listening on http://127.0.0.1:<port>/' first, then the clients it serves, and runs until
 Ctrl+C, SIGTERM, or (with --exit-when-stdin-closes) until its standard input closes.
 Test routes: GET /_test/stats (counters as JSON: requests, deliveries, throttled, connections, and with --record
-per-user attempts and deliveries and each user's latest request members, secret hash as presence only) and
-POST /_test/reset.
+per-user attempts and deliveries and each user's latest request members, secret hash as presence only),
+POST /_test/reset, POST /_test/next-day[?daily-email-limit=N] (the day turns: the e-mail count starts again) and
+POST /_test/client-fault?client=ID[&error=CODE] (set or, without error, clear a client's pool fault).
 
 Demo pool (always seeded):
   client demoappclient1  no secret
@@ -56,6 +57,11 @@ Options:
                                    (or N users) fault KIND on their first TIMES requests, each entry its own users, e.g.
                                    '500:10%,500x2:10%,drop:10%' (a fault storm) or 'throttle:60' (isolated throttles).
                                    Applies to the users known at start (seeded, CSV, demo).
+  --daily-email-limit N            E-mail codes per day for the whole endpoint (one AWS account), then LimitExceededException
+                                   'Exceeded daily email limit ...' (Cognito's default e-mail allows 50); 0 = no limit (default).
+  --client-fault CLIENT=CODE       Every request of app client CLIENT gets the pool-wide error CODE, e.g.
+                                   InvalidSmsRoleTrustRelationshipException, ForbiddenException (403), UnexpectedLambdaException.
+                                   Repeatable.
   --seed N                         Seed of the fault draws, to repeat a run exactly (default 12345).
   --exit-when-stdin-closes         Exit when standard input reaches end of file (for parents that may die without cleanup).
   --record                         Keep per-user attempt and delivery counts, request times and each user's latest
@@ -143,6 +149,8 @@ Example:
             service.ThrottleStatusCode = options.ThrottleStatus;
             if (options.RateLimit > 0) service.SetRateLimit(options.RateLimit, options.RateBurst);
             service.Faults.Seed(options.Seed);
+            service.Limits.DailyEmailLimit = options.DailyEmailLimit;
+            foreach (var clientFault in options.ClientFaults) service.Limits.SetClientFault(clientFault);
             foreach (var userFault in options.FaultUsers)
             {
                 service.Faults.FailFirstAttemptsForUser(userFault.Username, userFault.Count, Fault.Parse(userFault.Kind, TimeSpan.FromMilliseconds(options.SlowMs)));
@@ -269,6 +277,8 @@ Example:
             public double FaultRate = -1;
             public double SlowMs = 30000;
             public int Seed = 12345;
+            public int DailyEmailLimit;
+            public readonly List<string> ClientFaults = new List<string>();
             public bool ExitWhenStdinCloses;
             public bool Verbose;
             public bool Record;
@@ -315,6 +325,8 @@ Example:
                         case "--fault-rate": o.FaultRate = Number(0); if (o.FaultRate > 1) throw new ArgumentException("--fault-rate is a probability, 0..1."); break;
                         case "--slow-ms": o.SlowMs = Number(0); break;
                         case "--user-faults": o.UserFaults = UserFaultSpec.ParseList(Value()); break;
+                        case "--daily-email-limit": o.DailyEmailLimit = Int(0); break;
+                        case "--client-fault": o.ClientFaults.Add(Value()); break;
                         case "--seed": o.Seed = ParseInt(arg, Value(), int.MinValue); break;
                         case "--exit-when-stdin-closes": o.ExitWhenStdinCloses = true; break;
                         case "--verbose": o.Verbose = true; break;

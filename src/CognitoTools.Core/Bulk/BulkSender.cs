@@ -159,6 +159,8 @@ namespace CognitoTools.Bulk
         public double? Cap { get; set; }
         /// <summary>True when the batch gave up after <see cref="BulkSendOptions.MaxStallTime"/> without progress.</summary>
         public bool Stalled { get; set; }
+        /// <summary>The scopes Cognito said stop for (daily e-mail limit, pool configuration), in order; empty when none.</summary>
+        public IReadOnlyList<ScopeStop> Stops { get; set; }
         public TimeSpan Elapsed { get; set; }
     }
 
@@ -218,6 +220,9 @@ namespace CognitoTools.Bulk
         private readonly ConcurrentQueue<Completion> _completions = new ConcurrentQueue<Completion>();
         private readonly SemaphoreSlim _signal = new SemaphoreSlim(0, int.MaxValue);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        // Closed by Cancel: no attempt of a reporting client starts sending after that (see ISendReportingClient).
+        private readonly SendGate _sendGate = new SendGate();
+        private readonly ISendReportingClient _reporting;
 
         // Pipeline-thread state.
         private readonly Dictionary<long, WorkItem> _inFlight = new Dictionary<long, WorkItem>();
@@ -240,6 +245,9 @@ namespace CognitoTools.Bulk
         private bool _disposed;
         // Stall watch (pipeline thread): the last final answer, or the moment work started after an idle spell.
         private TimeSpan _lastProgress;
+        // Stall watch: when it last looked, and whether every request in flight was then waiting for our own cap.
+        private TimeSpan _lastStallCheck;
+        private bool _onlyOurCapAtLastCheck;
         private volatile BatchStalledException _stalled;
 
         public BulkSender(ICognitoIdpClient client, BulkSendOptions options, CommandHistory history)
@@ -253,8 +261,10 @@ namespace CognitoTools.Bulk
             try { _endpoint = client.ServiceUrl?.ToString(); } catch (Exception) { _endpoint = null; }
             _region = (client as CognitoIdpClient)?.Config?.Region;
             _duplicates = _options.DuplicateWindow > 0 ? new DuplicateMap<WorkItem>(_options.DuplicateWindow, _options.CaseSensitiveUsernames, _endpoint) : null;
+            Stops = new ScopeStops(_endpoint);
 
             RateLimiter = (client as CognitoIdpClient)?.Config?.RateLimiter;
+            _reporting = client as ISendReportingClient;
         }
 
         /// <summary>The command invocation the history entries belong to (its counters are updated), or null.</summary>
@@ -268,6 +278,12 @@ namespace CognitoTools.Bulk
 
         /// <summary>Set when the batch gave up after <see cref="BulkSendOptions.MaxStallTime"/> without progress; its message says why.</summary>
         public BatchStalledException StallError => _stalled;
+
+        /// <summary>
+        /// The scopes Cognito said stop for (issue 13): once one stops, no new request of it starts, and its rows not yet
+        /// sent end NotSent with a <see cref="ScopeStoppedException"/> (resumable). Requests in flight keep their answers.
+        /// </summary>
+        public ScopeStops Stops { get; }
 
         /// <summary>Items that ended NotSent so far.</summary>
         public long NotSentCount => Interlocked.Read(ref _notSent);
@@ -328,6 +344,14 @@ namespace CognitoTools.Bulk
                 if (resume.Reason != ResumeReason.New) item.Resume = resume;
             }
 
+            if (HeldByStop(item) is ScopeStop held)
+            {
+                Produce(StoppedOutcome(item, held), item.Request, null, ready);
+                WaitUntil(() => Pending <= _pendingLimit, ready);
+                DrainCompletions(ready);
+                return ready;
+            }
+
             if (_duplicates != null)
             {
                 if (_duplicates.TryFind(request, out var key, out var pending, out var answer))
@@ -347,7 +371,12 @@ namespace CognitoTools.Bulk
             {
                 Finish(item, NotSentOutcome(item), null, ready);
             }
-            else if (Journal != null && !Journal.TryWriteIntent(item.Sequence, request))
+            else if (HeldByStop(item) is ScopeStop stop)
+            {
+                // Cognito said stop for this row's scope while it waited for a slot.
+                Finish(item, StoppedOutcome(item, stop), null, ready);
+            }
+            else if (_reporting == null && Journal != null && !Journal.TryWriteIntent(item.Sequence, request))
             {
                 // Nothing is sent that the journal could not record: this row is not sent, and the batch stops.
                 Cancel();
@@ -412,6 +441,8 @@ namespace CognitoTools.Bulk
         {
             if (_cancelRequested) return;
             _cancelRequested = true;
+            // Requests still waiting for a slot are not released during the answer grace.
+            _sendGate.Close();
             if (_options.AnswerGracePeriod <= TimeSpan.Zero) CancelCalls();
             try { _signal.Release(); } catch (ObjectDisposedException) { } catch (SemaphoreFullException) { }
         }
@@ -458,6 +489,7 @@ namespace CognitoTools.Bulk
                 FinalRate = FiniteOrNull(limiter?.CurrentRate),
                 Cap = FiniteOrNull(limiter?.MaxRequestsPerSecond),
                 Stalled = _stalled != null,
+                Stops = Stops.All,
                 Elapsed = _clock.Elapsed,
             };
         }
@@ -491,7 +523,8 @@ namespace CognitoTools.Bulk
         {
             item.StartedAt = DateTimeOffset.Now;
             item.StartTicks = _clock.ElapsedTicks;
-            Interlocked.Increment(ref _started);
+            // A reporting client counts the row as started (and journals its Intent) only when it really sends.
+            if (_reporting == null) Interlocked.Increment(ref _started);
             // Waiting for input is not a stall: the clock starts when work starts after an idle spell.
             if (_inFlight.Count == 0) _lastProgress = _clock.Elapsed;
             _inFlight[item.Sequence] = item;
@@ -500,7 +533,15 @@ namespace CognitoTools.Bulk
             Task<ResendConfirmationCodeResponse> task;
             try
             {
-                task = _client.ResendConfirmationCodeAsync(item.Request, _cancellation.Token);
+                if (_reporting != null)
+                {
+                    item.SendState = new RequestSendState(_sendGate, () => BeginSending(item));
+                    task = _reporting.ResendConfirmationCodeAsync(item.Request, item.SendState, _cancellation.Token);
+                }
+                else
+                {
+                    task = _client.ResendConfirmationCodeAsync(item.Request, _cancellation.Token);
+                }
                 if (task == null) throw new InvalidOperationException("The client returned no task.");
             }
             catch (Exception ex)
@@ -511,6 +552,21 @@ namespace CognitoTools.Bulk
                 task = failed.Task;
             }
             task.ContinueWith(OnCallFinished, item, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        // Any thread, at the send gate, right before a row's first attempt leaves: its Intent first (nothing is sent
+        // that the journal could not record; the batch then stops).
+        private bool BeginSending(WorkItem item)
+        {
+            // Cognito said stop for this row's scope while it waited for a slot of the rate limiter: it is not sent.
+            if (HeldByStop(item) != null) return false;
+            if (Journal != null && !Journal.TryWriteIntent(item.Sequence, item.Request))
+            {
+                Cancel();
+                return false;
+            }
+            Interlocked.Increment(ref _started);
+            return true;
         }
 
         // Runs on a pool thread: only hands the task to the pipeline thread.
@@ -535,6 +591,13 @@ namespace CognitoTools.Bulk
         private void CheckStall()
         {
             var limit = _options.MaxStallTime;
+            // Waiting for a slot of our own cap is not Cognito failing: while every request in flight did (at this look
+            // and the last), the stall clock stands still.
+            var now = _clock.Elapsed;
+            var onlyOurCap = _inFlight.Count > 0 && OnlyWaitingForOurCap();
+            if (onlyOurCap && _onlyOurCapAtLastCheck) _lastProgress = Min(now, _lastProgress + (now - _lastStallCheck));
+            _onlyOurCapAtLastCheck = onlyOurCap;
+            _lastStallCheck = now;
             if (_cancelRequested || limit <= TimeSpan.Zero || _inFlight.Count == 0) return;
             var quiet = _clock.Elapsed - _lastProgress;
             if (quiet < limit) return;
@@ -542,6 +605,24 @@ namespace CognitoTools.Bulk
                 $"Not sent: Cognito kept failing (throttling, errors or no answer) and no request succeeded for {Seconds(quiet)} s " +
                 $"(the limit is {Seconds(limit)} s), so the batch stopped. Resume with: Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode");
             Cancel();
+        }
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+        // Every request in flight waits for a slot of the limiter, and the limiter is at its cap (not slowed down by
+        // Cognito's throttling, which is Cognito's answer and counts towards a stall).
+        private bool OnlyWaitingForOurCap()
+        {
+            foreach (var item in _inFlight.Values)
+            {
+                if (item.SendState == null || !item.SendState.IsWaitingForSlot) return false;
+            }
+            if (RateLimiter is AdaptiveRateLimiter adaptive)
+            {
+                var cap = adaptive.MaxRequestsPerSecond;
+                return !double.IsInfinity(cap) && adaptive.CurrentRate >= cap * 0.999;
+            }
+            return true;
         }
 
         private static string Seconds(TimeSpan t) => Math.Round(t.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -579,6 +660,10 @@ namespace CognitoTools.Bulk
             item.Done = true;
             if (_inFlight.Remove(item.Sequence)) Interlocked.Decrement(ref _inFlightCount);
             if (IsProgress(outcome)) _lastProgress = _clock.Elapsed;
+            if (item.StartedAt.HasValue && (outcome.Kind == SendOutcomeKind.Succeeded || outcome.Kind == SendOutcomeKind.Failed))
+            {
+                Stops.Observe(item.Request?.ClientId, item.Request?.Username, outcome.Kind == SendOutcomeKind.Succeeded, outcome.Error);
+            }
             Produce(outcome, item.Request, item, ready);
 
             var pending = item.Duplicates;
@@ -629,6 +714,11 @@ namespace CognitoTools.Bulk
             }
 
             var error = task.IsCanceled ? new TaskCanceledException(task) : Unwrap(task.Exception);
+            // Stopped at the send gate: nothing left the machine for this attempt.
+            if (error is RequestNotSentException)
+            {
+                return !(item.SendState?.HasSent ?? false) && HeldByStop(item) is ScopeStop stop ? StoppedOutcome(item, stop) : NotSentOutcome(item);
+            }
             // Our own cancellation: the call was not answered. A service error that arrived anyway is a real answer.
             if (_cancellation.IsCancellationRequested && (error is OperationCanceledException || error is CognitoTransportException))
             {
@@ -646,9 +736,20 @@ namespace CognitoTools.Bulk
             return flat.InnerExceptions.Count == 1 ? flat.InnerExceptions[0] : flat;
         }
 
-        // Started (the request may have gone out) means in doubt; otherwise plainly not sent. After a stall the error says why.
+        private ScopeStop HeldByStop(WorkItem item) => item.Request == null ? null : Stops.Holding(item.Request.ClientId);
+
+        // Never sent: plainly not sent, resumable; the error names the stop (its message goes to the history and journal).
+        private SendOutcome StoppedOutcome(WorkItem item, ScopeStop stop)
+            => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent, Resume = item.Resume, Error = stop.RowError };
+
+        // Sent (the request may have left the machine) means in doubt; otherwise plainly not sent. A reporting client
+        // says when an attempt was really sent; for others, handed to the client is taken as sent. After a stall the error says why.
         private SendOutcome NotSentOutcome(WorkItem item)
-            => new SendOutcome { Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent, InDoubt = item.StartedAt.HasValue, Resume = item.Resume, Error = _stalled };
+            => new SendOutcome
+            {
+                Sequence = item.Sequence, Request = item.Request, Tag = item.Tag, Kind = SendOutcomeKind.NotSent,
+                InDoubt = item.SendState != null ? item.SendState.HasSent : item.StartedAt.HasValue, Resume = item.Resume, Error = _stalled,
+            };
 
         // Counts, records and releases one outcome (in order unless Unordered). Pipeline thread only.
         private void Produce(SendOutcome outcome, ResendConfirmationCodeRequest request, WorkItem sent, List<SendOutcome> ready)
@@ -660,6 +761,7 @@ namespace CognitoTools.Bulk
                 case SendOutcomeKind.NotSent:
                     Interlocked.Increment(ref _notSent);
                     if (outcome.InDoubt) Interlocked.Increment(ref _inDoubt);
+                    if (outcome.Error is ScopeStoppedException stopped) Stops.CountHeld(stopped.Stop);
                     if (Command != null) Command.NotSent++;
                     break;
                 case SendOutcomeKind.Skipped: Interlocked.Increment(ref _skipped); if (Command != null) Command.Skipped++; break;
@@ -693,8 +795,9 @@ namespace CognitoTools.Bulk
             if (_history == null && Journal == null) return;
             var measured = sent != null && sent.StartTicks != 0 ? TimeSpan.FromTicks((long)((_clock.ElapsedTicks - sent.StartTicks) * (TimeSpan.TicksPerSecond / (double)Stopwatch.Frequency))) : TimeSpan.Zero;
             var entry = HistoryEntryMapper.FromOutcome(outcome, _endpoint, _region, Command?.CommandName, sent?.StartedAt, measured);
-            // A duplicate row made no request of its own: the first row's line already says what happened.
-            if (Journal != null && !outcome.IsDuplicate && !Journal.TryWriteOutcome(outcome.Sequence, entry, outcome.InDoubt))
+            // A duplicate row made no request of its own, but gets its own outcome line (the first row's answer), so
+            // a rerun settles it too (with -CaseInsensitiveUsernames, also when it spells the user differently).
+            if (Journal != null && !Journal.TryWriteOutcome(outcome.Sequence, entry, outcome.InDoubt))
             {
                 // The outcome is still reported; the journal will show the row in doubt. Nothing more is sent.
                 Cancel();
@@ -717,6 +820,7 @@ namespace CognitoTools.Bulk
             public ResendConfirmationCodeRequest Request;
             public object Tag;
             public DateTimeOffset? StartedAt;
+            public RequestSendState SendState;
             public long StartTicks;
             public bool Done;
             public ResumeDecision Resume;

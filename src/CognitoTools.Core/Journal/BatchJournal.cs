@@ -35,9 +35,10 @@ namespace CognitoTools.Journal
     /// says which rows are settled.
     /// <para>
     /// One batch at a time: the file is held for writing until Dispose. Other programs may read it meanwhile
-    /// (Import-Csv, Get-Content -Wait). On Windows the sharing mode refuses a second writer; elsewhere an fcntl
-    /// record lock does (released by the kernel when a killed process dies), and a second open in the same process is
-    /// refused by a table of the paths held here.
+    /// (Import-Csv, Get-Content -Wait). On Windows the sharing mode refuses a second writer; elsewhere an exclusive
+    /// flock(2) on a lock file beside the journal does (<see cref="JournalLockFile"/>: not dropped when this process opens
+    /// and closes the journal elsewhere, released by the kernel when a killed process dies), and a second open in the
+    /// same process is refused by a table of the paths held here.
     /// </para>
     /// </summary>
     public sealed class BatchJournal : IDisposable
@@ -55,6 +56,8 @@ namespace CognitoTools.Journal
         private readonly ResumeState _state;
         private readonly ResumeOptions _options;
         private readonly Timer _syncTimer;
+        // Outside Windows: held until Dispose (see JournalLockFile).
+        private JournalLockFile _lockFile;
         private bool _dirty;
         private bool _disposed;
 
@@ -104,16 +107,20 @@ namespace CognitoTools.Journal
                 if (!HeldPaths.Add(fullPath)) throw LockedError(fullPath, null);
             }
             FileStream stream = null;
+            JournalLockFile lockFile = null;
             try
             {
-                stream = OpenLocked(fullPath);
+                stream = OpenLocked(fullPath, out lockFile);
                 var journal = Load(fullPath, stream, endpoint, options, syncOnTimer: true);
+                journal._lockFile = lockFile;
                 stream = null;
+                lockFile = null;
                 return journal;
             }
             catch
             {
                 stream?.Dispose();
+                lockFile?.Dispose();
                 lock (HeldPaths) HeldPaths.Remove(fullPath);
                 throw;
             }
@@ -123,14 +130,16 @@ namespace CognitoTools.Journal
         internal static BatchJournal Open(Stream stream, string path, string endpoint, ResumeOptions options)
             => Load(path, stream, endpoint, options, syncOnTimer: false);
 
-        private static FileStream OpenLocked(string fullPath)
+        private static FileStream OpenLocked(string fullPath, out JournalLockFile lockFile)
         {
             var windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
-            FileStream stream;
+            // Elsewhere the lock file comes first: a second batch is refused before it touches the journal.
+            lockFile = JournalLockFile.IsUsed ? JournalLockFile.Acquire(fullPath, error => LockedError(fullPath, error)) : null;
             try
             {
                 // bufferSize 1: no FileStream buffer, every Write is a write(2)/WriteFile, so a line reaches the OS at once.
-                stream = new FileStream(fullPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
+                // FileShare.Read: readers (Import-Csv, Get-Content -Wait) may open it; on Windows a second writer may not.
+                return new FileStream(fullPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
             }
             catch (IOException error) when (windows && IsSharingViolation(error))
             {
@@ -138,27 +147,9 @@ namespace CognitoTools.Journal
             }
             catch (Exception error) when (error is IOException || error is UnauthorizedAccessException || error is NotSupportedException || error is ArgumentException)
             {
+                lockFile?.Dispose();
+                lockFile = null;
                 throw new JournalException(JournalException.Unusable, fullPath, $"The journal '{fullPath}' cannot be opened for writing: {error.Message}", error);
-            }
-            if (windows) return stream;
-
-            try
-            {
-                // An advisory record lock over the whole file: readers (which take no such lock) are unaffected.
-                stream.Lock(0, long.MaxValue);
-                return stream;
-            }
-            catch (PlatformNotSupportedException)
-            {
-                // No record locks here (macOS): hold the file exclusively instead; readers wait until the batch ends.
-                stream.Dispose();
-                try { return new FileStream(fullPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None); }
-                catch (IOException error) { throw LockedError(fullPath, error); }
-            }
-            catch (IOException error)
-            {
-                stream.Dispose();
-                throw LockedError(fullPath, error);
             }
         }
 
@@ -179,7 +170,7 @@ namespace CognitoTools.Journal
                 // A device or a pipe: it cannot be read back to resume, and /dev/zero-like sources never end.
                 throw new JournalException(JournalException.Unusable, path, $"The journal '{path}' is not a regular file; give the path of a file.");
             }
-            var state = new ResumeState(endpoint);
+            var state = new ResumeState(endpoint, options);
             var warnings = new List<string>();
             long lines = 0;
             var headerSeen = false;
@@ -241,6 +232,7 @@ namespace CognitoTools.Journal
                     $"The file '{path}' is not a journal of Send-CGIPConfirmationCode: {refusal}. It was left untouched; give a new file or an existing journal as -JournalPath.");
             }
             state.Complete();
+            if (state.OtherEndpointLines.Count > 0) warnings.Add(OtherEndpointWarning(path, endpoint, state.OtherEndpointLines, options?.AllowEndpointChange == true));
 
             var journal = new BatchJournal(path, path, stream, endpoint, state, options, syncOnTimer) { ExistingLines = lines };
             try
@@ -270,6 +262,15 @@ namespace CognitoTools.Journal
             }
             journal.Warnings = warnings;
             return journal;
+        }
+
+        private static string OtherEndpointWarning(string path, string endpoint, SortedDictionary<string, long> others, bool allowChange)
+        {
+            var named = new List<string>();
+            foreach (var pair in others) named.Add($"'{pair.Key}' ({pair.Value} line(s))");
+            return allowChange
+                ? $"The journal '{path}' has lines for another endpoint: {string.Join(", ", named)}. Because of -AllowEndpointChange they are read as lines of this command's endpoint, '{endpoint}': rows they settle are not sent again."
+                : $"The journal '{path}' has lines for another endpoint: {string.Join(", ", named)}; this command sends to '{endpoint}'. Rows the journal knows only there are not sent (EndpointMismatch), since the same service under another URL could give a user a second code. If it is the same service, run again with -AllowEndpointChange; for another service, use another -JournalPath.";
         }
 
         private static bool IsHeader(IReadOnlyList<string> fields)
@@ -313,7 +314,8 @@ namespace CognitoTools.Journal
             record.AttributeName = details?.AttributeName;
             record.Destination = details?.Destination;
             record.ErrorCode = entry.ErrorCode;
-            record.ErrorMessage = entry.ErrorMessage;
+            // Belt and braces: a proxy URL's user info never reaches the file (the client already removed it).
+            record.ErrorMessage = CognitoTools.Protocol.ProxyRedaction.Redact(entry.ErrorMessage);
             record.HttpStatusCode = entry.HttpStatusCode;
             record.RequestId = entry.RequestId;
             record.Attempts = entry.Outcome == HistoryOutcome.NotSent && !inDoubt ? (int?)null : entry.Attempts;
@@ -402,6 +404,7 @@ namespace CognitoTools.Journal
                 catch (Exception error) when (error is IOException || error is ObjectDisposedException) { Failure = error; }
                 _disposed = true;
                 _stream.Dispose();
+                _lockFile?.Dispose();
             }
             if (_heldPath != null && _stream is FileStream) lock (HeldPaths) HeldPaths.Remove(_heldPath);
         }

@@ -7,8 +7,9 @@ namespace CognitoTools.Journal
 {
     /// <summary>
     /// RFC 4180 CSV as Import-Csv and Excel read it: comma-separated, CRLF line ends, a field quoted when it holds a
-    /// comma, a quote, CR, LF or leading/trailing white space (quotes doubled inside). Fields are written as they are:
-    /// no formula-injection prefix, so every value (a username like "+15550100" or "=x" included) reads back exactly.
+    /// comma, a quote, CR, LF or leading/trailing white space (quotes doubled inside). A field a spreadsheet would run
+    /// as a formula (starting with = + - @, tab or CR) is written inert with a leading apostrophe, and the reader takes
+    /// exactly that apostrophe off again (<see cref="Inert"/>, <see cref="Live"/>), so every value reads back exactly.
     /// </summary>
     internal static class JournalCsv
     {
@@ -29,9 +30,29 @@ namespace CognitoTools.Journal
             return line.Append(LineEnd).ToString();
         }
 
+        /// <summary>Starts a cell that spreadsheets evaluate (OWASP's CSV injection list).</summary>
+        private static bool IsFormulaStart(char c) => c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+
+        // A cell the reader takes one apostrophe off: an apostrophe before a formula start or another apostrophe. The
+        // writer adds one exactly where the reader will take it off, so no value changes on the way through.
+        private static bool StartsEscaped(string value)
+            => value.Length > 1 && value[0] == '\'' && (IsFormulaStart(value[1]) || value[1] == '\'');
+
+        /// <summary>The value as written: an apostrophe before a formula start (and before a value the reader would otherwise unescape).</summary>
+        internal static string Inert(string value)
+        {
+            if (string.IsNullOrEmpty(value)) return value;
+            return IsFormulaStart(value[0]) || StartsEscaped(value) ? "'" + value : value;
+        }
+
+        /// <summary>The inverse of <see cref="Inert"/>.</summary>
+        internal static string Live(string cell)
+            => cell != null && StartsEscaped(cell) ? cell.Substring(1) : cell;
+
         internal static void AppendField(StringBuilder line, string value)
         {
             if (string.IsNullOrEmpty(value)) return;
+            value = Inert(value);
             if (!NeedsQuotes(value))
             {
                 line.Append(value);
@@ -165,7 +186,7 @@ namespace CognitoTools.Journal
             catch (DecoderFallbackException) { text = null; }
             field.SetLength(0);
             // Not UTF-8: not a line this module wrote; the caller refuses the file.
-            return text ?? "\uFFFD";
+            return text == null ? "\uFFFD" : Live(text);
         }
     }
 }

@@ -56,24 +56,45 @@ namespace CognitoTools.Journal
 
         internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffzzz";
 
+        /// <summary>
+        /// Longest value written (characters). What the service or a proxy sends back (an error message, a request id)
+        /// has no bound of its own; cut here, every line stays far below the reader's line limit
+        /// (<see cref="JournalCsv.MaxLineBytes"/>), so no answer can make the journal unreadable.
+        /// </summary>
+        public const int MaxFieldLength = 4096;
+
+        /// <summary>Ends a value cut at <see cref="MaxFieldLength"/>; the count says how much is missing.</summary>
+        internal const string CutMarkerFormat = " [cut: {0} more characters]";
+
         internal string[] ToFields() => new[]
         {
             Time.ToString(TimeFormat, CultureInfo.InvariantCulture),
-            Batch,
+            Cap(Batch),
             Sequence.ToString(CultureInfo.InvariantCulture),
-            Event,
-            Username,
-            ClientId,
-            Endpoint,
-            DeliveryMedium,
-            AttributeName,
-            Destination,
-            ErrorCode,
-            ErrorMessage,
+            Cap(Event),
+            Cap(Username),
+            Cap(ClientId),
+            Cap(Endpoint),
+            Cap(DeliveryMedium),
+            Cap(AttributeName),
+            Cap(Destination),
+            Cap(ErrorCode),
+            Cap(ErrorMessage),
             HttpStatusCode?.ToString(CultureInfo.InvariantCulture),
-            RequestId,
+            Cap(RequestId),
             Attempts?.ToString(CultureInfo.InvariantCulture),
         };
+
+        /// <summary>The value, or its first characters and a marker saying how many were cut (never half a surrogate pair).</summary>
+        internal static string Cap(string value)
+        {
+            if (value == null || value.Length <= MaxFieldLength) return value;
+            // The count has at most as many digits as the length, so the marker fits in what is left.
+            var keep = MaxFieldLength - string.Format(CultureInfo.InvariantCulture, CutMarkerFormat, value.Length).Length;
+            if (char.IsHighSurrogate(value[keep - 1])) keep--;
+            var marker = string.Format(CultureInfo.InvariantCulture, CutMarkerFormat, value.Length - keep);
+            return value.Substring(0, keep) + marker;
+        }
 
         /// <summary>Null when the fields are not a journal line (wrong count, unreadable time or number).</summary>
         internal static JournalRecord FromFields(IReadOnlyList<string> fields)

@@ -15,6 +15,18 @@ namespace CognitoTools.Journal
         /// message (and its code is the one that works). At most -ThrottleLimit rows can be in doubt.
         /// </summary>
         public bool SkipInDoubt { get; set; }
+
+        /// <summary>
+        /// Usernames compare case-insensitively (OrdinalIgnoreCase, the rule the batch uses to merge rows with
+        /// -CaseInsensitiveUsernames), so "jane" settled in the journal settles "JANE" too.
+        /// </summary>
+        public bool CaseInsensitiveUsernames { get; set; }
+
+        /// <summary>
+        /// Lines written for another endpoint count as this endpoint's (a deliberate change of the URL, for example
+        /// 127.0.0.1 to localhost). Off: a row the journal knows only on another endpoint is refused (<see cref="ResumeReason.OtherEndpoint"/>).
+        /// </summary>
+        public bool AllowEndpointChange { get; set; }
     }
 
     /// <summary>Why a row the journal knows is sent again or skipped.</summary>
@@ -30,6 +42,11 @@ namespace CognitoTools.Journal
         InDoubt,
         /// <summary>Sent again: it failed transiently, or was not sent, in an earlier run.</summary>
         Retry,
+        /// <summary>
+        /// Not sent: the journal has lines for this user and client only on another endpoint (<see cref="ResumeDecision.OtherEndpoint"/>);
+        /// sending could give a second code through another URL of the same service. AllowEndpointChange reads them as this endpoint's.
+        /// </summary>
+        OtherEndpoint,
     }
 
     /// <summary>The journal's verdict on one row.</summary>
@@ -37,12 +54,19 @@ namespace CognitoTools.Journal
     {
         public static readonly ResumeDecision SendNew = new ResumeDecision(ResumeReason.New, false, null);
 
-        public ResumeDecision(ResumeReason reason, bool skip, JournalRecord previous)
+        public ResumeDecision(ResumeReason reason, bool skip, JournalRecord previous, string endpoint = null)
         {
             Reason = reason;
             Skip = skip;
             Previous = previous;
+            Endpoint = endpoint;
         }
+
+        /// <summary>This batch's endpoint (set for <see cref="ResumeReason.OtherEndpoint"/>).</summary>
+        public string Endpoint { get; }
+
+        /// <summary>The endpoint the journal's line was written for (<see cref="ResumeReason.OtherEndpoint"/>).</summary>
+        public string OtherEndpoint => Previous?.Endpoint;
 
         public ResumeReason Reason { get; }
         /// <summary>True: no request is made for the row.</summary>
@@ -66,6 +90,9 @@ namespace CognitoTools.Journal
                     return Skip
                         ? $"was in doubt: its request{when} may have reached Cognito but no answer was recorded; not sent again because of -SkipInDoubt."
                         : $"was in doubt: its request{when} may have reached Cognito but no answer was recorded; sent again.";
+                case ResumeReason.OtherEndpoint:
+                    return $"has a line ({Previous?.Event}{when}) for another endpoint, '{OtherEndpoint}', and none for this command's endpoint, '{Endpoint}'; not sent, " +
+                           "because a request to the same service through another URL could give the user a second code. Add -AllowEndpointChange to read the journal's lines as this endpoint's, or give another -JournalPath.";
                 case ResumeReason.Retry:
                     return $"{(Previous?.Event == JournalEvent.Failed ? "failed" + when + " with " + Previous.ErrorCode : "was not sent" + when)}; sent again.";
                 default:
@@ -100,40 +127,74 @@ namespace CognitoTools.Journal
     /// What the journal says about each (client id, username) of one endpoint, built line by line. A key's state is
     /// that of its latest batch (a rerun's answer replaces an earlier one), except that a success is final. Within a
     /// batch a row is in doubt when its Intent has no outcome line (a kill) or its outcome is InDoubt (a stop).
-    /// Usernames and client ids compare ordinally: the journal never merges users the service would not.
+    /// Client ids compare ordinally, usernames ordinally unless <see cref="ResumeOptions.CaseInsensitiveUsernames"/>
+    /// (the rule the batch merges rows by), so the journal never merges users the batch would not. Endpoints compare
+    /// after <see cref="JournalEndpoint.Normalize"/>; lines for another endpoint are kept apart, so a row known only
+    /// there is refused (or, with AllowEndpointChange, decided by them).
     /// </summary>
     internal sealed class ResumeState
     {
         private readonly string _endpoint;
+        private readonly string _normalizedEndpoint;
+        private readonly bool _allowEndpointChange;
         // No ValueTuple here: on .NET Framework before 4.7 it would need an assembly the module does not ship.
-        private readonly Dictionary<PairKey, KeyState> _keys = new Dictionary<PairKey, KeyState>();
+        private readonly Dictionary<PairKey, KeyState> _keys;
+        // Keys seen only on other endpoints: the latest such line, to name the endpoint.
+        private readonly Dictionary<PairKey, JournalRecord> _elsewhere;
         // Intents not answered yet (keyed by batch and sequence), with the key they belong to.
-        private readonly Dictionary<PairKey, OpenIntent> _open = new Dictionary<PairKey, OpenIntent>();
+        private readonly Dictionary<PairKey, OpenIntent> _open = new Dictionary<PairKey, OpenIntent>(PairKeyComparer.Ordinal);
         private readonly Dictionary<string, string> _shared = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        public ResumeState(string endpoint)
+        public ResumeState(string endpoint, ResumeOptions options = null)
         {
             _endpoint = endpoint ?? string.Empty;
+            _normalizedEndpoint = JournalEndpoint.Normalize(_endpoint);
+            _allowEndpointChange = options?.AllowEndpointChange ?? false;
+            var comparer = options?.CaseInsensitiveUsernames == true ? PairKeyComparer.IgnoreCaseSecond : PairKeyComparer.Ordinal;
+            _keys = new Dictionary<PairKey, KeyState>(comparer);
+            _elsewhere = new Dictionary<PairKey, JournalRecord>(comparer);
         }
 
         public int KeyCount => _keys.Count;
 
+        /// <summary>Lines for other endpoints, by endpoint as written (for one warning when the journal is opened).</summary>
+        public SortedDictionary<string, long> OtherEndpointLines { get; } = new SortedDictionary<string, long>(StringComparer.Ordinal);
+
         public void Apply(JournalRecord record)
         {
             if (record.Event == JournalEvent.Skipped) return;
-            if (!string.Equals(record.Endpoint ?? string.Empty, _endpoint, StringComparison.Ordinal)) return;
+            var key = new PairKey(record.ClientId ?? string.Empty, record.Username ?? string.Empty);
+            if (!IsThisEndpoint(record.Endpoint))
+            {
+                var other = record.Endpoint ?? string.Empty;
+                OtherEndpointLines[other] = OtherEndpointLines.TryGetValue(other, out var count) ? count + 1 : 1;
+                if (!_allowEndpointChange)
+                {
+                    // Kept only to refuse (and name the endpoint): never decides a row of this endpoint.
+                    record.Endpoint = Share(other);
+                    record.Batch = Share(record.Batch);
+                    record.Event = Share(record.Event);
+                    record.ClientId = Share(record.ClientId);
+                    record.ErrorCode = null;
+                    record.ErrorMessage = null;
+                    record.DeliveryMedium = null;
+                    record.AttributeName = null;
+                    record.Destination = null;
+                    _elsewhere[key] = record;
+                    return;
+                }
+            }
             // Repeating values share one string, so a journal of 100,000 rows costs little more than its users.
             var batch = record.Batch = Share(record.Batch);
             record.Event = Share(record.Event);
             record.ClientId = Share(record.ClientId ?? string.Empty);
-            record.Endpoint = _endpoint;
+            record.Endpoint = Share(record.Endpoint ?? string.Empty);
             record.ErrorCode = Share(record.ErrorCode);
             record.ErrorMessage = Share(record.ErrorMessage);
             // Not needed to decide or to explain a decision: dropped, so a kept line costs little more than its user.
             record.DeliveryMedium = null;
             record.AttributeName = null;
             record.Destination = null;
-            var key = new PairKey(record.ClientId, record.Username ?? string.Empty);
             if (!_keys.TryGetValue(key, out var state))
             {
                 state = new KeyState();
@@ -175,7 +236,13 @@ namespace CognitoTools.Journal
 
         public ResumeDecision Decide(string clientId, string username, ResumeOptions options)
         {
-            if (!_keys.TryGetValue(new PairKey(clientId ?? string.Empty, username ?? string.Empty), out var state)) return ResumeDecision.SendNew;
+            var key = new PairKey(clientId ?? string.Empty, username ?? string.Empty);
+            if (!_keys.TryGetValue(key, out var state))
+            {
+                return _elsewhere.TryGetValue(key, out var other)
+                    ? new ResumeDecision(ResumeReason.OtherEndpoint, true, other, _endpoint)
+                    : ResumeDecision.SendNew;
+            }
             if (state.Succeeded != null) return new ResumeDecision(ResumeReason.Succeeded, true, state.Succeeded);
             if (state.InDoubt != null) return new ResumeDecision(ResumeReason.InDoubt, options.SkipInDoubt, state.InDoubt);
             var last = state.Last;
@@ -183,6 +250,18 @@ namespace CognitoTools.Journal
             if (last.Event == JournalEvent.Failed && ResumeRules.IsPermanentFailure(last.ErrorCode, last.ErrorMessage))
                 return new ResumeDecision(ResumeReason.PermanentFailure, !options.RetryPermanentFailures, last);
             return new ResumeDecision(ResumeReason.Retry, false, last);
+        }
+
+        // Lines repeat one endpoint string: normalise each distinct string once.
+        private readonly Dictionary<string, bool> _endpointVerdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
+
+        private bool IsThisEndpoint(string endpoint)
+        {
+            endpoint = endpoint ?? string.Empty;
+            if (_endpointVerdicts.TryGetValue(endpoint, out var same)) return same;
+            same = JournalEndpoint.Same(endpoint, _normalizedEndpoint);
+            if (_endpointVerdicts.Count < 64) _endpointVerdicts[endpoint] = same;
+            return same;
         }
 
         private string Share(string value)
@@ -195,15 +274,27 @@ namespace CognitoTools.Journal
 
         private static PairKey IntentKey(string batch, long sequence) => new PairKey(batch, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        /// <summary>Two strings compared ordinally.</summary>
-        private struct PairKey : IEquatable<PairKey>
+        /// <summary>Two strings.</summary>
+        private struct PairKey
         {
             public PairKey(string first, string second) { First = first; Second = second; }
             public readonly string First;
             public readonly string Second;
-            public bool Equals(PairKey other) => string.Equals(First, other.First, StringComparison.Ordinal) && string.Equals(Second, other.Second, StringComparison.Ordinal);
-            public override bool Equals(object obj) => obj is PairKey other && Equals(other);
-            public override int GetHashCode() => ((First == null ? 0 : StringComparer.Ordinal.GetHashCode(First)) * 31) ^ (Second == null ? 0 : StringComparer.Ordinal.GetHashCode(Second));
+        }
+
+        /// <summary>First always ordinal (client id, batch); Second (username) ordinal or OrdinalIgnoreCase.</summary>
+        private sealed class PairKeyComparer : IEqualityComparer<PairKey>
+        {
+            public static readonly PairKeyComparer Ordinal = new PairKeyComparer(StringComparer.Ordinal);
+            public static readonly PairKeyComparer IgnoreCaseSecond = new PairKeyComparer(StringComparer.OrdinalIgnoreCase);
+            private readonly StringComparer _second;
+
+            private PairKeyComparer(StringComparer second) { _second = second; }
+
+            public bool Equals(PairKey x, PairKey y) => string.Equals(x.First, y.First, StringComparison.Ordinal) && _second.Equals(x.Second, y.Second);
+
+            public int GetHashCode(PairKey key)
+                => ((key.First == null ? 0 : StringComparer.Ordinal.GetHashCode(key.First)) * 31) ^ (key.Second == null ? 0 : _second.GetHashCode(key.Second));
         }
 
         private sealed class OpenIntent
@@ -219,5 +310,25 @@ namespace CognitoTools.Journal
             public JournalRecord InDoubt;
             public JournalRecord Succeeded;
         }
+    }
+
+    /// <summary>Which endpoint strings are the same endpoint for the journal.</summary>
+    public static class JournalEndpoint
+    {
+        /// <summary>
+        /// Scheme and host in lower case, the default port dropped, the path without its trailing slash (and no query or
+        /// fragment): "HTTP://LocalHost:80/" and "http://localhost" are one endpoint. A host's other names (127.0.0.1
+        /// and localhost) are not: which server a name reaches cannot be known from the string.
+        /// </summary>
+        public static string Normalize(string endpoint)
+        {
+            if (string.IsNullOrWhiteSpace(endpoint)) return string.Empty;
+            var text = endpoint.Trim();
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host)) return text;
+            var port = uri.IsDefaultPort ? string.Empty : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return uri.Scheme.ToLowerInvariant() + "://" + uri.Host.ToLowerInvariant() + port + uri.AbsolutePath.TrimEnd('/');
+        }
+
+        internal static bool Same(string endpoint, string normalized) => string.Equals(Normalize(endpoint), normalized, StringComparison.Ordinal);
     }
 }

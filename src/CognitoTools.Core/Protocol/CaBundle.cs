@@ -62,32 +62,48 @@ namespace CognitoTools.Protocol
             if (roots.Count == 0)
             {
                 throw new CaBundleException(CaBundleProblem.NoCertificate, path, origin,
-                    $"The CA bundle '{path}'{From(origin)} contains no PEM certificate ({Begin} ... {End}).");
+                    $"The CA bundle '{path}'{From(origin)} contains no PEM certificate ({Begin} ... {End}, or {TrustedBegin} ... {TrustedEnd}).");
             }
             return new CaBundle(roots, path);
         }
 
         private static string From(string origin) => string.IsNullOrEmpty(origin) ? string.Empty : " (from " + origin + ")";
 
+        // OpenSSL's "trusted certificate" form (openssl x509 -trustout): the certificate followed by its trust settings.
+        private const string TrustedBegin = "-----BEGIN TRUSTED CERTIFICATE-----";
+        private const string TrustedEnd = "-----END TRUSTED CERTIFICATE-----";
+
+        /// <summary>
+        /// Every certificate of the text, in file order, in either PEM form: CERTIFICATE, or OpenSSL's TRUSTED
+        /// CERTIFICATE, whose DER is the certificate followed by OpenSSL's trust settings (X509_CERT_AUX). Only the
+        /// certificate is read: the bundle itself says which roots are trusted.
+        /// </summary>
         internal static X509Certificate2Collection ParsePem(string text, string path = null, string origin = null)
         {
             var result = new X509Certificate2Collection();
             var index = 0;
             while (true)
             {
-                var start = text.IndexOf(Begin, index, StringComparison.Ordinal);
+                var plain = text.IndexOf(Begin, index, StringComparison.Ordinal);
+                var trustedAt = text.IndexOf(TrustedBegin, index, StringComparison.Ordinal);
+                var trusted = trustedAt >= 0 && (plain < 0 || trustedAt < plain);
+                var start = trusted ? trustedAt : plain;
                 if (start < 0) break;
+                var begin = trusted ? TrustedBegin : Begin;
+                var endMarker = trusted ? TrustedEnd : End;
                 var number = result.Count + 1;
-                var end = text.IndexOf(End, start, StringComparison.Ordinal);
-                if (end < 0) throw Corrupt(path, origin, number, $"it has no '{End}' line", null);
+                var end = text.IndexOf(endMarker, start, StringComparison.Ordinal);
+                if (end < 0) throw Corrupt(path, origin, number, $"it has no '{endMarker}' line", null);
                 var base64 = new StringBuilder();
-                foreach (var c in text.Substring(start + Begin.Length, end - start - Begin.Length))
+                foreach (var c in text.Substring(start + begin.Length, end - start - begin.Length))
                 {
                     if (!char.IsWhiteSpace(c)) base64.Append(c);
                 }
                 try
                 {
-                    result.Add(new X509Certificate2(Convert.FromBase64String(base64.ToString())));
+                    var der = Convert.FromBase64String(base64.ToString());
+                    if (trusted) der = FirstDerElement(der) ?? throw new CryptographicException("the trusted certificate does not start with a DER certificate");
+                    result.Add(new X509Certificate2(der));
                 }
                 catch (FormatException ex)
                 {
@@ -97,9 +113,31 @@ namespace CognitoTools.Protocol
                 {
                     throw Corrupt(path, origin, number, "it is not a valid X.509 certificate: " + ex.Message, ex);
                 }
-                index = end + End.Length;
+                index = end + endMarker.Length;
             }
             return result;
+        }
+
+        /// <summary>The bytes of the DER SEQUENCE the data starts with (definite length), or null.</summary>
+        internal static byte[] FirstDerElement(byte[] der)
+        {
+            if (der == null || der.Length < 2 || der[0] != 0x30) return null;
+            long length;
+            var header = 2;
+            var first = der[1];
+            if (first < 0x80) length = first;
+            else
+            {
+                var count = first & 0x7F;
+                if (count == 0 || count > 4 || der.Length < 2 + count) return null;
+                length = 0;
+                for (var i = 0; i < count; i++) length = (length << 8) | der[2 + i];
+                header += count;
+            }
+            if (header + length > der.Length) return null;
+            var element = new byte[header + length];
+            Buffer.BlockCopy(der, 0, element, 0, element.Length);
+            return element;
         }
 
         private static CaBundleException Corrupt(string path, string origin, int number, string why, Exception inner)

@@ -57,6 +57,8 @@ namespace CognitoTools.Protocol
         public const string RequestTimeout = "RequestTimeout";
         public const string MalformedResponse = "MalformedResponse";
         public const string UnknownError = "UnknownError";
+        /// <summary>A proxy answered 407: it wants credentials it did not get or refused the ones given. Not retried.</summary>
+        public const string ProxyAuthenticationRequired = "ProxyAuthenticationRequired";
         /// <summary>Input that breaks the service model's rules; nothing was sent (a <see cref="RequestValidationException"/>).</summary>
         public const string RequestValidationFailed = "RequestValidationFailed";
 
@@ -111,6 +113,7 @@ namespace CognitoTools.Protocol
                 case RequestTimeout: return ErrorClassification.OperationTimeout;
                 case MalformedResponse: return ErrorClassification.ProtocolError;
                 case RequestValidationFailed: return ErrorClassification.InvalidArgument;
+                case ProxyAuthenticationRequired: return ErrorClassification.PermissionDenied;
                 default:
                     // Other SDKs' throttling codes, should a proxy or gateway answer with one: the retry rule's list.
                     return RetryClassifier.IsThrottlingErrorCode(errorCode) ? ErrorClassification.LimitsExceeded : ErrorClassification.NotSpecified;

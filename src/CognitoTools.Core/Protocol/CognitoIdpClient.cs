@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
@@ -15,7 +16,7 @@ namespace CognitoTools.Protocol
     /// awsJson1.1 client for ResendConfirmationCode: validates, sends (unsigned) with the SDKs' standard retry mode,
     /// and parses the answer. One HttpClient per instance, so connections are reused across calls; thread-safe.
     /// </summary>
-    public sealed class CognitoIdpClient : ICognitoIdpClient
+    public sealed class CognitoIdpClient : ICognitoIdpClient, ISendReportingClient
     {
         private const string RequestIdHeader = "x-amzn-RequestId";
         private const string ErrorTypeHeader = "X-Amzn-ErrorType";
@@ -26,6 +27,8 @@ namespace CognitoTools.Protocol
         private readonly object _randomLock = new object();
         private readonly RetryQuota _retryQuota;
         private readonly string _userAgent;
+        // The proxy the handler was given (null: the system's), to name it without its credentials and to redact them.
+        private readonly IWebProxy _proxy;
         private int _endpointPrepared;
 
         public CognitoIdpClient(CognitoClientConfig config)
@@ -38,6 +41,7 @@ namespace CognitoTools.Protocol
         {
             Config = config ?? throw new ArgumentNullException(nameof(config));
             Handler = handler ?? HttpHandlerFactory.Create(config);
+            _proxy = config.Proxy ?? EnvironmentProxy.FromEnvironment();
             _http = new HttpClient(Handler, disposeHandler: true)
             {
                 // Each attempt has its own read timeout (below); HttpClient's own would hide which one fired.
@@ -63,7 +67,10 @@ namespace CognitoTools.Protocol
         public CognitoClientConfig Config { get; }
         public Uri ServiceUrl => Config.ServiceUrl;
 
-        public async Task<ResendConfirmationCodeResponse> ResendConfirmationCodeAsync(ResendConfirmationCodeRequest request, CancellationToken cancellationToken)
+        public Task<ResendConfirmationCodeResponse> ResendConfirmationCodeAsync(ResendConfirmationCodeRequest request, CancellationToken cancellationToken)
+            => ResendConfirmationCodeAsync(request, null, cancellationToken);
+
+        public async Task<ResendConfirmationCodeResponse> ResendConfirmationCodeAsync(ResendConfirmationCodeRequest request, RequestSendState state, CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             RequestValidator.Validate(request);
@@ -85,7 +92,10 @@ namespace CognitoTools.Protocol
             for (var attempt = 1; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                state?.OnWaitingForSlot();
                 if (Config.RateLimiter != null) await Config.RateLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // Only now may the attempt leave the machine; a stopped batch sends nothing more.
+                if (state != null && !state.TryBeginSending()) throw new RequestNotSentException();
 
                 // Batch mode: throttled attempts come on top of MaxAttempts.
                 var attemptsAllowed = maxAttempts + throttledAttempts;
@@ -196,6 +206,7 @@ namespace CognitoTools.Protocol
                     // Whatever the handler threw, the caller's cancellation comes first, then our read timeout.
                     if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
                     var authority = target.GetLeftPart(UriPartial.Authority);
+                    if (IsProxyAuthenticationFailure(ex)) return ProxyRefused(target, ex, request, null);
                     if (attemptCts.IsCancellationRequested)
                     {
                         return Transport(CognitoErrors.RequestTimeout, $"No answer from {authority} within the read timeout of {Seconds(readTimeout)} s.", ex, request);
@@ -242,6 +253,8 @@ namespace CognitoTools.Protocol
                         truncation = new EndOfStreamException("The body ended before its Content-Length.");
                     }
 
+                    // An http:// request through a proxy: the proxy itself answers 407 when it refuses the credentials.
+                    if (raw.StatusCode == 407) return ProxyRefused(target, null, request, raw);
                     var outcome = new AttemptOutcome { Status = raw.StatusCode, RequestId = raw.RequestId, RetryAfter = retryAfter };
                     if (truncation != null)
                     {
@@ -333,16 +346,65 @@ namespace CognitoTools.Protocol
             };
         }
 
-        /// <summary>Belt and braces: should any text we surface contain the request's SecretHash, mask it.</summary>
-        private static CognitoException Redact(CognitoException error, ResendConfirmationCodeRequest request)
+        /// <summary>
+        /// Belt and braces: should any text we surface contain the request's SecretHash, mask it; proxy credentials
+        /// (a proxy URL's user info, the proxy password) are removed from the message and from the inner exceptions'
+        /// messages, which .NET writes with the proxy URL as configured.
+        /// </summary>
+        private CognitoException Redact(CognitoException error, ResendConfirmationCodeRequest request)
         {
             var secret = request.SecretHash;
-            if (string.IsNullOrEmpty(secret) || error.Message.IndexOf(secret, StringComparison.Ordinal) < 0) return error;
-            var text = error.Message.Replace(secret, "***");
+            var hasSecret = !string.IsNullOrEmpty(secret) && error.Message.IndexOf(secret, StringComparison.Ordinal) >= 0;
+            var proxyInMessage = ProxyRedaction.NeedsRedaction(error.Message, _proxy);
+            var proxyInInner = InnerNeedsRedaction(error.InnerException);
+            if (!hasSecret && !proxyInMessage && !proxyInInner) return error;
+            var text = ProxyRedaction.Redact(hasSecret ? error.Message.Replace(secret, "***") : error.Message, _proxy);
+            // The inner chain is replaced by one exception of the same message, redacted: its original text quotes the secret.
+            var inner = proxyInInner ? new HttpRequestException(ProxyRedaction.Redact(Innermost(error.InnerException), _proxy)) : error.InnerException;
             CognitoException copy = error is CognitoServiceException
-                ? new CognitoServiceException(error.ErrorCode, text, error.HttpStatusCode, error.RequestId, error.InnerException)
-                : (CognitoException)new CognitoTransportException(error.ErrorCode, text, error.InnerException) { HttpStatusCode = error.HttpStatusCode, RequestId = error.RequestId };
+                ? new CognitoServiceException(error.ErrorCode, text, error.HttpStatusCode, error.RequestId, inner)
+                : (CognitoException)new CognitoTransportException(error.ErrorCode, text, inner) { HttpStatusCode = error.HttpStatusCode, RequestId = error.RequestId };
             return copy;
+        }
+
+        private bool InnerNeedsRedaction(Exception inner)
+        {
+            for (var e = inner; e != null; e = e.InnerException)
+            {
+                if (ProxyRedaction.NeedsRedaction(e.Message, _proxy)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>The proxy answered 407 Proxy Authentication Required (to a CONNECT, or to an http:// request).</summary>
+        internal static bool IsProxyAuthenticationFailure(Exception error)
+        {
+            for (var e = error; e != null; e = e.InnerException)
+            {
+                // .NET 5+: HttpRequestException.StatusCode (the tunnel's answer); not in netstandard2.0, so by reflection.
+                var status = e.GetType().GetProperty("StatusCode")?.GetValue(e);
+                if (status != null && Convert.ToInt32(status, CultureInfo.InvariantCulture) == 407) return true;
+                // .NET Framework's WebException: "(407) Proxy Authentication Required."
+                var message = e.Message ?? string.Empty;
+                if (message.IndexOf("(407)", StringComparison.Ordinal) >= 0 || (message.IndexOf("407", StringComparison.Ordinal) >= 0 && message.IndexOf("proxy", StringComparison.OrdinalIgnoreCase) >= 0)) return true;
+            }
+            return false;
+        }
+
+        private AttemptOutcome ProxyRefused(Uri target, Exception inner, ResendConfirmationCodeRequest request, RawResponse raw)
+        {
+            Uri proxyUri = null;
+            try { proxyUri = _proxy?.GetProxy(target); } catch (Exception) { }
+            var named = proxyUri != null && proxyUri != target ? $"The proxy '{ProxyRedaction.Describe(proxyUri)}'" : "The proxy";
+            var credentials = _proxy is EnvironmentProxy environment
+                ? (environment.Credentials != null ? "refused the user name and password of the proxy variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)" : "asks for credentials, and the proxy variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) has none")
+                : "refused the signed-in user's credentials";
+            var text = $"{named} {credentials}: HTTP 407 Proxy Authentication Required, so nothing reached {target.GetLeftPart(UriPartial.Authority)}. " +
+                       "Correct the proxy's user name and password (http://user:password@proxy:port, with special characters percent-encoded), or ask the proxy's administrator.";
+            var outcome = Transport(CognitoErrors.ProxyAuthenticationRequired, text, inner, request, raw);
+            // Retrying cannot change the proxy's mind.
+            outcome.Decision = RetryDecision.None;
+            return outcome;
         }
 
         private static Uri RequestUri(Uri serviceUrl)

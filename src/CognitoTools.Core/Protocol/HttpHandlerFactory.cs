@@ -55,6 +55,12 @@ namespace CognitoTools.Protocol
                     Set(handler, "UseProxy", true);
                     Set(handler, "Proxy", proxy);
                 }
+                else
+                {
+                    // No proxy variable: the system proxy, with the signed-in user's credentials (NTLM, Negotiate), as a browser.
+                    Set(handler, "UseProxy", true);
+                    Set(handler, "DefaultProxyCredentials", CredentialCache.DefaultCredentials);
+                }
                 if (validate != null)
                 {
                     var sslOptions = SocketsHttpHandlerType.GetProperty("SslOptions")?.GetValue(handler);
@@ -86,6 +92,14 @@ namespace CognitoTools.Protocol
             {
                 classic.UseProxy = true;
                 classic.Proxy = proxy;
+            }
+            else
+            {
+                // No proxy variable: the system proxy (Internet Options on Windows) with the signed-in user's credentials.
+                classic.UseProxy = true;
+                try { classic.DefaultProxyCredentials = CredentialCache.DefaultCredentials; }
+                catch (PlatformNotSupportedException) { }
+                catch (NotImplementedException) { }
             }
             if (validate != null)
             {

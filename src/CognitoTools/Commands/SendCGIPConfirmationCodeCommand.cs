@@ -57,6 +57,7 @@ namespace CognitoTools.Commands
         private long _rowsRead;
         private long? _rowsGiven;
         private TimeSpan _maxStallTime;
+        private readonly HashSet<ScopeStop> _stopsAnnounced = new HashSet<ScopeStop>();
         private readonly SortedDictionary<string, int> _permanentSkips = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
         /// <summary>
@@ -151,6 +152,7 @@ namespace CognitoTools.Commands
 
         [Parameter]
         [ValidateRange(0d, 1000d)]
+        [ValidateRequestRate]
         public double MaxRequestsPerSecond { get; set; }
 
         /// <summary>For a case-insensitive user pool only: rows whose usernames differ only in case are one request.</summary>
@@ -288,11 +290,18 @@ namespace CognitoTools.Commands
             }
             try
             {
-                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath);
+                // Relative paths resolve against $PWD (not the process's start folder); only the FileSystem provider has files.
+                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath, out var provider, out _);
+                if (!JournalPathRules.IsFileSystem(provider?.Name, provider?.ImplementingType))
+                {
+                    throw new JournalException(JournalException.Unusable, JournalPath, JournalPathRules.NotFileSystemMessage(JournalPath, provider?.Name));
+                }
                 _journal = BatchJournal.Open(path, endpoint, new ResumeOptions
                 {
                     RetryPermanentFailures = RetryPermanentFailures.IsPresent,
                     SkipInDoubt = SkipInDoubt.IsPresent,
+                    CaseInsensitiveUsernames = CaseInsensitiveUsernames.IsPresent,
+                    AllowEndpointChange = AllowEndpointChange.IsPresent,
                 });
             }
             catch (JournalException error)
@@ -344,6 +353,8 @@ namespace CognitoTools.Commands
             _sender.Cancel();
             for (var i = from; i < usernames.Length; i++)
             {
+                // Given to the command and accounted for here (NotSent in the history), so counted once, as read.
+                _rowsRead++;
                 ResendConfirmationCodeRequest request;
                 try
                 {
@@ -443,8 +454,9 @@ namespace CognitoTools.Commands
                 var summary = _sender.GetSummary();
                 var skipped = _journal == null ? string.Empty : $", {_command.Skipped} skipped (settled in the journal by an earlier run)";
                 WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent{skipped} in {summary.Elapsed.TotalSeconds:0.0} s; " +
-                             $"{summary.Attempts} attempts, {summary.Throttles} throttled; final rate {DescribeRate(summary.FinalRate, summary.Cap)}.");
+                             $"{summary.Attempts} attempts, {summary.Throttles} throttled; final rate {DescribeRate(summary.FinalRate, summary.Cap)}.{StopsSummary()}");
             }
+            WriteStopErrors();
             if (_permanentSkips.Count > 0)
             {
                 var total = 0;
@@ -456,11 +468,13 @@ namespace CognitoTools.Commands
                 }
                 WriteWarning($"{total} row(s) were not sent again because an earlier run recorded in the journal that they cannot succeed ({string.Join(", ", codes)}). Add -RetryPermanentFailures to send them anyway, for example after fixing the client secret.");
             }
-            if (_sender.NotSentCount > 0)
+            // Rows held back by a scope stop are reported by its one error; the warning is for a stopped or stalled batch.
+            if (_sender.NotSentCount - _sender.Stops.NotSentCount > 0)
             {
                 _notSentWarned = true;
                 WriteWarning(StopWarning());
             }
+            _notSentWarned |= _sender.Stops.Count > 0;
             Finish();
         }
 
@@ -537,12 +551,78 @@ namespace CognitoTools.Commands
             return text;
         }
 
+        /// <summary>
+        /// When a stop first holds a row back: a warning, so a watching user knows at once; the one error record with the
+        /// counts and how to resume comes when the batch ends (<see cref="WriteStopErrors"/>).
+        /// </summary>
+        private void AnnounceStops()
+        {
+            if (_sender.Stops.Count == 0)
+            {
+                return;
+            }
+            foreach (var stop in _sender.Stops.All)
+            {
+                // A stop that holds nothing back (one row, or the last ones) is said by the rows' own errors.
+                if (stop.NotSentCount == 0 || !_stopsAnnounced.Add(stop))
+                {
+                    continue;
+                }
+                WriteWarning($"Cognito said stop for {stop.ScopeText}: {StopCauses.Describe(stop.Cause)} ({stop.ErrorCode}). No more requests of it are sent; its rows not yet sent are NotSent (resumable). One {stop.ErrorId} error at the end of the batch gives the counts and how to resume.");
+            }
+        }
+
+        /// <summary>One error record per stop, when the batch has ended and the counts are final.</summary>
+        private void WriteStopErrors()
+        {
+            AnnounceStops();
+            foreach (var stop in _sender.Stops.All)
+            {
+                // A stop that held nothing back and failed one row only: that row's own error already says it all.
+                if (stop.NotSentCount > 0 || stop.SameAnswerCount > 1)
+                {
+                    WriteError(StopErrorRecords.ForStop(stop, _journal?.Path));
+                }
+            }
+        }
+
+        /// <summary>" Stopped: ..." for the progress line, or empty.</summary>
+        private string StopsProgress()
+        {
+            if (_sender.Stops.Count == 0)
+            {
+                return string.Empty;
+            }
+            var parts = new List<string>();
+            foreach (var stop in _sender.Stops.All)
+            {
+                parts.Add($"{stop.ShortText}, {stop.NotSentCount} not sent");
+            }
+            return "; STOPPED: " + string.Join("; ", parts);
+        }
+
+        /// <summary>" Cognito said stop: ..." for the end summary, or empty.</summary>
+        private string StopsSummary()
+        {
+            var stops = _sender.Stops.All;
+            if (stops.Count == 0)
+            {
+                return string.Empty;
+            }
+            var parts = new List<string>();
+            foreach (var stop in stops)
+            {
+                parts.Add($"{stop.ErrorId} for {stop.ScopeText} ({stop.ErrorCode}): {stop.NotSentCount} row(s) not sent");
+            }
+            return " Cognito said stop: " + string.Join("; ", parts) + ".";
+        }
+
         private string StopWarning()
         {
             var moreInput = _inputEnded ? (bool?)false : _rowsGiven.HasValue ? _rowsRead < _rowsGiven.Value : (bool?)null;
             var text = (_sender.StallError != null
                 ? $"The batch stopped because Cognito kept failing: nothing was answered for good for {(int)_maxStallTime.TotalSeconds} s (-MaxStallSec). "
-                : "The command was stopped: ") + StopSummary();
+                : "The command was stopped: ") + StopSummary() + StopsSummary();
             if (moreInput == true)
             {
                 text += $" The input had more rows that were never read ({_rowsGiven - _rowsRead} of the -Username list).";
@@ -558,7 +638,8 @@ namespace CognitoTools.Commands
             }
             else
             {
-                text += " The rows read but not sent are in Get-CGIPHistory -NotSent; rows not read are recorded nowhere. To resume exactly, run the command with -JournalPath <file>: running it again with the same journal skips the rows already done.";
+                text += " The rows read but not sent are in Get-CGIPHistory -NotSent" + (moreInput == false ? "." : "; rows not read are recorded nowhere.")
+                    + " To resume exactly, run the command with -JournalPath <file>: running it again with the same journal skips the rows already done.";
             }
             return text;
         }
@@ -577,9 +658,11 @@ namespace CognitoTools.Commands
                 {
                     DrainVerbose();
                     WriteOutcome(outcome);
+                    AnnounceStops();
                     UpdateProgress();
                 }
                 DrainVerbose();
+                AnnounceStops();
             }
             catch (PipelineStoppedException)
             {
@@ -608,8 +691,15 @@ namespace CognitoTools.Commands
                 case SendOutcomeKind.Skipped:
                     WriteSkipped(outcome, tag);
                     break;
+                case SendOutcomeKind.NotSent when outcome.Error is ScopeStoppedException stopped:
+                    // Counted in the stop's one error record at the end; the history and the journal hold the row.
+                    if (_verbose)
+                    {
+                        WriteVerbose($"User '{tag.Username}' of app client '{tag.ClientId}' not sent: {stopped.Stop.ErrorId} ({stopped.Stop.ScopeText}).");
+                    }
+                    break;
                 case SendOutcomeKind.NotSent:
-                    WriteError(ErrorRecords.ForNotSent(outcome.InDoubt ? new OperationCanceledException(HistoryEntryMapper.InDoubtMessage, outcome.Error) : outcome.Error, tag.Username));
+                    WriteError(ErrorRecords.ForNotSent(outcome.InDoubt ? new OperationCanceledException(HistoryEntryMapper.InDoubtMessage, outcome.Error) : outcome.Error, tag.Username, _journal?.Path));
                     break;
                 default:
                     WriteError(ErrorRecords.ForFailure(outcome.Error ?? new InvalidOperationException("The call failed without an error."), tag.Username));
@@ -624,6 +714,13 @@ namespace CognitoTools.Commands
             {
                 // -SkipInDoubt: the user may have no code; say so per row, not only in verbose output.
                 WriteError(ErrorRecords.ForInDoubtSkipped($"User '{tag.Username}' was not sent a code: the journal says it {decision.Describe()}", tag.Username));
+                return;
+            }
+            if (decision?.Reason == ResumeReason.OtherEndpoint)
+            {
+                // Like a history entry of another endpoint: refused per row, naming both endpoints.
+                WriteError(ErrorRecords.ForRejectedRow(new RequestRejectedException(ErrorRecords.EndpointMismatch, nameof(AllowEndpointChange),
+                    $"User '{tag.Username}' was not sent a code: the journal says it {decision.Describe()}"), tag.Username));
                 return;
             }
             if (decision?.Reason == ResumeReason.PermanentFailure)
@@ -717,7 +814,8 @@ namespace CognitoTools.Commands
             _nextProgressAt = _progressClock.Elapsed + ProgressInterval;
             var progress = _sender.GetProgress();
             var status = $"{progress.Completed} done, {progress.Failed} failed, {progress.InFlight} in flight, {progress.RequestsPerSecond:0.0}/s, " +
-                         $"rate limit {(progress.CurrentRateLimit.HasValue ? progress.CurrentRateLimit.Value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "none")}, {progress.Throttled} throttled";
+                         $"rate limit {(progress.CurrentRateLimit.HasValue ? progress.CurrentRateLimit.Value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "none")}, {progress.Throttled} throttled" +
+                         StopsProgress();
             var record = new ProgressRecord(ProgressActivityId, ProgressActivity, status);
             if (progress.PercentComplete.HasValue)
             {

@@ -58,16 +58,33 @@ namespace CognitoTools.Tests.Bulk
         [Fact]
         public void Thousands_of_users_through_the_real_client_come_back_in_order()
         {
-            using (var service = StartService(3000))
+            // Each user has a phone number ending in its own four digits, so the masked destination the server puts in
+            // its answer (+*******NNNN) tells whose answer it is; the username in a parsed answer is the request's own.
+            using (var service = FakeCognitoService.StartNew())
             using (var client = Client(service))
             using (var sender = new BulkSender(client, new BulkSendOptions { ThrottleLimit = 16, MaxRequestsPerSecond = 0 }, new CommandHistory(5000)))
             {
+                service.AddClient(ClientId);
+                service.ResendLimitPerHour = 0;
+                for (var i = 1; i <= 3000; i++) service.AddUser("user" + i.ToString("D4"), phoneNumber: "+1555000" + i.ToString("D4"));
+
                 var outcomes = Run(sender, Users(3000));
 
                 Assert.Equal(3000, outcomes.Count);
                 Assert.Equal(Enumerable.Range(0, 3000).Select(i => (long)i), outcomes.Select(o => o.Sequence));
                 Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Succeeded, o.Kind));
-                Assert.All(outcomes, o => Assert.Equal(o.Request.Username, o.Response.CodeDeliveryDetails.Username ?? o.Request.Username));
+                Assert.Equal(Users(3000).Select(r => r.Username), outcomes.Select(o => o.Request.Username));
+                // Each outcome carries the answer the server gave that user: the destination it masked for that user's
+                // delivery, which is that user's number.
+                var deliveredTo = service.Deliveries.ToDictionary(d => d.Username, d => d.Destination, StringComparer.Ordinal);
+                Assert.Equal(3000, deliveredTo.Count);
+                for (var i = 0; i < 3000; i++)
+                {
+                    var username = "user" + (i + 1).ToString("D4");
+                    Assert.Equal("+*******" + (i + 1).ToString("D4"), deliveredTo[username]);
+                    Assert.Equal(deliveredTo[username], outcomes[i].Response.CodeDeliveryDetails.Destination);
+                    Assert.Equal("SMS", outcomes[i].Response.CodeDeliveryDetails.DeliveryMedium);
+                }
                 Assert.Equal(3000, service.RequestCount);
                 Assert.Equal(3000, service.DeliveryCount);
             }
@@ -132,32 +149,49 @@ namespace CognitoTools.Tests.Bulk
         [Fact]
         public void Server_throttling_slows_everyone_and_the_rate_recovers()
         {
-            using (var service = StartService(400))
+            using (var service = StartService(600))
             {
-                // The server allows 50 rps with a small burst of 5; the batch may go up to 200.
-                service.SetRateLimit(50, 5);
+                // The server allows 50 rps with a small burst of 10 (0.2 s); the batch may go up to 200.
+                const double quota = 50;
+                service.SetRateLimit(quota, 10);
                 var options = new BulkSendOptions { ThrottleLimit = 8, MaxRequestsPerSecond = 200 };
                 var limiter = options.CreateRateLimiter();
                 var log = new List<string>();
                 limiter.Log = line => { lock (log) log.Add(line); };
                 using (var client = Client(service, maxAttempts: 5, limiter: limiter))
-                using (var sender = new BulkSender(client, options, null))
                 {
-                    var lowest = double.MaxValue;
-                    var outcomes = new List<SendOutcome>();
-                    foreach (var request in Users(250))
+                    // First the batch finds the quota (150 rows); then, measured at the server, 300 more rows at the
+                    // rate it settled on: over 6 s of work at the quota.
+                    using (var warmUp = new BulkSender(client, options, null))
                     {
-                        outcomes.AddRange(sender.Submit(request));
-                        lowest = Math.Min(lowest, limiter.CurrentRate);
+                        var first = Run(warmUp, Users(150));
+                        Assert.All(first, o => Assert.Equal(SendOutcomeKind.Succeeded, o.Kind));
                     }
-                    outcomes.AddRange(sender.Complete());
+                    Assert.True(service.ThrottledCount > 0, "the server never throttled");
+                    service.ResetCounters();
+                    List<SendOutcome> outcomes;
+                    using (var sender = new BulkSender(client, options, null)) outcomes = Run(sender, Users(450).Skip(150));
 
-                    Assert.Equal(250, outcomes.Count);
-                    Assert.True(limiter.ThrottleCount > 0, "the server never throttled");
-                    Assert.True(lowest < 200, $"the shared rate never dropped (lowest {lowest})");
-                    // It found the quota rather than collapsing below it. (Sent in bunches, the batch would be throttled
-                    // by the small burst far below 50/s, and read that as the quota.)
-                    Assert.True(limiter.CurrentRate >= 25, $"the rate settled at {limiter.CurrentRate:F1}/s against a quota of 50/s: {string.Join(" | ", log)}");
+                    // Every row got its code: throttles cost time, not rows.
+                    Assert.Equal(300, outcomes.Count);
+                    Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Succeeded, o.Kind));
+                    Assert.Equal(300, service.DeliveryCount);
+                    var times = service.RequestTimes;
+                    var seconds = (times[times.Count - 1] - times[0]).TotalSeconds;
+                    var accepted = service.DeliveryCount / seconds;
+                    var sent = service.RequestCount / seconds;
+                    var throttledShare = (double)service.ThrottledCount / service.RequestCount;
+                    var figures = $"{service.RequestCount} requests in {seconds:F2} s: {accepted:F1}/s accepted, {sent:F1}/s sent, {throttledShare:P1} throttled; " +
+                                  $"rate now {limiter.CurrentRate:F1}/s; {string.Join(" | ", log.Skip(Math.Max(0, log.Count - 12)))}";
+                    // It found the quota rather than collapsing below it (sent in bunches, the batch would be throttled by
+                    // the small burst far below 50/s and read that as the quota) ...
+                    // (Half the quota at least, measured over 300 rows: on a loaded 2-core machine real timers bunch requests and
+                    // a run settled as low as 0.53 R; the 0.9 R target is checked in virtual time by the rate-control tests.)
+                    Assert.True(accepted >= 0.5 * quota, "settled too low: " + figures);
+                    // ... and does not hammer above it: few throttled answers, and no more sent than the quota allows
+                    // and a probe beyond it.
+                    Assert.True(throttledShare <= 0.15, "too many throttled: " + figures);
+                    Assert.True(sent <= 1.3 * quota, "sent too fast: " + figures);
 
                     // The quota goes away: successes bring the rate back to the cap (CUBIC: a plateau, then faster).
                     // The bound is generous: this checks that it comes back, the benchmark measures how fast.
@@ -165,7 +199,7 @@ namespace CognitoTools.Tests.Bulk
                     var watch = Stopwatch.StartNew();
                     while (limiter.CurrentRate < 200 && watch.Elapsed < TimeSpan.FromSeconds(90))
                     {
-                        using (var more = new BulkSender(client, options, null)) Run(more, Users(400).Skip(250).Take(150));
+                        using (var more = new BulkSender(client, options, null)) Run(more, Users(600).Skip(450));
                     }
                     Assert.Equal(200, limiter.CurrentRate);
                 }

@@ -19,12 +19,12 @@ namespace CognitoTools.Tests.Conformance
             var reference = await ReferenceClient.RunScriptAsync("retry-quota.mjs");
             int Int(string name) => reference.GetProperty(name).GetInt32();
 
-            Assert.Equal(Int("initialTokens"), RetryQuota.DefaultCapacity);
+            Assert.Equal(RetryQuota.DefaultCapacity, Int("initialTokens"));
             Assert.Equal(Int("initialTokens"), new CognitoClientConfig().RetryQuotaCapacity);
             Assert.Equal(Int("transientRetryCost"), RetryQuota.CostOf(RetryDecision.Transient));
             Assert.Equal(Int("throttlingRetryCost"), RetryQuota.CostOf(RetryDecision.Throttling));
-            Assert.Equal(Int("refundAfterRetriedSuccess"), RetryQuota.TransientRetryCost);
-            Assert.Equal(Int("firstAttemptSuccessIncrement"), RetryQuota.NoRetryIncrement);
+            Assert.Equal(RetryQuota.TransientRetryCost, Int("refundAfterRetriedSuccess"));
+            Assert.Equal(RetryQuota.NoRetryIncrement, Int("firstAttemptSuccessIncrement"));
             Assert.Equal(TimeSpan.FromMilliseconds(Int("transientBaseDelayMs")), RetryClassifier.TransientBaseDelay);
             Assert.Equal(TimeSpan.FromMilliseconds(Int("throttlingBaseDelayMs")), RetryClassifier.ThrottlingBaseDelay);
             Assert.Equal(TimeSpan.FromMilliseconds(Int("maxBackoffMs")), RetryClassifier.MaxBackoff);

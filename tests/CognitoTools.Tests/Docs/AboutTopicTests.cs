@@ -56,6 +56,14 @@ namespace CognitoTools.Tests.Docs
                 .Select(f => (string)f.GetRawConstantValue());
         }
 
+        /// <summary>The ids of the one error record a scope stop writes (issue 13): the string constants of StopCauses.</summary>
+        private static IEnumerable<string> StopErrorIds()
+        {
+            return typeof(StopCauses).GetFields(BindingFlags.Public | BindingFlags.Static)
+                .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+                .Select(f => (string)f.GetRawConstantValue());
+        }
+
         /// <summary>The module's own error ids: the string constants of CognitoTools.ErrorRecords in the built assembly.</summary>
         private static IEnumerable<string> ModuleErrorIds()
         {
@@ -91,7 +99,8 @@ namespace CognitoTools.Tests.Docs
         public void ErrorTableListsEveryIdTheModuleAndCoreDefine()
         {
             var table = ErrorTable();
-            var expected = CoreTransportCodes().Concat(ModuleErrorIds()).Concat(SettingsErrorIds()).Distinct().ToList();
+            var expected = CoreTransportCodes().Concat(ModuleErrorIds()).Concat(SettingsErrorIds()).Concat(StopErrorIds()).Distinct().ToList();
+            Assert.Contains("DailyEmailLimitReached", expected);
             Assert.Contains("NoRegion", expected);
             Assert.Contains("RequestValidationFailed", expected);
             Assert.Contains("ConnectionFailure", expected);
@@ -102,7 +111,7 @@ namespace CognitoTools.Tests.Docs
         [Fact]
         public void ErrorTableListsNoIdThatDoesNotExist()
         {
-            var known = CognitoErrors.ModelledErrorCodes.Concat(CoreTransportCodes()).Concat(ModuleErrorIds()).Concat(SettingsErrorIds()).ToHashSet(StringComparer.Ordinal);
+            var known = CognitoErrors.ModelledErrorCodes.Concat(CoreTransportCodes()).Concat(ModuleErrorIds()).Concat(SettingsErrorIds()).Concat(StopErrorIds()).ToHashSet(StringComparer.Ordinal);
             var stale = ErrorTable().Keys.Where(id => !known.Contains(id)).ToList();
             Assert.True(stale.Count == 0, "The error table lists ids nothing produces: " + string.Join(", ", stale));
         }
@@ -119,6 +128,14 @@ namespace CognitoTools.Tests.Docs
                 if (table.TryGetValue(code, out var documented) && documented != classified)
                 {
                     problems.Add($"{code}: documented as {documented}, classified as {classified}.");
+                }
+            }
+            foreach (var id in StopErrorIds())
+            {
+                var classified = StopCauses.CategoryOf(id).ToString();
+                if (table.TryGetValue(id, out var documented) && documented != classified)
+                {
+                    problems.Add($"{id}: documented as {documented}, the stop's category is {classified}.");
                 }
             }
             foreach (var row in table)

@@ -220,6 +220,7 @@ A thing.
         [InlineData("Aliases: ThingName, N", "Aliases ThingName", "not 'Key: value'")]
         [InlineData("```yaml\nType: Int32", "```yaml\nTyp: Int32", "unknown yaml key 'Typ'")]
         [InlineData("## NOTES\n", "## NOTES\n\n```\nnever closed\n", "code block is not closed")]
+        [InlineData("## NOTES\n", "## NOTES\n\n> A quote Get-Help cannot show.\n", "unsupported markdown (quote)")]
         public void RefusesMalformedPagesNamingTheProblem(string original, string replacement, string expectedProblem)
         {
             var page = ValidPage.Replace("\r\n", "\n");

@@ -155,7 +155,7 @@ namespace CognitoTools.Tests.Journal
         }
 
         [Fact]
-        public void After_cancel_calls_in_flight_get_a_grace_to_answer_and_their_answers_are_journaled()
+        public async Task After_cancel_calls_in_flight_get_a_grace_to_answer_and_their_answers_are_journaled()
         {
             var release = new ManualResetEventSlim(false);
             var started = new CountdownEvent(4);
@@ -180,7 +180,8 @@ namespace CognitoTools.Tests.Journal
                 Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
                 sender.Cancel();
                 release.Set();
-                Assert.True(pipeline.Wait(TimeSpan.FromSeconds(10)));
+                Assert.Same(pipeline, await Task.WhenAny(pipeline, Task.Delay(TimeSpan.FromSeconds(10))));
+                await pipeline;
 
                 Assert.Equal(4, outcomes.Count(o => o.Kind == SendOutcomeKind.Succeeded));
                 Assert.Equal(6, outcomes.Count(o => o.Kind == SendOutcomeKind.NotSent && !o.InDoubt));
@@ -235,21 +236,53 @@ namespace CognitoTools.Tests.Journal
                 Assert.Equal(40, outcomes.Count);
                 // Every request made had its Intent written first.
                 var written = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+                // The first rows fit before the disk fills: they were sent, so the per-call check below has calls to check.
+                Assert.True(client.Calls >= 2 && client.Calls < 10, $"{client.Calls} calls");
+                Assert.Equal(client.Calls, client.Usernames.Distinct().Count());
                 foreach (var username in client.Usernames) Assert.Contains(",Intent," + username + ",", written);
-                Assert.True(client.Calls < 10, $"{client.Calls} calls");
+                // Sent are exactly the first rows, those whose Intent was written; the row whose Intent failed was not.
+                Assert.Equal(Users(40).Take(client.Calls).Select(r => r.Username), client.Usernames.OrderBy(u => u, StringComparer.Ordinal));
+                Assert.DoesNotContain(",Intent," + Users(40).ElementAt(client.Calls).Username + ",", written);
                 Assert.Equal(40 - client.Calls, outcomes.Count(o => o.Kind == SendOutcomeKind.NotSent && !o.InDoubt));
                 Assert.True(sender.IsCancellationRequested);
             }
         }
 
         [Fact]
-        public void A_duplicate_row_adds_no_outcome_line_of_its_own()
+        public void A_duplicate_row_gets_its_own_outcome_line_but_no_intent()
         {
             var client = FakeCognitoClient.Succeeding();
             RunJournaled(client, new[] { Request("ann"), Request("ann"), Request("bob") });
             var records = JournalFormatTests.ReadRecords(_path);
             Assert.Equal(2, records.Count(r => r.Event == JournalEvent.Intent));
-            Assert.Equal(2, records.Count(r => r.Event == JournalEvent.Succeeded));
+            // Every row has its outcome on file, so a rerun settles each of them.
+            Assert.Equal(3, records.Count(r => r.Event == JournalEvent.Succeeded));
+            Assert.Equal(2, client.Calls);
+        }
+
+        [Fact]
+        public void Case_insensitive_rows_merged_in_one_run_are_settled_for_every_spelling_on_a_rerun()
+        {
+            var options = new BulkSendOptions { ThrottleLimit = 1, MaxRequestsPerSecond = 0, CaseSensitiveUsernames = false };
+            var resume = new ResumeOptions { CaseInsensitiveUsernames = true };
+            var first = FakeCognitoClient.Succeeding();
+            using (var journal = BatchJournal.Open(_path, Endpoint, resume))
+            using (var sender = new BulkSender(first, options, null) { Journal = journal })
+            {
+                Run(sender, new[] { Request("jane"), Request("JANE") });
+            }
+            Assert.Equal(1, first.Calls);
+
+            // The rerun, and a CSV that spells the user differently: no second code.
+            var second = FakeCognitoClient.Succeeding();
+            List<SendOutcome> outcomes;
+            using (var journal = BatchJournal.Open(_path, Endpoint, resume))
+            using (var sender = new BulkSender(second, options, null) { Journal = journal })
+            {
+                outcomes = Run(sender, new[] { Request("JANE"), Request("jane"), Request("Jane") });
+            }
+            Assert.Equal(0, second.Calls);
+            Assert.All(outcomes, o => Assert.Equal(SendOutcomeKind.Skipped, o.Kind));
         }
     }
 }

@@ -166,12 +166,15 @@ namespace CognitoTools.Tests.Journal
         }
 
         [Fact]
-        public void Rows_of_another_client_or_endpoint_never_skip_this_batch_rows()
+        public void Rows_of_another_client_or_endpoint_never_settle_this_batch_rows()
         {
             Write(Row(JournalEvent.Succeeded, "ann", clientId: "otherclient"));
             Write(Row(JournalEvent.Succeeded, "bob", endpoint: "http://127.0.0.1:5057/"));
             Assert.Equal(ResumeReason.New, Decide("ann").Reason);
-            Assert.Equal(ResumeReason.New, Decide("bob").Reason);
+            // Known only on another endpoint: not sent either, but refused (issue 14: no silent second code elsewhere).
+            var bob = Decide("bob");
+            Assert.Equal(ResumeReason.OtherEndpoint, bob.Reason);
+            Assert.True(bob.Skip);
             Assert.Equal(ResumeReason.Succeeded, Decide("ann", clientId: "otherclient").Reason);
             Assert.Equal(ResumeReason.Succeeded, Decide("bob", endpoint: "http://127.0.0.1:5057/").Reason);
         }

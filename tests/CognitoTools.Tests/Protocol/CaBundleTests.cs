@@ -100,25 +100,19 @@ namespace CognitoTools.Tests.Protocol
         [Fact]
         public void A_bundle_that_cannot_be_read_is_an_unreadable_problem()
         {
-            if (OperatingSystem.IsWindows())
-            {
-                return; // File modes below are POSIX; Windows ACLs are not set up by this test.
-            }
+            // The file exists but another handle holds it exclusively: reading fails for every user, root included (file
+            // modes do not stop root), on Windows (a sharing violation) and on Unix (.NET's advisory lock) alike.
             var path = Path.Combine(_directory.Path, "locked.pem");
             File.WriteAllText(path, "-----BEGIN CERTIFICATE-----\n");
-            File.SetUnixFileMode(path, UnixFileMode.None);
-            try
+            using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
             {
-                try { File.ReadAllText(path); return; } // running as root: nothing is unreadable, nothing to check
-                catch (UnauthorizedAccessException) { }
+                Assert.Throws<IOException>(() => File.ReadAllText(path)); // the premise: this file cannot be read now
                 var ex = Assert.Throws<CaBundleException>(() => CaBundle.Load(path, "ca_bundle of profile 'default' in /x/config"));
                 Assert.Equal(CaBundleProblem.Unreadable, ex.Problem);
+                Assert.Equal(path, ex.Path);
+                Assert.IsAssignableFrom<IOException>(ex.InnerException);
                 Assert.Contains("cannot be read", ex.Message);
                 Assert.Contains("ca_bundle of profile 'default'", ex.Message);
-            }
-            finally
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
         }
 

@@ -1,8 +1,12 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -45,6 +49,7 @@ namespace CognitoTools.Tests.Protocol
             using var client = NewClient(server.Port, WritePem(_root));
             var response = await client.ResendConfirmationCodeAsync(new ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, CancellationToken.None);
             Assert.Equal("EMAIL", response.CodeDeliveryDetails.DeliveryMedium);
+            Assert.Equal(new[] { ConnectionEnd.Served }, (await server.WaitForEndsAsync(1)).Select(e => e.End));
         }
 
         [Fact]
@@ -58,7 +63,9 @@ namespace CognitoTools.Tests.Protocol
                     client.ResendConfirmationCodeAsync(new ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, CancellationToken.None));
                 Assert.Equal("ConnectionFailure", ex.ErrorCode);
                 Assert.Equal(1, ex.Attempts);
+                AssertRefusedForTheCertificate(ex, bundle == null ? "no bundle" : "another CA");
             }
+            AssertEndedInTheHandshake(await server.WaitForEndsAsync(2), 2);
         }
 
         /// <summary>
@@ -74,6 +81,7 @@ namespace CognitoTools.Tests.Protocol
             using var client = NewClient(server.Port, WritePem(_root));
             var response = await client.ResendConfirmationCodeAsync(new ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, CancellationToken.None);
             Assert.Equal("EMAIL", response.CodeDeliveryDetails.DeliveryMedium);
+            Assert.Equal(new[] { ConnectionEnd.Served }, (await server.WaitForEndsAsync(1)).Select(e => e.End));
         }
 
         [Fact]
@@ -98,7 +106,39 @@ namespace CognitoTools.Tests.Protocol
                     var ex = await Assert.ThrowsAsync<CognitoTransportException>(() =>
                         client.ResendConfirmationCodeAsync(new ResendConfirmationCodeRequest { Username = "ann", ClientId = "c" }, CancellationToken.None));
                     Assert.True(ex.ErrorCode == "ConnectionFailure", name + ": " + ex.ErrorCode);
+                    AssertRefusedForTheCertificate(ex, name);
+                    AssertEndedInTheHandshake(await server.WaitForEndsAsync(1), 1);
                 }
+            }
+        }
+
+        /// <summary>
+        /// The client refused the server's certificate: an AuthenticationException about the remote certificate in the
+        /// chain, not just any connection failure (a refused port, a protocol mismatch or plain HTTP would also be one).
+        /// </summary>
+        private static void AssertRefusedForTheCertificate(Exception ex, string name)
+        {
+            var chain = new List<Exception>();
+            for (var e = ex; e != null; e = e.InnerException) chain.Add(e);
+            var describe = string.Join(" <- ", chain.Select(e => e.GetType().Name + ": " + e.Message));
+            var tls = chain.OfType<AuthenticationException>().FirstOrDefault();
+            Assert.True(tls != null, $"{name}: no AuthenticationException in {describe}");
+            Assert.True(tls.Message.IndexOf("remote certificate", StringComparison.OrdinalIgnoreCase) >= 0, $"{name}: not the certificate's failure: {describe}");
+        }
+
+        /// <summary>
+        /// The server saw each refused connection end at the TLS layer, with no request read: .NET clients check the
+        /// certificate once their side of the handshake is done and then close (seen here as a close right after the
+        /// handshake), or send an alert that fails the server's handshake. Never a request served, never another error.
+        /// </summary>
+        private static void AssertEndedInTheHandshake(IReadOnlyList<ConnectionRecord> ends, int expected)
+        {
+            Assert.Equal(expected, ends.Count);
+            foreach (var end in ends)
+            {
+                var tlsEnd = end.End == ConnectionEnd.ClosedBeforeRequest
+                             || (end.End == ConnectionEnd.HandshakeFailed && (end.Error is AuthenticationException || end.Error is IOException));
+                Assert.True(tlsEnd, $"the connection did not end at the TLS layer: {end.Reason}");
             }
         }
 
@@ -135,9 +175,20 @@ namespace CognitoTools.Tests.Protocol
             return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
         }
 
-        /// <summary>Answers every request on a TLS connection with one fixed success.</summary>
+        private enum ConnectionEnd { HandshakeFailed, ClosedBeforeRequest, Served, Failed }
+
+        /// <summary>How one connection to the test server ended, and why (the exception, when one ended it).</summary>
+        private sealed class ConnectionRecord
+        {
+            public ConnectionEnd End { get; init; }
+            public Exception Error { get; init; }
+            public string Reason => Error == null ? End.ToString() : $"{End}: {Error.GetType().Name}: {Error.Message}";
+        }
+
+        /// <summary>Answers every request on a TLS connection with one fixed success; records how each connection ended.</summary>
         private sealed class TinyTlsServer : IDisposable
         {
+            private readonly ConcurrentQueue<ConnectionRecord> _ends = new ConcurrentQueue<ConnectionRecord>();
             private readonly TcpListener _listener = new TcpListener(IPAddress.Loopback, 0);
             private readonly X509Certificate2 _certificate;
             private readonly SslStreamCertificateContext _context;
@@ -158,6 +209,14 @@ namespace CognitoTools.Tests.Protocol
 
             public int Port { get; }
 
+            /// <summary>The connections that ended, once this many have (the server side may finish after the client).</summary>
+            public async Task<IReadOnlyList<ConnectionRecord>> WaitForEndsAsync(int count)
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(15);
+                while (_ends.Count < count && DateTime.UtcNow < deadline) await Task.Delay(20);
+                return _ends.ToArray();
+            }
+
             private async Task AcceptLoop()
             {
                 while (!_stop.IsCancellationRequested)
@@ -171,6 +230,7 @@ namespace CognitoTools.Tests.Protocol
 
             private async Task Serve(TcpClient tcp)
             {
+                var handshakeDone = false;
                 try
                 {
                     using (tcp)
@@ -181,12 +241,17 @@ namespace CognitoTools.Tests.Protocol
                         await ssl.AuthenticateAsServerAsync(_context != null
                             ? new SslServerAuthenticationOptions { ServerCertificateContext = _context }
                             : new SslServerAuthenticationOptions { ServerCertificate = _certificate }, handshake.Token);
+                        handshakeDone = true;
                         var buffer = new byte[65536];
                         var received = new StringBuilder();
                         while (true)
                         {
                             var read = await ssl.ReadAsync(buffer, handshake.Token);
-                            if (read == 0) return;
+                            if (read == 0)
+                            {
+                                _ends.Enqueue(new ConnectionRecord { End = ConnectionEnd.ClosedBeforeRequest });
+                                return;
+                            }
                             received.Append(Encoding.ASCII.GetString(buffer, 0, read));
                             var text = received.ToString();
                             var headerEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
@@ -198,11 +263,16 @@ namespace CognitoTools.Tests.Protocol
                             var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
                             await ssl.WriteAsync(head, handshake.Token);
                             await ssl.WriteAsync(body, handshake.Token);
+                            _ends.Enqueue(new ConnectionRecord { End = ConnectionEnd.Served });
                             return;
                         }
                     }
                 }
-                catch (Exception) { /* handshake refused by the client, or shutdown */ }
+                catch (Exception error)
+                {
+                    // Recorded, not swallowed: a refusal test checks that the handshake is where (and why) it ended.
+                    _ends.Enqueue(new ConnectionRecord { End = handshakeDone ? ConnectionEnd.Failed : ConnectionEnd.HandshakeFailed, Error = error });
+                }
             }
 
             public void Dispose()

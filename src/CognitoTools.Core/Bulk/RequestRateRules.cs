@@ -1,0 +1,30 @@
+using System;
+using System.Globalization;
+
+namespace CognitoTools.Bulk
+{
+    /// <summary>The values -MaxRequestsPerSecond takes: 0 (no cap), or a cap from <see cref="MinimumCap"/> to <see cref="MaximumCap"/>.</summary>
+    public static class RequestRateRules
+    {
+        /// <summary>
+        /// Lowest cap: one request every 100 s. Below it a cap stops being a rate (1e-7 would be one request in four
+        /// months) and the limiter's spacing leaves the range of its clock and timers.
+        /// </summary>
+        public const double MinimumCap = 0.01;
+
+        /// <summary>Highest cap, far above any Cognito quota.</summary>
+        public const double MaximumCap = 1000;
+
+        /// <summary>Null when <paramref name="value"/> is allowed; else the rule it breaks, in one sentence.</summary>
+        public static string Check(double value)
+        {
+            if (value == 0) return null;
+            if (double.IsNaN(value) || double.IsInfinity(value) || value < MinimumCap || value > MaximumCap)
+            {
+                return string.Format(CultureInfo.InvariantCulture,
+                    "-MaxRequestsPerSecond must be 0 (no cap) or from {0} to {1} requests per second; {2} is not.", MinimumCap, MaximumCap, value);
+            }
+            return null;
+        }
+    }
+}
