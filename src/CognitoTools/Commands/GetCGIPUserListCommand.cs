@@ -132,6 +132,7 @@ namespace CognitoTools.Commands
         /// <summary>Requests per second at most (default 25, under the UserList quota of 30/s); 0 for no cap.</summary>
         [Parameter]
         [ValidateRange(0d, 1000d)]
+        [ValidateRequestRate]
         public double MaxRequestsPerSecond { get; set; } = DefaultMaxRequestsPerSecond;
 
         protected override void BeginProcessing()
