@@ -19,6 +19,7 @@
         'Get-CGIPHistory'
         'Clear-CGIPHistory'
         'Set-CGIPHistoryConfiguration'
+        'Get-CGIPUserList'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

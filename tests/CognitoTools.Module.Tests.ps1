@@ -5,7 +5,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     $script:ModulePath = Get-TestModulePath
     $script:Module = Import-Module $script:ModulePath -Force -PassThru
-    $script:ExpectedCmdlets = @('Clear-CGIPHistory', 'Get-CGIPHistory', 'Get-CGIPSecretHash', 'Send-CGIPConfirmationCode', 'Set-CGIPHistoryConfiguration')
+    $script:ExpectedCmdlets = @('Clear-CGIPHistory', 'Get-CGIPHistory', 'Get-CGIPSecretHash', 'Get-CGIPUserList', 'Send-CGIPConfirmationCode', 'Set-CGIPHistoryConfiguration')
 }
 
 Describe 'Importing the module' {

@@ -47,6 +47,10 @@ Options:
   --storm-users N    Users of the fault-storm runs (default 5000; --quick: 1000; 0 skips the storm).
   --quotas LIST      Comma-separated quotas R of the quota table (default 10,50,200).
   --rate-log         Print the rate limiter's verbose lines (rate changes and their reasons) of each quota run.
+  --listing-only     Only the listing section (issue 16): users listed from moto_server, ours against boto3's paginator.
+  --no-listing       Skip the listing section.
+  --listing-users N  Users in the moto pool of the listing section (default 10000; --quick: 500).
+  --listing-rounds N Rounds of each lister, alternating (default 2).
 ";
 
         public static int Main(string[] args)
@@ -179,6 +183,10 @@ Options:
         public int StormUsers = 5000;
         public int[] Quotas = { 10, 50, 200 };
         public bool RateLog;
+        public bool ListingOnly;
+        public bool NoListing;
+        public int ListingUsers = 10000;
+        public int ListingRounds = 2;
 
         public static Options Parse(string[] args)
         {
@@ -216,6 +224,10 @@ Options:
                     case "--storm-users": o.StormUsers = Math.Max(0, Int()); break;
                     case "--quotas": o.Quotas = Value().Split(',').Select(q => int.Parse(q, CultureInfo.InvariantCulture)).ToArray(); break;
                     case "--rate-log": o.RateLog = true; break;
+                    case "--listing-only": o.ListingOnly = true; break;
+                    case "--no-listing": o.NoListing = true; break;
+                    case "--listing-users": o.ListingUsers = Math.Max(1, Int()); break;
+                    case "--listing-rounds": o.ListingRounds = Math.Max(1, Int()); break;
                     case "--help": case "-h": o.Help = true; break;
                     default: throw new ArgumentException("Unknown option '" + arg + "'.");
                 }
@@ -228,6 +240,7 @@ Options:
                 if (!set.Contains("--memory-users")) o.MemoryUsers = 10000;
                 if (!set.Contains("--rate-seconds")) o.RateSeconds = 5;
                 if (!set.Contains("--storm-users")) o.StormUsers = 1000;
+                if (!set.Contains("--listing-users")) o.ListingUsers = 500;
             }
             if (o.Pwsh == null && !o.NoPwsh && !o.MemoryChild) o.Pwsh = FindOnPath(OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh");
             if (o.MemoryChild && o.Endpoint == null) throw new ArgumentException("--memory needs --endpoint.");
@@ -288,6 +301,15 @@ Options:
             Console.WriteLine($"CognitoTools bulk benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(js ? "node " + NodeVersion() : "no JS SDK")}");
             Console.WriteLine($"Endpoint: CognitoTools.TestEndpoint in a child process; added latency {_options.LatencyMs} ms; no rate limit (MaxRequestsPerSecond 0); MaxAttempts 3 on both sides.");
             Console.WriteLine();
+
+            if (_options.ListingOnly)
+            {
+                var listingReport = new ListingBenchmark(_options, _repoRoot).Run();
+                Console.WriteLine();
+                Console.Write(listingReport);
+                if (_options.Out != null) File.WriteAllText(_options.Out, listingReport);
+                return 0;
+            }
 
             if (_options.RateOnly)
             {
@@ -364,6 +386,7 @@ Options:
 
             var report = Report(js, total.Elapsed);
             if (!_options.NoRate) report += Environment.NewLine + new RateControlBenchmark(_options, js ? jsScript : null).Run();
+            if (!_options.NoListing) report += Environment.NewLine + new ListingBenchmark(_options, _repoRoot).Run();
             Console.WriteLine();
             Console.Write(report);
             if (_options.Out != null)
