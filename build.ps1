@@ -118,6 +118,9 @@ function Invoke-Test {
     # closing line per suite, each followed by its failed tests by name (also written to out/test-summary.txt for CI).
     # The package is built too: tests/Package.Tests.ps1 installs it as a user would.
     Invoke-Build
+    # The tests talk only to servers on 127.0.0.1 that they start: no credential lookup may fall through to the EC2
+    # instance metadata address (a test that wants IMDS points AWS_EC2_METADATA_SERVICE_ENDPOINT at its own stand-in).
+    $env:AWS_EC2_METADATA_DISABLED = 'true'
     try {
         Invoke-NuGetPackage
     }

@@ -37,6 +37,9 @@ BeforeAll {
             if (-not $saved.ContainsKey($name)) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
             [Environment]::SetEnvironmentVariable($name, $null)
         }
+        # Tests talk only to servers on 127.0.0.1: the chain's last source, EC2 instance metadata, stays off unless a
+        # test points it at its own stand-in.
+        [Environment]::SetEnvironmentVariable('AWS_EC2_METADATA_DISABLED', 'true')
         foreach ($name in $Environment.Keys) { [Environment]::SetEnvironmentVariable($name, $Environment[$name]) }
         $shell = [powershell]::Create()
         try {
