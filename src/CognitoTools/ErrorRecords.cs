@@ -48,12 +48,24 @@ namespace CognitoTools
                     break;
             }
             var record = new ErrorRecord(error, errorId, category, targetObject);
-            var action = RecommendedAction(errorId);
+            var action = ScopeWideAction(error) ?? RecommendedAction(errorId);
             if (action != null)
             {
                 record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = action };
             }
             return record;
+        }
+
+        /// <summary>
+        /// A row's answer that is scope-wide (<see cref="StopClassifier"/>: the daily e-mail limit, a pool setting) gets
+        /// its stop cause's fix, not the advice for the error code's per-row meaning (the per-user "Attempt limit
+        /// exceeded" and the daily limit share LimitExceededException). Null for every other failure.
+        /// </summary>
+        private static string ScopeWideAction(Exception error)
+        {
+            var verdict = StopClassifier.Classify(error);
+            if (verdict.Reach != ErrorReach.Scope) return null;
+            return StopCauses.Fix(verdict.Cause) + " Then resend the rows that failed: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode, or run the same command again with its -JournalPath.";
         }
 
         /// <summary>A row refused before sending: both SecretHash and -ClientSecret, or a resend to another endpoint.</summary>
@@ -154,6 +166,7 @@ namespace CognitoTools
                 case "UserNotFoundException":
                     return "Check the user name and that the app client belongs to the user's pool.";
                 case "LimitExceededException":
+                    // The per-user "Attempt limit exceeded"; the daily e-mail limit gets ScopeWideAction's advice.
                     return "Cognito limits how often a user can be sent a code; wait (up to an hour) and retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
                 case "TooManyRequestsException":
                     return "Lower -MaxRequestsPerSecond or -ThrottleLimit, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
@@ -163,8 +176,6 @@ namespace CognitoTools
                     return "Read the message: a user who is already confirmed, or a pool without a verified email or phone, cannot be sent a code.";
                 case "CodeDeliveryFailureException":
                     return "Check the user pool's email/SMS configuration, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
-                case CognitoErrors.ProxyAuthenticationRequired:
-                    return "Correct the proxy user name and password in HTTPS_PROXY/HTTP_PROXY (http://user:password@proxy:port, special characters percent-encoded), then resend the rows that failed.";
                 case "ConnectionFailure":
                 case "RequestTimeout":
                     return "Check the network, proxy and -EndpointUrl, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
