@@ -48,24 +48,14 @@ namespace CognitoTools
                     break;
             }
             var record = new ErrorRecord(error, errorId, category, targetObject);
-            var action = ScopeWideAction(error) ?? RecommendedAction(errorId);
+            // A scope-wide answer (the daily e-mail limit, a pool setting, a proxy's refusal) gets its stop cause's fix, not
+            // the advice for its error code's per-row meaning (LimitExceededException is also the per-user attempt limit).
+            var action = StopCauses.RowAction(error) ?? RecommendedAction(errorId);
             if (action != null)
             {
                 record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = action };
             }
             return record;
-        }
-
-        /// <summary>
-        /// A row's answer that is scope-wide (<see cref="StopClassifier"/>: the daily e-mail limit, a pool setting) gets
-        /// its stop cause's fix, not the advice for the error code's per-row meaning (the per-user "Attempt limit
-        /// exceeded" and the daily limit share LimitExceededException). Null for every other failure.
-        /// </summary>
-        private static string ScopeWideAction(Exception error)
-        {
-            var verdict = StopClassifier.Classify(error);
-            if (verdict.Reach != ErrorReach.Scope) return null;
-            return StopCauses.Fix(verdict.Cause) + " Then resend the rows that failed: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode, or run the same command again with its -JournalPath.";
         }
 
         /// <summary>A row refused before sending: both SecretHash and -ClientSecret, or a resend to another endpoint.</summary>

@@ -281,6 +281,19 @@ namespace CognitoTools.Protocol
             }
         }
 
+        /// <summary>
+        /// The recommended action of one failed row's own error record when its answer is scope-wide
+        /// (<see cref="StopClassifier"/>: the daily e-mail limit, a pool setting, a proxy's refusal): the cause's fix
+        /// and how to resend, rather than advice for the error code's per-row meaning (the per-user "Attempt limit
+        /// exceeded" is a LimitExceededException too). Null for every other failure.
+        /// </summary>
+        public static string RowAction(Exception error)
+        {
+            var verdict = StopClassifier.Classify(error);
+            if (verdict.Reach != ErrorReach.Scope) return null;
+            return Fix(verdict.Cause) + " Then resend the rows that failed: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode, or run the same command again with its -JournalPath.";
+        }
+
         /// <summary>What to change before resuming.</summary>
         public static string Fix(StopCause cause)
         {
