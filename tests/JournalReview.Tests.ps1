@@ -515,9 +515,12 @@ Describe 'item 11: proxy credentials are secrets' {
         $connects = $script:Proxy.Connects
         $null = 'user0001', 'user0002' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -Region us-east-1 -Force -JournalPath $journal -ErrorVariable refused -ErrorAction SilentlyContinue
         $script:Proxy.Connects | Should -BeGreaterThan $connects -Because 'https went through the proxy as CONNECT'
+        # The first refusal stops every request to the endpoint (the proxy refuses them all): one row's error, then
+        # ONE ProxyCredentialsRefused error for the stop; the second row is NotSent.
         $refused | Should -HaveCount 2
+        $refused[0].FullyQualifiedErrorId | Should -Be 'ProxyAuthenticationRequired,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
+        $refused[1].FullyQualifiedErrorId | Should -Be 'ProxyCredentialsRefused,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
         foreach ($record in $refused) {
-            $record.FullyQualifiedErrorId | Should -Be 'ProxyAuthenticationRequired,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
             $record.CategoryInfo.Category | Should -Be 'PermissionDenied'
             "$record" | Should -BeLike "*proxy 'http://127.0.0.1:$($script:Proxy.Port)'*"
             "$record" | Should -BeLike '*407*'
@@ -526,7 +529,8 @@ Describe 'item 11: proxy credentials are secrets' {
         ($refused | ForEach-Object { $_.Exception.ToString() }) -join "`n" | Should -Not -BeLike "*$password*"
         ($Error | Select-Object -First 10 | ForEach-Object { $_.Exception.ToString() + $_.ToString() }) -join "`n" | Should -Not -BeLike "*$password*"
         (CognitoTools\Get-CGIPHistory | ConvertTo-Json -Depth 5) | Should -Not -BeLike "*$password*"
-        @(CognitoTools\Get-CGIPHistory -Failed | Where-Object ErrorCode -eq 'ProxyAuthenticationRequired').Count | Should -Be 2
+        @(CognitoTools\Get-CGIPHistory -Failed | Where-Object ErrorCode -eq 'ProxyAuthenticationRequired').Count | Should -Be 1
+        @(CognitoTools\Get-CGIPHistory -NotSent).Count | Should -Be 1
         (Get-Content -Path $journal -Raw) | Should -Not -BeLike "*$password*"
         (Get-Content -Path $journal -Raw) | Should -Not -BeLike '*corp:*'
     }

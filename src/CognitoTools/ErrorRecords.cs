@@ -48,7 +48,9 @@ namespace CognitoTools
                     break;
             }
             var record = new ErrorRecord(error, errorId, category, targetObject);
-            var action = RecommendedAction(errorId);
+            // A scope-wide answer (the daily e-mail limit, a pool setting, a proxy's refusal) gets its stop cause's fix, not
+            // the advice for its error code's per-row meaning (LimitExceededException is also the per-user attempt limit).
+            var action = StopCauses.RowAction(error) ?? RecommendedAction(errorId);
             if (action != null)
             {
                 record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = action };
@@ -154,6 +156,7 @@ namespace CognitoTools
                 case "UserNotFoundException":
                     return "Check the user name and that the app client belongs to the user's pool.";
                 case "LimitExceededException":
+                    // The per-user "Attempt limit exceeded"; the daily e-mail limit gets ScopeWideAction's advice.
                     return "Cognito limits how often a user can be sent a code; wait (up to an hour) and retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
                 case "TooManyRequestsException":
                     return "Lower -MaxRequestsPerSecond or -ThrottleLimit, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
@@ -163,8 +166,6 @@ namespace CognitoTools
                     return "Read the message: a user who is already confirmed, or a pool without a verified email or phone, cannot be sent a code.";
                 case "CodeDeliveryFailureException":
                     return "Check the user pool's email/SMS configuration, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";
-                case CognitoErrors.ProxyAuthenticationRequired:
-                    return "Correct the proxy user name and password in HTTPS_PROXY/HTTP_PROXY (http://user:password@proxy:port, special characters percent-encoded), then resend the rows that failed.";
                 case "ConnectionFailure":
                 case "RequestTimeout":
                     return "Check the network, proxy and -EndpointUrl, then retry with: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode";

@@ -131,7 +131,13 @@ namespace CognitoTools.Bulk
         public long Submitted { get; set; }
         public long Completed { get; set; }
         public long Failed { get; set; }
+        /// <summary>
+        /// Requests that may have left the machine and have no outcome yet (the stop summary's rule: for a reporting
+        /// client, once <see cref="RequestSendState.HasSent"/>). A request waiting for a rate-limiter slot is not in flight.
+        /// </summary>
         public long InFlight { get; set; }
+        /// <summary>Requests handed to the client that have not been sent yet: waiting for a slot of the rate limiter.</summary>
+        public long WaitingToSend { get; set; }
         /// <summary>Null when the total is unknown (streaming pipeline input).</summary>
         public long? Total { get; set; }
         public double RequestsPerSecond { get; set; }
@@ -236,6 +242,8 @@ namespace CognitoTools.Bulk
         private long _completed;
         private long _failed;
         private long _inFlightCount;
+        // Of those, the requests that may have left the machine (WorkItem.CountedSent): the progress line's "in flight".
+        private long _sentInFlightCount;
         private long _notSent;
         private long _inDoubt;
         private long _skipped;
@@ -458,6 +466,7 @@ namespace CognitoTools.Bulk
             var elapsed = _clock.Elapsed;
             var completed = Interlocked.Read(ref _completed);
             var limiter = RateLimiter as AdaptiveRateLimiter;
+            var sentInFlight = Interlocked.Read(ref _sentInFlightCount);
             return new BulkProgress
             {
                 CurrentRateLimit = FiniteOrNull(limiter?.CurrentRate),
@@ -465,7 +474,8 @@ namespace CognitoTools.Bulk
                 Submitted = Interlocked.Read(ref _submitted),
                 Completed = completed,
                 Failed = Interlocked.Read(ref _failed),
-                InFlight = Interlocked.Read(ref _inFlightCount),
+                InFlight = sentInFlight,
+                WaitingToSend = Math.Max(0, Interlocked.Read(ref _inFlightCount) - sentInFlight),
                 Total = ExpectedTotal,
                 Elapsed = elapsed,
                 RequestsPerSecond = elapsed.TotalSeconds > 0 ? completed / elapsed.TotalSeconds : 0,
@@ -524,7 +534,12 @@ namespace CognitoTools.Bulk
             item.StartedAt = DateTimeOffset.Now;
             item.StartTicks = _clock.ElapsedTicks;
             // A reporting client counts the row as started (and journals its Intent) only when it really sends.
-            if (_reporting == null) Interlocked.Increment(ref _started);
+            if (_reporting == null)
+            {
+                Interlocked.Increment(ref _started);
+                // Handed to a client that does not report is taken as sent (as NotSentOutcome does).
+                CountSent(item);
+            }
             // Waiting for input is not a stall: the clock starts when work starts after an idle spell.
             if (_inFlight.Count == 0) _lastProgress = _clock.Elapsed;
             _inFlight[item.Sequence] = item;
@@ -566,7 +581,14 @@ namespace CognitoTools.Bulk
                 return false;
             }
             Interlocked.Increment(ref _started);
+            CountSent(item);
             return true;
+        }
+
+        // Any thread: the row's request may now leave the machine, so it is in flight (GetProgress). Finish uncounts it.
+        private void CountSent(WorkItem item)
+        {
+            if (Interlocked.Exchange(ref item.CountedSent, 1) == 0) Interlocked.Increment(ref _sentInFlightCount);
         }
 
         // Runs on a pool thread: only hands the task to the pipeline thread.
@@ -659,6 +681,7 @@ namespace CognitoTools.Bulk
         {
             item.Done = true;
             if (_inFlight.Remove(item.Sequence)) Interlocked.Decrement(ref _inFlightCount);
+            if (Interlocked.Exchange(ref item.CountedSent, 0) == 1) Interlocked.Decrement(ref _sentInFlightCount);
             if (IsProgress(outcome)) _lastProgress = _clock.Elapsed;
             if (item.StartedAt.HasValue && (outcome.Kind == SendOutcomeKind.Succeeded || outcome.Kind == SendOutcomeKind.Failed))
             {
@@ -821,6 +844,8 @@ namespace CognitoTools.Bulk
             public object Tag;
             public DateTimeOffset? StartedAt;
             public RequestSendState SendState;
+            // 1 while the request counts in _sentInFlightCount (set at the send gate, any thread; cleared by Finish).
+            public int CountedSent;
             public long StartTicks;
             public bool Done;
             public ResumeDecision Resume;

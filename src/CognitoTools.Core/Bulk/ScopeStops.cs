@@ -60,14 +60,30 @@ namespace CognitoTools.Bulk
         public ScopeStoppedException RowError { get; }
 
         /// <summary>True when a row of this client is held by the stop.</summary>
-        public bool Covers(string clientId) => Scope == StopScope.Account || string.Equals(ClientId, clientId, StringComparison.Ordinal);
+        public bool Covers(string clientId) => Scope == StopScope.Account || Scope == StopScope.Endpoint || string.Equals(ClientId, clientId, StringComparison.Ordinal);
 
-        /// <summary>"app client 'x' at http://..." or "every app client at http://... (the AWS account's daily e-mail limit)".</summary>
+        /// <summary>
+        /// False when the answer that stopped the scope was not Cognito's: a proxy's refusal (407), where nothing reached
+        /// Cognito. The messages then say who refused.
+        /// </summary>
+        public bool IsCognitoAnswer => Cause != StopCause.ProxyCredentialsRefused;
+
+        /// <summary>"app client 'x' at http://...", "the AWS account at http://... (...)" or "every request to http://... (...)".</summary>
         public string ScopeText => Scope == StopScope.Account
             ? $"the AWS account at {Endpoint} (every app client of the batch)"
-            : $"app client '{ClientId}' at {Endpoint}";
+            : Scope == StopScope.Endpoint
+                ? $"every request to {Endpoint} (every app client of the batch)"
+                : $"app client '{ClientId}' at {Endpoint}";
 
-        /// <summary>What Cognito answered, in one clause.</summary>
+        /// <summary>Who stopped what: "Cognito said stop for ..." or, for a proxy's refusal, "The proxy refused ...".</summary>
+        public string Headline => IsCognitoAnswer
+            ? $"Cognito said stop for {ScopeText}"
+            : $"The proxy on the way to Cognito refused {ScopeText}";
+
+        /// <summary>"Cognito" or "The proxy": who gave the answer that stopped the scope.</summary>
+        private string Answerer => IsCognitoAnswer ? "Cognito" : "The proxy";
+
+        /// <summary>What Cognito (or the proxy) answered, in one clause.</summary>
         public string AnswerText => RunLength > 1
             ? $"{ErrorCode} for {RunLength} users in a row (last: '{TriggerUsername}', \"{ErrorMessage}\")"
             : $"{ErrorCode} for user '{TriggerUsername}' (\"{ErrorMessage}\")";
@@ -75,7 +91,9 @@ namespace CognitoTools.Bulk
         /// <summary>A short label for the progress line.</summary>
         public string ShortText => Cause == StopCause.DailyEmailLimit
             ? "daily e-mail limit"
-            : $"{ErrorId} ({ErrorCode}) for client {ClientId}";
+            : Scope == StopScope.Endpoint
+                ? $"{ErrorId} ({ErrorCode}) for every client"
+                : $"{ErrorId} ({ErrorCode}) for client {ClientId}";
 
         /// <summary>
         /// The stop's one error message: the cause in words, what Cognito answered, how many rows failed with it and
@@ -84,7 +102,7 @@ namespace CognitoTools.Bulk
         /// <param name="journalPath">The batch's -JournalPath, or null.</param>
         public string Report(string journalPath)
         {
-            var text = $"Cognito said stop for {ScopeText}: {StopCauses.Describe(Cause)}. It answered {AnswerText}, so no more requests of that scope were sent: " +
+            var text = $"{Headline}: {StopCauses.Describe(Cause)}. {Answerer} answered {AnswerText}, so no more requests of that scope were sent: " +
                        $"{NotSentCount} row(s) were not sent (NotSent, resumable); {SameAnswerCount} row(s) failed with {ErrorCode} (the requests already in flight kept their own answers).";
             if (Cause == StopCause.DailyEmailLimit)
             {
@@ -96,12 +114,10 @@ namespace CognitoTools.Bulk
         /// <summary>How to resume the rows the stop held back (and those that failed with it).</summary>
         public string ResumeText(string journalPath)
         {
-            // The journal skips rows whose failure a resend cannot fix; after these causes the fix is in the command.
-            var permanent = Cause == StopCause.AppClientNotFound || Cause == StopCause.ClientSecretRequired;
+            // A scope-wide failure is not a permanent one (ResumeRules): the journal resends those rows without -RetryPermanentFailures.
             if (journalPath != null)
             {
-                return $"To resume, run the same command again with -JournalPath '{journalPath}': rows already answered are skipped, the rest are sent" +
-                       (permanent ? $" (add -RetryPermanentFailures to also resend the rows that failed with {ErrorCode})." : ", those that failed with the stop's error included.");
+                return $"To resume, run the same command again with -JournalPath '{journalPath}': rows already answered are skipped, the rest are sent, those that failed with {ErrorCode} included.";
             }
             return "To resume, pipe Get-CGIPHistory -NotSent to the same command (and Get-CGIPHistory -Failed for the rows that failed with " + ErrorCode +
                    "), or run the whole input again with -JournalPath <file> next time so a rerun sends exactly the rest.";
@@ -117,7 +133,7 @@ namespace CognitoTools.Bulk
     public sealed class ScopeStoppedException : OperationCanceledException
     {
         public ScopeStoppedException(ScopeStop stop)
-            : base($"Not sent: Cognito said stop for {stop.ScopeText}: {StopCauses.Describe(stop.Cause)}; it answered {stop.ErrorCode} at {stop.Time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC. " +
+            : base($"Not sent: {stop.Headline}: {StopCauses.Describe(stop.Cause)}; {(stop.IsCognitoAnswer ? "it" : "the proxy")} answered {stop.ErrorCode} at {stop.Time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC. " +
                    StopCauses.Fix(stop.Cause) + " Then resume: the same command with the same -JournalPath, or Get-CGIPHistory -NotSent | Send-CGIPConfirmationCode.")
         {
             Stop = stop;
@@ -140,7 +156,8 @@ namespace CognitoTools.Bulk
     /// <summary>
     /// The scopes Cognito said stop for in one batch (issue 13). <see cref="BulkSender"/> asks <see cref="Holding"/>
     /// before it starts a request and tells <see cref="Observe"/> every answer of a request it made: the first
-    /// account- or pool-wide answer (<see cref="StopClassifier"/>) stops its scope at once; UnexpectedLambdaException
+    /// account- or pool-wide answer (<see cref="StopClassifier"/>) stops its scope at once, and so does a proxy's refusal
+    /// of the credentials (every request to the endpoint; not Cognito's answer); UnexpectedLambdaException
     /// and CodeDeliveryFailureException do after <see cref="StopClassifier.AmbiguousRunLength"/> in a row for distinct
     /// users. Pipeline thread only, except the read-only <see cref="All"/> and <see cref="Holding"/> (the send gate asks it).
     /// </summary>
@@ -152,6 +169,7 @@ namespace CognitoTools.Bulk
         private readonly List<ScopeStop> _stops = new List<ScopeStop>();
         private readonly Dictionary<string, ScopeStop> _byClient = new Dictionary<string, ScopeStop>(StringComparer.Ordinal);
         private readonly Dictionary<string, Run> _runs = new Dictionary<string, Run>(StringComparer.Ordinal);
+        // The account-wide (daily e-mail limit) or endpoint-wide (a proxy's refusal) stop: it holds every client.
         private ScopeStop _account;
 
         public ScopeStops(string endpoint, int ambiguousRunLength = StopClassifier.AmbiguousRunLength)
@@ -241,18 +259,19 @@ namespace CognitoTools.Bulk
         private ScopeStop StopOrCount(StopVerdict verdict, string clientId, string username, CognitoException error, int runLength)
         {
             // Already stopped (an answer that was in flight): counted on the stop that holds it, no second stop...
-            var existing = verdict.Scope == StopScope.Account ? _account : Holding(clientId);
-            if (existing != null && (existing.Scope == StopScope.Account || verdict.Scope == StopScope.AppClient))
+            var wide = verdict.Scope == StopScope.Account || verdict.Scope == StopScope.Endpoint;
+            var existing = wide ? _account : Holding(clientId);
+            if (existing != null && (existing.Scope != StopScope.AppClient || verdict.Scope == StopScope.AppClient))
             {
                 if (existing.ErrorCode == error?.ErrorCode) existing.CountSameAnswer();
                 return null;
             }
-            // ...except an account-wide stop after a client's stop: it widens the hold to every client.
+            // ...except an account- or endpoint-wide stop after a client's stop: it widens the hold to every client.
             var stop = new ScopeStop(verdict, _endpoint, clientId, username, error, runLength);
             lock (_gate)
             {
                 _stops.Add(stop);
-                if (verdict.Scope == StopScope.Account) _account = stop;
+                if (wide) _account = stop;
                 else if (clientId != null) _byClient[clientId] = stop;
             }
             return stop;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using CognitoTools.Protocol;
 
 namespace CognitoTools.Journal
 {
@@ -104,16 +105,18 @@ namespace CognitoTools.Journal
     public static class ResumeRules
     {
         /// <summary>
-        /// Failures a resend cannot fix: the user does not exist, is already confirmed, or the app client or its
-        /// secret is wrong. Everything else (throttling, limits, delivery, network, 5xx) is worth another try.
+        /// Failures a resend cannot fix: the user does not exist, is already confirmed, or the row's own SecretHash is
+        /// wrong. Everything else (throttling, limits, delivery, network, 5xx) is worth another try, and so is a row
+        /// that failed with a scope-wide cause (<see cref="StopClassifier"/>: a missing app client, a client secret the
+        /// requests lacked): that is a setting of the pool or the command, fixed by the user before resuming.
         /// </summary>
         public static bool IsPermanentFailure(string errorCode, string errorMessage)
         {
+            if (StopClassifier.Classify(errorCode, errorMessage).Reach == ErrorReach.Scope) return false;
             switch (errorCode)
             {
                 case "UserNotFoundException":
                 case "NotAuthorizedException":
-                case "ResourceNotFoundException":
                     return true;
                 case "InvalidParameterException":
                     return errorMessage != null && errorMessage.IndexOf("already confirmed", StringComparison.OrdinalIgnoreCase) >= 0;

@@ -104,9 +104,9 @@ namespace CognitoTools.Protocol
                 var outcome = await SendOnceAsync(target, body, _userAgent, invocationId, attempt, attemptsAllowed, request, cancellationToken).ConfigureAwait(false);
                 attemptClock.Stop();
 
-                if (outcome.Status.HasValue)
+                if (outcome.Status.HasValue && !outcome.FromProxy)
                 {
-                    // Any answer feeds the shared rate limiter; throttling slows the whole batch.
+                    // Any answer of Cognito's feeds the shared rate limiter; throttling slows the whole batch.
                     if (outcome.Decision == RetryDecision.Throttling) Config.RateLimiter?.OnThrottled();
                     else Config.RateLimiter?.OnSuccess();
                 }
@@ -185,6 +185,8 @@ namespace CognitoTools.Protocol
             public CognitoException Error;
             public RetryDecision Decision;
             public TimeSpan? RetryAfter;
+            /// <summary>The proxy answered (407), not Cognito: it says nothing about Cognito's rate.</summary>
+            public bool FromProxy;
         }
 
         private async Task<AttemptOutcome> SendOnceAsync(Uri target, byte[] body, string userAgent, string invocationId, int attempt, int maxAttempts,
@@ -404,6 +406,7 @@ namespace CognitoTools.Protocol
             var outcome = Transport(CognitoErrors.ProxyAuthenticationRequired, text, inner, request, raw);
             // Retrying cannot change the proxy's mind.
             outcome.Decision = RetryDecision.None;
+            outcome.FromProxy = true;
             return outcome;
         }
 

@@ -38,6 +38,11 @@ namespace CognitoTools.Protocol
         /// every client of the batch at that endpoint is held.
         /// </summary>
         Account,
+        /// <summary>
+        /// Every request to that endpoint, whatever the app client or account: something on the way to Cognito (the
+        /// proxy) refuses them all, so no request reaches Cognito.
+        /// </summary>
+        Endpoint,
     }
 
     /// <summary>Why a scope stopped. Each has a stable error id and category (see <see cref="StopCauses"/>).</summary>
@@ -62,6 +67,11 @@ namespace CognitoTools.Protocol
         AppClientNotFound,
         /// <summary>NotAuthorizedException "Client ... is configured for secret but secret was not received".</summary>
         ClientSecretRequired,
+        /// <summary>
+        /// The proxy of HTTPS_PROXY/HTTP_PROXY answered 407 (<see cref="CognitoErrors.ProxyAuthenticationRequired"/>): it
+        /// refused the credentials (or wants some). Not Cognito's answer: nothing reached Cognito.
+        /// </summary>
+        ProxyCredentialsRefused,
     }
 
     /// <summary>The classifier's verdict on one answer.</summary>
@@ -87,6 +97,8 @@ namespace CognitoTools.Protocol
     /// Sorts Cognito's answers to ResendConfirmationCode into the row's own, transient, and account- or pool-wide
     /// (issue 13: "When Cognito says stop"). Codes are the sanitised error codes; messages are matched by the words
     /// Cognito uses (case-insensitive), since some codes mean a row problem or a pool problem by message alone.
+    /// One answer that is not Cognito's is classified here too, since it stops sending the same way: a proxy's 407
+    /// (<see cref="CognitoErrors.ProxyAuthenticationRequired"/>), which stops every request to the endpoint.
     /// </summary>
     public static class StopClassifier
     {
@@ -106,6 +118,12 @@ namespace CognitoTools.Protocol
         public static readonly StopVerdict TransientVerdict = new StopVerdict(ErrorReach.Transient, StopScope.None, StopCause.None);
         public static readonly StopVerdict NoVerdict = new StopVerdict(ErrorReach.None, StopScope.None, StopCause.None);
 
+        /// <summary>
+        /// A proxy's 407 (not an answer of Cognito's, but classified here because it stops a scope the same way): the
+        /// credentials of the proxy variable are wrong for every request to the endpoint, so the whole endpoint stops.
+        /// </summary>
+        public static readonly StopVerdict ProxyVerdict = new StopVerdict(ErrorReach.Scope, StopScope.Endpoint, StopCause.ProxyCredentialsRefused);
+
         /// <summary>A failed call's verdict: a CognitoException's code, message and status; anything else is the row's own.</summary>
         public static StopVerdict Classify(Exception error)
         {
@@ -113,6 +131,8 @@ namespace CognitoTools.Protocol
             {
                 case null:
                     return NoVerdict;
+                case CognitoTransportException proxy when proxy.ErrorCode == CognitoErrors.ProxyAuthenticationRequired:
+                    return ProxyVerdict;
                 case CognitoTransportException _:
                     return TransientVerdict;
                 case CognitoException cognito:
@@ -130,6 +150,8 @@ namespace CognitoTools.Protocol
         {
             switch (errorCode)
             {
+                case CognitoErrors.ProxyAuthenticationRequired:
+                    return ProxyVerdict;
                 case "LimitExceededException":
                     // Never throttling (RetryClassifier never retries it): either the account's day is over, or this user's hour.
                     return Mentions(message, DailyEmailLimitWords) || (Mentions(message, "daily") && Mentions(message, "email"))
@@ -191,6 +213,7 @@ namespace CognitoTools.Protocol
         public const string PoolAccessForbidden = "PoolAccessForbidden";
         public const string AppClientNotFound = "AppClientNotFound";
         public const string ClientSecretRequired = "ClientSecretRequired";
+        public const string ProxyCredentialsRefused = "ProxyCredentialsRefused";
 
         /// <summary>The stable error id of the one error record a stop writes.</summary>
         public static string ErrorId(StopCause cause)
@@ -201,6 +224,7 @@ namespace CognitoTools.Protocol
                 case StopCause.Forbidden: return PoolAccessForbidden;
                 case StopCause.AppClientNotFound: return AppClientNotFound;
                 case StopCause.ClientSecretRequired: return ClientSecretRequired;
+                case StopCause.ProxyCredentialsRefused: return ProxyCredentialsRefused;
                 default: return PoolConfigurationError;
             }
         }
@@ -222,6 +246,7 @@ namespace CognitoTools.Protocol
                 case PoolAccessForbidden: return ErrorClassification.PermissionDenied;
                 case AppClientNotFound: return ErrorClassification.ObjectNotFound;
                 case ClientSecretRequired: return ErrorClassification.InvalidArgument;
+                case ProxyCredentialsRefused: return ErrorClassification.PermissionDenied;
                 default: return ErrorClassification.NotSpecified;
             }
         }
@@ -249,9 +274,24 @@ namespace CognitoTools.Protocol
                     return "the app client or its user pool does not exist at this endpoint";
                 case StopCause.ClientSecretRequired:
                     return "the app client has a secret, but the requests carried no SecretHash";
+                case StopCause.ProxyCredentialsRefused:
+                    return "the proxy refused the credentials (HTTP 407 Proxy Authentication Required), so no request reached Cognito";
                 default:
                     return "Cognito refused every request of this scope";
             }
+        }
+
+        /// <summary>
+        /// The recommended action of one failed row's own error record when its answer is scope-wide
+        /// (<see cref="StopClassifier"/>: the daily e-mail limit, a pool setting, a proxy's refusal): the cause's fix
+        /// and how to resend, rather than advice for the error code's per-row meaning (the per-user "Attempt limit
+        /// exceeded" is a LimitExceededException too). Null for every other failure.
+        /// </summary>
+        public static string RowAction(Exception error)
+        {
+            var verdict = StopClassifier.Classify(error);
+            if (verdict.Reach != ErrorReach.Scope) return null;
+            return Fix(verdict.Cause) + " Then resend the rows that failed: Get-CGIPHistory -Failed | Send-CGIPConfirmationCode, or run the same command again with its -JournalPath.";
         }
 
         /// <summary>What to change before resuming.</summary>
@@ -277,6 +317,8 @@ namespace CognitoTools.Protocol
                     return "Check -ClientId and the Region or -EndpointUrl: the app client must exist in a user pool there.";
                 case StopCause.ClientSecretRequired:
                     return "Pass the app client's secret with -ClientSecret (or a SecretHash column).";
+                case StopCause.ProxyCredentialsRefused:
+                    return "Correct the proxy's user name and password in HTTPS_PROXY/HTTP_PROXY (http://user:password@proxy:port, special characters percent-encoded), or ask the proxy's administrator.";
                 default:
                     return "Fix the user pool's configuration.";
             }

@@ -568,7 +568,7 @@ namespace CognitoTools.Commands
                 {
                     continue;
                 }
-                WriteWarning($"Cognito said stop for {stop.ScopeText}: {StopCauses.Describe(stop.Cause)} ({stop.ErrorCode}). No more requests of it are sent; its rows not yet sent are NotSent (resumable). One {stop.ErrorId} error at the end of the batch gives the counts and how to resume.");
+                WriteWarning($"{stop.Headline}: {StopCauses.Describe(stop.Cause)} ({stop.ErrorCode}). No more requests of it are sent; its rows not yet sent are NotSent (resumable). One {stop.ErrorId} error at the end of the batch gives the counts and how to resume.");
             }
         }
 
@@ -612,9 +612,10 @@ namespace CognitoTools.Commands
             var parts = new List<string>();
             foreach (var stop in stops)
             {
-                parts.Add($"{stop.ErrorId} for {stop.ScopeText} ({stop.ErrorCode}): {stop.NotSentCount} row(s) not sent");
+                // A proxy's refusal is not Cognito's answer: said apart.
+                parts.Add((stop.IsCognitoAnswer ? "Cognito said stop: " : "The proxy refused: ") + $"{stop.ErrorId} for {stop.ScopeText} ({stop.ErrorCode}): {stop.NotSentCount} row(s) not sent");
             }
-            return " Cognito said stop: " + string.Join("; ", parts) + ".";
+            return " " + string.Join("; ", parts) + ".";
         }
 
         private string StopWarning()
@@ -813,7 +814,9 @@ namespace CognitoTools.Commands
             }
             _nextProgressAt = _progressClock.Elapsed + ProgressInterval;
             var progress = _sender.GetProgress();
-            var status = $"{progress.Completed} done, {progress.Failed} failed, {progress.InFlight} in flight, {progress.RequestsPerSecond:0.0}/s, " +
+            // In flight: requests that may have left the machine (the stop summary's rule); those waiting for a slot of the rate limiter are said apart.
+            var status = $"{progress.Completed} done, {progress.Failed} failed, {progress.InFlight} in flight, " +
+                         (progress.WaitingToSend > 0 ? $"{progress.WaitingToSend} waiting for the rate limit, " : string.Empty) + $"{progress.RequestsPerSecond:0.0}/s, " +
                          $"rate limit {(progress.CurrentRateLimit.HasValue ? progress.CurrentRateLimit.Value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "none")}, {progress.Throttled} throttled" +
                          StopsProgress();
             var record = new ProgressRecord(ProgressActivityId, ProgressActivity, status);

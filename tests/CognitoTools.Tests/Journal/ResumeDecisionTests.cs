@@ -77,7 +77,6 @@ namespace CognitoTools.Tests.Journal
         [Theory]
         [InlineData("UserNotFoundException", "Username/client id combination not found.")]
         [InlineData("NotAuthorizedException", "Unable to verify secret hash for client client1")]
-        [InlineData("ResourceNotFoundException", "User pool client client1 does not exist.")]
         [InlineData("InvalidParameterException", "User is already confirmed.")]
         public void Permanent_failures_are_skipped_unless_RetryPermanentFailures(string code, string message)
         {
@@ -107,6 +106,20 @@ namespace CognitoTools.Tests.Journal
             var decision = Decide("ann");
             Assert.False(decision.Skip);
             Assert.Equal(ResumeReason.Retry, decision.Reason);
+        }
+
+        // A scope-wide cause (StopClassifier) is a setting the user fixes before resuming, not the row's own failure:
+        // the rows that failed with it are sent again without -RetryPermanentFailures.
+        [Theory]
+        [InlineData("ResourceNotFoundException", "User pool client client1 does not exist.")]
+        [InlineData("NotAuthorizedException", "Client client1 is configured for secret but secret was not received")]
+        public void Rows_that_failed_with_a_scope_wide_cause_are_sent_again_without_RetryPermanentFailures(string code, string message)
+        {
+            Write(Row(JournalEvent.Failed, "ann", errorCode: code, message: message));
+            var decision = Decide("ann");
+            Assert.False(decision.Skip);
+            Assert.Equal(ResumeReason.Retry, decision.Reason);
+            Assert.Equal(code, decision.Previous.ErrorCode);
         }
 
         [Fact]
