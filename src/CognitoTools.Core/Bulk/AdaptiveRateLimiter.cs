@@ -120,6 +120,7 @@ namespace CognitoTools.Bulk
 
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
+        private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly double _cap;
         private readonly double _floor;
 
@@ -184,8 +185,9 @@ namespace CognitoTools.Bulk
         {
         }
 
-        internal AdaptiveRateLimiter(double maxRequestsPerSecond, int burst, Func<TimeSpan> clock)
+        internal AdaptiveRateLimiter(double maxRequestsPerSecond, int burst, Func<TimeSpan> clock, Func<TimeSpan, CancellationToken, Task> delay = null)
         {
+            _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
             if (double.IsNaN(maxRequestsPerSecond) || maxRequestsPerSecond <= 0)
                 throw new ArgumentOutOfRangeException(nameof(maxRequestsPerSecond), maxRequestsPerSecond, "The rate must be positive (PositiveInfinity for no cap).");
             if (burst < 1) throw new ArgumentOutOfRangeException(nameof(burst), burst, "The burst must be at least 1.");
@@ -260,13 +262,13 @@ namespace CognitoTools.Bulk
         {
             while (true)
             {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await _delay(delay, cancellationToken).ConfigureAwait(false);
                 delay = Admit();
                 if (delay <= TimeSpan.Zero) return;
                 // The last second is full: wait for room, then take a new slot. Admitting every waiter the moment room
                 // appears would release them together, repeating a past burst (say, one sent just before a cut) each
                 // second, and a token bucket with a small burst throttles such bunches even far below its rate.
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await _delay(delay, cancellationToken).ConfigureAwait(false);
                 delay = Reserve();
             }
         }
