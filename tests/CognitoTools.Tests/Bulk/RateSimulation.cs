@@ -157,7 +157,7 @@ namespace CognitoTools.Tests.Bulk
                     _result.Attempts++;
                     _result.Sends.Add((_now, throttled));
                     await Delay(_scenario.Latency, CancellationToken.None);
-                    if (throttled) limiter.OnThrottled(); else limiter.OnSuccess();
+                    limiter.OnAnswer(throttled ? AnswerKind.Throttled : AnswerKind.Accepted);
                     if (!throttled)
                     {
                         _result.Succeeded++;

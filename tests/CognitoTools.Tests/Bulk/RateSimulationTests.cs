@@ -17,7 +17,8 @@ namespace CognitoTools.Tests.Bulk
 
         public RateSimulationTests(ITestOutputHelper output) { _output = output; }
 
-        internal static readonly RateSimulation.LimiterFactory Legacy = (cap, clock, delay) => new AdaptiveRateLimiter(cap, 1, clock, delay);
+        internal static readonly RateSimulation.LimiterFactory Legacy = (cap, clock, delay) => new LegacyAdaptiveRateLimiter(cap, 1, clock, delay);
+        internal static readonly RateSimulation.LimiterFactory New = (cap, clock, delay) => new AdaptiveRateLimiter(cap, clock, delay);
 
         /// <summary>The quota table: token buckets of R/s holding a tenth of a second's tokens (at least one), one second's and five seconds'.</summary>
         public static IEnumerable<object[]> QuotaRows()
@@ -65,6 +66,31 @@ namespace CognitoTools.Tests.Bulk
                 failedRows += run.Failed;
             }
             Assert.Equal(0, failedRows);
+        }
+
+        [Fact]
+        public void Side_by_side()
+        {
+            foreach (var row in QuotaRows())
+            {
+                var scenario = QuotaScenario((int)row[0], (double)row[1], (bool)row[2]);
+                var old = RateSimulation.Run(scenario, Legacy);
+                var now = RateSimulation.Run(scenario, New);
+                _output.WriteLine($"old {old.Sustained / scenario.Quota,5:P0} {old.ThrottledShare,6:P1} {old.Failed}  new {now.Sustained / scenario.Quota,5:P0} {now.ThrottledShare,6:P1} {now.Failed}  {scenario}");
+            }
+        }
+
+        [Fact]
+        public void Trace()
+        {
+            var spec = Environment.GetEnvironmentVariable("SIM_TRACE");
+            if (spec == null) return;
+            var p = spec.Split(',');
+            var scenario = QuotaScenario(int.Parse(p[0]), double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture), bool.Parse(p[2]));
+            TimeSpan now = TimeSpan.Zero;
+            var run = RateSimulation.Run(scenario, (cap, clock, delay) => { var l = new AdaptiveRateLimiter(cap, clock, delay); l.Log = line => _output.WriteLine($"{clock().TotalSeconds,7:F3} {line}"); return l; });
+            _output.WriteLine(run.ToString());
+            foreach (var g in run.Sends.GroupBy(x => (int)x.At.TotalSeconds)) _output.WriteLine($"{g.Key,3}: {g.Count(),4} sent {g.Count(x => x.Throttled),4} throttled");
         }
     }
 }
