@@ -48,7 +48,7 @@ namespace CognitoTools.Bulk
         /// <summary>Throttled share above the background that is tolerated without a reaction.</summary>
         internal const double Tolerance = 0.1;
         /// <summary>A throttled share that did not fall below this part of the share before the cut did not depend on the rate: background.</summary>
-        internal const double UnchangedShare = 0.7;
+        internal const double UnchangedShare = 0.5;
         /// <summary>At or above this share the batch is far above a quota, never background; cuts go on during the test.</summary>
         internal const double HeavyShare = 0.5;
         public static readonly TimeSpan BackgroundHalfLife = TimeSpan.FromSeconds(30);
@@ -215,7 +215,7 @@ namespace CognitoTools.Bulk
                 {
                     _accepted++;
                     _acceptedLastSecond.Enqueue(now);
-                    if (_acceptedLastSecond.Count > 4096) _acceptedLastSecond.Dequeue(); // read only before the first cut
+                    if (_acceptedLastSecond.Count > 4096) _acceptedLastSecond.Dequeue();
                     Grow(now);
                 }
                 if (_testing) CheckTest(now);
@@ -225,7 +225,7 @@ namespace CognitoTools.Bulk
         private void OnThrottled(TimeSpan now)
         {
             _throttles++;
-            var inDrain = _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
+            var inDrain = InDrain(now);
             if (!inDrain)
             {
                 // Accepted since the last throttle, over the time since: a drain rate if the bucket never filled in
@@ -265,8 +265,12 @@ namespace CognitoTools.Bulk
                     SetRate(now, Margin * _estimate, _estimate, $"throttled at {Rate(before)}, above the estimated quota {Rate(_estimate)}");
                 }
                 else
-                    // Nothing measured explains this throttle (yet): the SDKs' first reaction.
+                {
+                    // Nothing measured explains this throttle (yet): the SDKs' first reaction. Below an estimate the
+                    // service accepted, that cut also tests whether the throttles depend on the rate at all.
+                    if (!double.IsNaN(_estimate) && !_testing) StartTest(share);
                     SetRate(now, Beta * before, before, "throttled; first reaction ×" + Beta.ToString(CultureInfo.InvariantCulture));
+                }
                 return;
             }
             // A throttle within a drain: the bucket was empty at both ends, so what it accepted in between is its rate.
@@ -275,10 +279,10 @@ namespace CognitoTools.Bulk
             if (drained < MinDrainAnswers || span <= 0)
             {
                 // Too few accepted yet to read the drain, but a bound: the bucket refilled no more than it accepted
-                // since the drain began, plus the token it may have held then. Still throttled once the requests sent
-                // before the last cut were answered: no faster than that (it falls towards the quota as 1/span).
+                // since the drain began, plus the token it may have held then: no faster than that (it falls towards
+                // the quota as 1/span). Not when background throttles may be all there is, unless they are heavy.
                 var ceiling = span > 0 ? (drained + 1) / span : double.PositiveInfinity;
-                if (before > ceiling)
+                if (before > ceiling && (background <= 0 || share >= HeavyShare))
                     SetRate(now, ceiling, ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
                 return;
             }
@@ -315,6 +319,7 @@ namespace CognitoTools.Bulk
             _background = Math.Max(Background(now), after);
             _backgroundAt = now;
             _estimate = _estimateBeforeTest;
+            _lastThrottle = TimeSpan.MinValue; // this drain's readings measured the background: the next throttle starts afresh
             SetRate(now, _rateBeforeEpisode, _rateBeforeEpisode,
                 $"throttles did not fall when the rate was cut ({Percent(_shareBeforeTest)} before, {Percent(after)} after): background, tolerated from now on");
         }
@@ -323,7 +328,7 @@ namespace CognitoTools.Bulk
         private void Grow(TimeSpan now)
         {
             // Not while throttles come (within a drain): the bucket is empty, more pace only means more throttles.
-            if (double.IsPositiveInfinity(_pacer.Rate) || _plateau <= 0 || now - _lastThrottle <= DrainGap) return;
+            if (double.IsPositiveInfinity(_pacer.Rate) || _plateau <= 0 || InDrain(now)) return;
             var t = (now - _epoch).TotalSeconds - _k;
             var rate = _plateau + Scale(_plateau) * t * t * t;
             // Beyond the plateau, no faster than twice what the batch sends (the SDKs' bound): an idle batch does not probe.
@@ -394,6 +399,8 @@ namespace CognitoTools.Bulk
             _testAnswers++;
             if (throttled) _testThrottled++;
         }
+
+        private bool InDrain(TimeSpan now) => _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
 
         private double Share() => _windowThrottled / (double)Math.Max(_windowCount, 1);
 
