@@ -37,7 +37,7 @@ namespace CognitoTools.Bulk
             if (double.IsPositiveInfinity(Rate)) return TimeSpan.Zero;
             if (_nextSlot < now) _nextSlot = now;
             var slot = _nextSlot;
-            _nextSlot = slot + TimeSpan.FromTicks((long)Math.Min(TimeSpan.MaxValue.Ticks / 4, TimeSpan.TicksPerSecond / Rate));
+            _nextSlot = slot + Interval();
             return slot - now;
         }
 
@@ -80,6 +80,8 @@ namespace CognitoTools.Bulk
             }
             else if (_nextSlot < now) _nextSlot = now;
         }
+
+        private TimeSpan Interval() => TimeSpan.FromTicks((long)Math.Min(TimeSpan.MaxValue.Ticks / 4, TimeSpan.TicksPerSecond / Rate));
 
         private void Prune(TimeSpan now)
         {

@@ -1,0 +1,191 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CognitoTools.Bulk;
+using CognitoTools.Protocol;
+using Xunit;
+
+namespace CognitoTools.Tests.Bulk
+{
+    /// <summary>The limiter's rules one by one, on a fake clock (the targets they add up to: <see cref="RateSimulationTests"/>).</summary>
+    public class AdaptiveRateLimiterTests
+    {
+        private sealed class FakeClock
+        {
+            public TimeSpan Now;
+            public TimeSpan Read() => Now;
+        }
+
+        private static AdaptiveRateLimiter Limiter(double cap, FakeClock clock) => new AdaptiveRateLimiter(cap, clock.Read, (d, ct) => Task.CompletedTask);
+
+        private static TimeSpan Reserve(AdaptiveRateLimiter limiter) => limiter.Reserve(out _);
+
+        [Fact]
+        public void Slots_are_spaced_at_the_rate_and_idle_time_banks_nothing()
+        {
+            var clock = new FakeClock();
+            var limiter = Limiter(10, clock);
+            Assert.Equal(TimeSpan.Zero, Reserve(limiter));
+            Assert.Equal(TimeSpan.FromMilliseconds(100), Reserve(limiter));
+            Assert.Equal(TimeSpan.FromMilliseconds(200), Reserve(limiter));
+            clock.Now = TimeSpan.FromMilliseconds(250);
+            Assert.Equal(TimeSpan.FromMilliseconds(50), Reserve(limiter));
+            clock.Now = TimeSpan.FromSeconds(5);
+            Assert.Equal(TimeSpan.Zero, Reserve(limiter));
+            Assert.Equal(TimeSpan.FromMilliseconds(100), Reserve(limiter));
+        }
+
+        [Fact]
+        public void A_late_request_is_held_until_the_last_second_leaves_room_for_it_under_the_cap()
+        {
+            // Slots 0, 100, ..., 900 ms; the first request's timer wakes 150 ms late: admitted as the slots say, the
+            // request at 1000 ms would make 11 within the second after it. The one-second log holds it.
+            var clock = new FakeClock();
+            var limiter = Limiter(10, clock);
+            long generation = 0;
+            clock.Now = TimeSpan.FromMilliseconds(150);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+            for (var slot = 2; slot <= 10; slot++)
+            {
+                clock.Now = TimeSpan.FromMilliseconds(100 * (slot - 1));
+                Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+            }
+            clock.Now = TimeSpan.FromMilliseconds(1000);
+            Assert.Equal(TimeSpan.FromMilliseconds(150), limiter.Admit(ref generation, out _));
+            clock.Now = TimeSpan.FromMilliseconds(1150);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+        }
+
+        [Fact]
+        public void A_lower_rate_spaces_new_slots_further_apart_and_voids_the_old_ones()
+        {
+            // Issue 18.8: fixed numbers. 10/s; the first throttle is the first reaction: 10 x 0.7 = 7/s.
+            var clock = new FakeClock();
+            var limiter = Limiter(10, clock);
+            Assert.Equal(TimeSpan.Zero, limiter.Reserve(out var first));
+            Assert.Equal(TimeSpan.FromMilliseconds(100), limiter.Reserve(out var held));
+            limiter.OnAnswer(AnswerKind.Throttled);
+            Assert.Equal(7, limiter.CurrentRate, 9);
+            // The slot handed out at 100 ms is void: its holder takes a new one, and the next is 1/7 s after it.
+            clock.Now = TimeSpan.FromMilliseconds(100);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref held, out var newSlot));
+            Assert.Equal(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 7), Reserve(limiter));
+        }
+
+        [Fact]
+        public async Task Requests_held_after_a_cut_are_spread_at_the_new_rate_not_sent_together()
+        {
+            // Issue 18.10, on the simulation's clock: 8 requests wait for slots at 50/s when a throttle cuts the rate
+            // (first reaction: 35/s); each then leaves at the new spacing, none together.
+            var events = new SortedList<(long, int), TaskCompletionSource<bool>>();
+            var clock = new FakeClock();
+            var order = 0;
+            Task Delay(TimeSpan d, CancellationToken ct)
+            {
+                if (d <= TimeSpan.Zero) return Task.CompletedTask;
+                var tcs = new TaskCompletionSource<bool>();
+                events.Add(((clock.Now + d).Ticks, order++), tcs);
+                return tcs.Task;
+            }
+            var limiter = new AdaptiveRateLimiter(50, clock.Read, Delay);
+            var admitted = new List<TimeSpan>();
+            var previous = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(null);
+            try
+            {
+                var waits = Enumerable.Range(0, 8).Select(async _ => { await limiter.WaitAsync(CancellationToken.None); admitted.Add(clock.Now); }).ToList();
+                limiter.OnAnswer(AnswerKind.Throttled);
+                Assert.Equal(35, limiter.CurrentRate, 9);
+                while (events.Count > 0)
+                {
+                    var next = events.Keys[0];
+                    var due = events.Values[0];
+                    events.RemoveAt(0);
+                    clock.Now = TimeSpan.FromTicks(next.Item1);
+                    due.SetResult(true);
+                }
+                await Task.WhenAll(waits);
+            }
+            finally { SynchronizationContext.SetSynchronizationContext(previous); }
+            admitted.Sort();
+            Assert.Equal(8, admitted.Count);
+            var gaps = admitted.Zip(admitted.Skip(1), (a, b) => b - a).ToList();
+            // The first left at once, the second at its old slot (20 ms: due before the next could be spaced), the
+            // other 6 at 1/35 s apart, none together.
+            Assert.Equal(20, gaps[0].TotalMilliseconds, 3);
+            Assert.All(gaps.Skip(1), g => Assert.Equal(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 35).TotalMilliseconds, g.TotalMilliseconds, 3));
+        }
+
+        [Fact]
+        public void Without_a_cap_the_batch_starts_in_doubling_rounds_each_ended_by_answers_of_any_kind()
+        {
+            var clock = new FakeClock();
+            var limiter = Limiter(double.PositiveInfinity, clock);
+            long generation = 0;
+            foreach (var round in new[] { 1, 2, 4, 8, 16 })
+            {
+                for (var i = 0; i < round; i++) Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+                Assert.True(limiter.Admit(ref generation, out _) > TimeSpan.Zero, $"a request beyond the round of {round} went before the round was answered");
+                // Lost connections and faults end a round as well as answers do: no timeout needed.
+                for (var i = 0; i < round; i++) limiter.OnAnswer(i % 2 == 0 ? AnswerKind.NoAnswer : AnswerKind.ServiceFault);
+                clock.Now += TimeSpan.FromMilliseconds(20);
+            }
+            for (var i = 0; i < 1000; i++) Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+            Assert.True(double.IsPositiveInfinity(limiter.CurrentRate));
+        }
+
+        [Fact]
+        public void Within_a_drain_the_quota_is_what_was_accepted_between_throttles()
+        {
+            // Cap 100/s; throttles at 0 and 1 s (the bucket empty at both) with 40 accepted between: the quota is 40/s, the pace 10 % below it.
+            var clock = new FakeClock();
+            var limiter = Limiter(100, clock);
+            limiter.OnAnswer(AnswerKind.Throttled); // first reaction: 70/s
+            Assert.Equal(70, limiter.CurrentRate, 9);
+            for (var i = 0; i < 40; i++)
+            {
+                clock.Now += TimeSpan.FromMilliseconds(20);
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            clock.Now = TimeSpan.FromSeconds(1);
+            limiter.OnAnswer(AnswerKind.Throttled);
+            Assert.Equal(40, limiter.EstimatedQuota, 9);
+            Assert.Equal(36, limiter.CurrentRate, 9);
+        }
+
+        [Fact]
+        public void An_empty_retry_quota_slows_down_by_beta_once_per_episode_and_keeps_the_estimate()
+        {
+            var clock = new FakeClock();
+            var limiter = Limiter(20, clock);
+            limiter.OnRetryQuotaExhausted();
+            Assert.Equal(14, limiter.CurrentRate, 9);
+            limiter.OnRetryQuotaExhausted();
+            Assert.Equal(14, limiter.CurrentRate, 9);
+            Assert.True(double.IsNaN(limiter.EstimatedQuota), "faults say nothing about the quota");
+        }
+
+        [Fact]
+        public void Create_maps_the_option_values()
+        {
+            Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, AdaptiveRateLimiter.Create(null).MaxRequestsPerSecond);
+            Assert.Equal(7.5, AdaptiveRateLimiter.Create(7.5).MaxRequestsPerSecond);
+            Assert.True(double.IsPositiveInfinity(AdaptiveRateLimiter.Create(0).MaxRequestsPerSecond));
+            Assert.True(double.IsPositiveInfinity(AdaptiveRateLimiter.Create(-1).MaxRequestsPerSecond));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveRateLimiter(0));
+        }
+
+        [Fact]
+        public async Task Wait_honours_cancellation()
+        {
+            var limiter = new AdaptiveRateLimiter(1);
+            await limiter.WaitAsync(CancellationToken.None);
+            using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => limiter.WaitAsync(cts.Token));
+            }
+        }
+    }
+}
