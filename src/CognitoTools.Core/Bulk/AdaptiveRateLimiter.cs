@@ -30,11 +30,7 @@ namespace CognitoTools.Bulk
         public const double Beta = 0.7;
         /// <summary>The pace is this share of the estimated quota: 10 % below it, so the estimate's error and other traffic fit under it.</summary>
         public const double Margin = 0.9;
-        /// <summary>
-        /// CUBIC's scale constant at a plateau of <see cref="ScaleReferenceRate"/>; proportional to the plateau, so the way
-        /// back from the margin and the probe beyond the estimate take the same seconds at 10/s as at 200/s (about 2.7 s
-        /// back to the estimate; 10 % beyond it 2.7 s later).
-        /// </summary>
+        /// <summary>CUBIC's scale constant at a plateau of <see cref="ScaleReferenceRate"/>, proportional to the plateau: the way back from the margin takes 2.7 s at any rate.</summary>
         public const double ScaleConstant = 0.4;
         public const double ScaleReferenceRate = 80;
         /// <summary>A probe goes at most this share beyond the plateau (a quota that rose is found in steps of this).</summary>
@@ -55,7 +51,6 @@ namespace CognitoTools.Bulk
         /// <summary>Without a cap the batch starts in rounds of 1, 2, 4 ... requests, each sent once the one before was answered (TCP's slow start), up to this round.</summary>
         internal const int SlowStartLastRound = 32;
         private static readonly TimeSpan SlowStartPoll = TimeSpan.FromMilliseconds(2);
-
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
@@ -64,15 +59,12 @@ namespace CognitoTools.Bulk
         private readonly double _floor;
         private readonly Queue<TimeSpan> _acceptedLastSecond = new Queue<TimeSpan>();
         private readonly bool[] _window = new bool[AnswerWindow];
-
         private bool _slowStart;
         private int _round = 1;
         private long _roundEnd = 1;
         private TimeSpan _firstSend = TimeSpan.MinValue;
         private long _answers, _accepted, _throttles;
-        private long _answersAfterCut;            // answers by which the requests in flight at the last rate change are answered
         private int _windowNext, _windowCount, _windowThrottled;
-
         private double _estimate = double.NaN;   // the quota: the last drain's rate
         private double _plateau, _k;              // CUBIC: where the rate grows back to, and when (s after _epoch)
         private TimeSpan _epoch;
@@ -81,14 +73,12 @@ namespace CognitoTools.Bulk
         private TimeSpan _drainStart;
         private long _drainStartAccepted;
         private bool _episodeTested;              // this drain had its background test
-
         private bool _testing;
         private long _testSkip;                   // answers to requests in flight at the cut: they left at the old rate
         private int _testAnswers, _testThrottled;
         private double _shareBeforeTest, _rateBeforeEpisode, _estimateBeforeTest;
         private double _background;
         private TimeSpan _backgroundAt;
-
         private TimeSpan _lastSlowdown = TimeSpan.MinValue;
         private TimeSpan _slowdownHold;
         private TimeSpan _lastToleratedLog = TimeSpan.MinValue;
@@ -127,21 +117,15 @@ namespace CognitoTools.Bulk
 
         /// <summary>The configured cap; <see cref="double.PositiveInfinity"/> when there is none.</summary>
         public double MaxRequestsPerSecond => _cap;
-
         /// <summary>Verbose sink for rate changes and their reasons (called under the limiter's lock: keep it cheap).</summary>
         public Action<string> Log { get; set; }
-
         /// <summary>The rate in force now; <see cref="double.PositiveInfinity"/> while there is no cap and nothing was throttled yet.</summary>
         public double CurrentRate { get { lock (_gate) return _pacer.Rate; } }
-
         /// <summary>The quota estimated from the last drain; NaN until one was measured.</summary>
         public double EstimatedQuota { get { lock (_gate) return _estimate; } }
-
         public long ThrottleCount { get { lock (_gate) return _throttles; } }
-
         /// <summary>Attempts that passed the gate so far (first tries and retries).</summary>
         public long AttemptCount { get { lock (_gate) return _pacer.Admitted; } }
-
         /// <summary>The share of throttled answers currently treated as background (not the batch's doing).</summary>
         public double BackgroundThrottleShare { get { lock (_gate) return Background(_clock()); } }
 
@@ -169,11 +153,7 @@ namespace CognitoTools.Bulk
             }
         }
 
-        /// <summary>
-        /// Admits the request now, or returns how long to wait: for a new slot when the rate was cut since this one was
-        /// taken, or for room in the last second under the cap (then a new slot is taken: released together, the
-        /// waiters would repeat a past bunch).
-        /// </summary>
+        /// <summary>Admits the request now, or returns how long to wait: for a new slot if the rate was cut since this one was taken, or for room under the cap (then it takes a new slot).</summary>
         internal TimeSpan Admit(ref long generation, out bool newSlot)
         {
             lock (_gate)
@@ -258,10 +238,8 @@ namespace CognitoTools.Bulk
                 if (!_testing) _rateBeforeEpisode = before;
                 if (!double.IsNaN(_estimate) && before > _estimate)
                 {
-                    // The probe beyond the estimate was throttled: the quota lies between the two. A bucket of one
-                    // token wastes refills between sends, so its drains read low: the pace where throttling began is
-                    // the better reading there. (A bigger bucket let the probe run on until its burst was spent; the
-                    // drain that follows, if the margin is still too fast, reads it exactly.)
+                    // Throttled above the estimate: the probe beyond it failed (or a burst ran out). Back below it;
+                    // if the estimate was too high, the drain that follows reads the quota.
                     SetRate(now, Margin * _estimate, _estimate, $"throttled at {Rate(before)}, above the estimated quota {Rate(_estimate)}");
                 }
                 else
@@ -298,11 +276,9 @@ namespace CognitoTools.Bulk
 
         private void StartTest(double share)
         {
-            _testing = true;
-            _episodeTested = true;
+            _testing = _episodeTested = true;
             _testSkip = _pacer.Admitted - _answers;
-            _testAnswers = 0;
-            _testThrottled = 0;
+            _testAnswers = _testThrottled = 0;
             _shareBeforeTest = share;
             _estimateBeforeTest = _estimate;
         }
@@ -331,19 +307,14 @@ namespace CognitoTools.Bulk
             if (double.IsPositiveInfinity(_pacer.Rate) || _plateau <= 0 || InDrain(now)) return;
             var t = (now - _epoch).TotalSeconds - _k;
             var rate = _plateau + Scale(_plateau) * t * t * t;
-            // Beyond the plateau, no faster than twice what the batch sends (the SDKs' bound): an idle batch does not probe.
-            // The probe also goes no further than ProbeReach beyond the plateau: how far a probe overshoots before a
-            // big bucket's burst is spent is what a failed probe costs in throttles.
+            // Beyond the plateau, no faster than twice what the batch sends (the SDKs' bound), and no further than
+            // ProbeReach: how far a probe overshoots before a big bucket's burst is spent is what its failure costs.
             if (rate > _plateau) rate = Math.Min(Math.Min(rate, _plateau * (1 + ProbeReach)), Math.Max(_plateau, 2.0 * _pacer.AdmittedInLastSecond(now)));
             rate = Clamp(rate);
             if (rate > _pacer.Rate) _pacer.Rate = rate;
         }
 
-        /// <summary>
-        /// The client's retry quota is empty (most recent attempts failed): slow down for everyone by β, once per episode
-        /// (not again before the rate is back where it was), so a long storm cannot ratchet it to the floor. The
-        /// estimated quota is kept: faults say nothing about it.
-        /// </summary>
+        /// <summary>The retry quota is empty (most recent attempts failed): slow down by β, once per episode (a storm cannot ratchet the rate to the floor); the quota estimate stays (faults say nothing about it).</summary>
         public void OnRetryQuotaExhausted()
         {
             lock (_gate)
@@ -377,7 +348,6 @@ namespace CognitoTools.Bulk
             _epoch = now;
             _pacer.Rate = rate;
             _pacer.RateChanged(now, before);
-            _answersAfterCut = _answers + leftAtOldPace;
             if (_testing && rate < before)
             {
                 // A further cut during the test: it judges the newest cut, from the answers to requests sent after it.
@@ -414,9 +384,7 @@ namespace CognitoTools.Bulk
 
         private void Write(string line)
         {
-            var log = Log;
-            if (log == null) return;
-            try { log(line); }
+            try { Log?.Invoke(line); }
             catch (Exception) { /* a failing log sink must not fail the batch */ }
         }
 
