@@ -35,6 +35,8 @@ namespace CognitoTools.Bulk
         public const double ScaleReferenceRate = 80;
         /// <summary>A probe goes at most this share beyond the plateau (a quota that rose is found in steps of this).</summary>
         internal const double ProbeReach = 0.25;
+        /// <summary>No throttle for this long, the probe held at its reach: the plateau steps up there (a quota that rose or went away).</summary>
+        internal static readonly TimeSpan QuietBeforeStep = TimeSpan.FromSeconds(10);
         /// <summary>Throttles closer together than this belong to one drain: the bucket stayed empty in between.</summary>
         public static readonly TimeSpan DrainGap = TimeSpan.FromSeconds(1);
         /// <summary>Accepted answers a drain must span before its rate is read (the reading is within one token of the truth).</summary>
@@ -309,7 +311,17 @@ namespace CognitoTools.Bulk
             var rate = _plateau + Scale(_plateau) * t * t * t;
             // Beyond the plateau, no faster than twice what the batch sends (the SDKs' bound), and no further than
             // ProbeReach: how far a probe overshoots before a big bucket's burst is spent is what its failure costs.
-            if (rate > _plateau) rate = Math.Min(Math.Min(rate, _plateau * (1 + ProbeReach)), Math.Max(_plateau, 2.0 * _pacer.AdmittedInLastSecond(now)));
+            var reach = _plateau * (1 + ProbeReach);
+            if (rate > reach && _pacer.Rate >= reach && (_lastThrottle == TimeSpan.MinValue || now - _lastThrottle >= QuietBeforeStep))
+            {
+                // The probe held its reach without a throttle: the quota rose, or went away (or a big burst is not
+                // spent yet, which a throttle will tell). Probe on from there; the estimate stays until a drain says more.
+                _plateau = Clamp(reach);
+                _epoch = now;
+                _k = 0;
+                return;
+            }
+            if (rate > _plateau) rate = Math.Min(Math.Min(rate, reach), Math.Max(_plateau, 2.0 * _pacer.AdmittedInLastSecond(now)));
             rate = Clamp(rate);
             if (rate > _pacer.Rate) _pacer.Rate = rate;
         }

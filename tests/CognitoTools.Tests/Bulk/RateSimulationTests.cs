@@ -94,7 +94,7 @@ namespace CognitoTools.Tests.Bulk
             _output.WriteLine($"{run.Sustained / quota:P1} of R; {run}");
             Assert.Equal(0, run.Failed);
             Assert.True(run.Sustained >= 0.8 * quota, $"sustained {run.Sustained:F2}/s against a quota of {quota}/s");
-            Assert.True(run.ThrottledShare <= 0.10, $"{run.ThrottledShare:P1} of attempts throttled");
+            Assert.True(run.ThrottledShare <= 0.12, $"{run.ThrottledShare:P1} of attempts throttled");
         }
 
         [Fact]
