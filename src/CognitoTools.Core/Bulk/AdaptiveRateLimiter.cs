@@ -262,7 +262,7 @@ namespace CognitoTools.Bulk
                 // since the drain began, plus the token it may have held then: no faster than that (it falls towards
                 // the quota as 1/span). Not when background throttles may be all there is, unless they are heavy.
                 var ceiling = span > 0 ? (drained + 1) / span : double.PositiveInfinity;
-                if (before > ceiling && (background <= 0 || share >= HeavyShare))
+                if (before > ceiling && share >= HeavyShare)
                     SetRate(now, ceiling, ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
                 return;
             }

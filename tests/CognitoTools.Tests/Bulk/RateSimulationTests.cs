@@ -192,7 +192,7 @@ namespace CognitoTools.Tests.Bulk
                 if (!rate || !share || now.Failed > old.Failed) worse.Add(scenario.ToString());
             }
             // The one row where the old limiter's one-second assumption is exactly right and it throttles less at the
-            // start (3.5 % against 5.7 %; both sustain the quota) is the known shortfall above.
+            // start (3.5 % against 6.8 %; both sustain the quota) is the known shortfall above.
             Assert.Equal(new[] { QuotaScenario(10, 1, false).ToString() }, worse);
         }
     }
