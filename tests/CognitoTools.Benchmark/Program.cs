@@ -46,6 +46,7 @@ Options:
   --rate-seconds N   Seconds of work at the quota per quota run (default 30; --quick: 5).
   --storm-users N    Users of the fault-storm runs (default 5000; --quick: 1000; 0 skips the storm).
   --quotas LIST      Comma-separated quotas R of the quota table (default 10,50,200).
+  --rate-bursts LIST Seconds of tokens the quota's bucket holds, comma-separated (default 0.1,1,5; at least one token).
   --rate-log         Print the rate limiter's verbose lines (rate changes and their reasons) of each quota run.
   --listing-only     Only the listing section (issue 16): users listed from moto_server, ours against boto3's paginator.
   --no-listing       Skip the listing section.
@@ -182,6 +183,7 @@ Options:
         public int RateSeconds = 30;
         public int StormUsers = 5000;
         public int[] Quotas = { 10, 50, 200 };
+        public double[] RateBursts = { 0.1, 1, 5 };
         public bool RateLog;
         public bool ListingOnly;
         public bool NoListing;
@@ -223,6 +225,7 @@ Options:
                     case "--rate-seconds": o.RateSeconds = Math.Max(1, Int()); break;
                     case "--storm-users": o.StormUsers = Math.Max(0, Int()); break;
                     case "--quotas": o.Quotas = Value().Split(',').Select(q => int.Parse(q, CultureInfo.InvariantCulture)).ToArray(); break;
+                    case "--rate-bursts": o.RateBursts = Value().Split(',').Select(b => double.Parse(b, CultureInfo.InvariantCulture)).ToArray(); break;
                     case "--rate-log": o.RateLog = true; break;
                     case "--listing-only": o.ListingOnly = true; break;
                     case "--no-listing": o.NoListing = true; break;

@@ -62,35 +62,43 @@ namespace CognitoTools.Benchmark
 
         private void QuotaTable()
         {
-            _report.AppendLine($"== Quota: token bucket of R requests/s (burst: one second's worth), 16 in flight, {LatencyMs} ms latency, {_options.RateSeconds} s of work at R ==");
-            _report.AppendLine("   R | client             | cap   | users | seconds | req/s at server | sustained/R | throttled | rows failed | final rate");
+            _report.AppendLine($"== Quota: token bucket of R requests/s holding B tokens, 16 in flight, {LatencyMs} ms latency, {_options.RateSeconds} s of work at R; the legacy limiter and the new one in turn ==");
+            _report.AppendLine("   R |     B | limiter            | cap   | users | seconds | req/s at server | sustained/R | throttled | rows failed | final rate");
             var allMet = true;
+            var newAsGood = true;
             foreach (var quota in _options.Quotas)
+            foreach (var burstSeconds in _options.RateBursts)
             {
+                var burst = Math.Max(1, Math.Round(quota * burstSeconds));
                 var users = quota * _options.RateSeconds;
                 foreach (var cap in new double?[] { null, 2.0 * quota })
                 {
-                    var row = WithEndpoint(users, quota, url => Ours(url, users, 16, cap));
-                    allMet &= AppendQuotaRow(quota, "CognitoTools", cap, row);
+                    var legacy = WithEndpoint(users, quota, url => Ours(url, users, 16, cap, legacy: true), "--rate-burst", burst.ToString(CultureInfo.InvariantCulture));
+                    var legacyMet = AppendQuotaRow(quota, burst, "legacy", cap, legacy);
+                    var current = WithEndpoint(users, quota, url => Ours(url, users, 16, cap, legacy: false), "--rate-burst", burst.ToString(CultureInfo.InvariantCulture));
+                    var currentMet = AppendQuotaRow(quota, burst, "new", cap, current);
+                    allMet &= currentMet;
+                    newAsGood &= currentMet || !legacyMet;
                 }
                 if (_jsScript != null)
                 {
-                    var js = WithEndpoint(users, quota, url => Js(url, users, 16, "adaptive"));
-                    AppendQuotaRow(quota, "JS SDK adaptive", null, js);
+                    var js = WithEndpoint(users, quota, url => Js(url, users, 16, "adaptive"), "--rate-burst", burst.ToString(CultureInfo.InvariantCulture));
+                    AppendQuotaRow(quota, burst, "JS SDK adaptive", null, js);
                 }
             }
-            _report.AppendLine("(sustained = (users - R) / seconds: the bucket's first second's worth goes at once. Targets: sustained >= 0.9 R, throttled <= 5%, 0 rows failed.)");
-            _report.AppendLine(allMet ? "Quota targets met." : "Some quota targets were NOT met.");
+            _report.AppendLine("(sustained = (users - B) / seconds: the bucket's B tokens go at once. Targets: sustained >= 0.9 R, throttled <= 5%, 0 rows failed.)");
+            _report.AppendLine(allMet ? "Quota targets met by the new limiter on every row." : "Some quota targets were NOT met by the new limiter.");
+            _report.AppendLine(newAsGood ? "The new limiter meets every target the legacy one meets." : "The new limiter misses a target the legacy one meets.");
             _report.AppendLine();
         }
 
-        private bool AppendQuotaRow(int quota, string client, double? cap, Row row)
+        private bool AppendQuotaRow(int quota, double burst, string client, double? cap, Row row)
         {
-            var sustained = (row.Users - quota) / row.Seconds;
-            _report.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,4} | {1,-18} | {2,5} | {3,5} | {4,7:F1} | {5,15:F1} | {6,10:P0} | {7,9:P1} | {8,11} | {9}",
-                quota, client, cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none", row.Users, row.Seconds, row.Server.Requests / row.Seconds,
+            var sustained = (row.Users - burst) / row.Seconds;
+            _report.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,4} | {1,5} | {2,-18} | {3,5} | {4,5} | {5,7:F1} | {6,15:F1} | {7,10:P0} | {8,9:P1} | {9,11} | {10}",
+                quota, burst, client, cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none", row.Users, row.Seconds, row.Server.Requests / row.Seconds,
                 sustained / quota, row.ThrottledShare, row.Failed, row.FinalRate));
-            Console.WriteLine($"  quota {quota}, {client}, cap {(cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none")}: {row.Seconds:F1} s, {row.ThrottledShare:P1} throttled, {row.Failed} failed");
+            Console.WriteLine($"  quota {quota}, burst {burst}, {client}, cap {(cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none")}: {row.Seconds:F1} s, {sustained / quota:P0} of R, {row.ThrottledShare:P1} throttled, {row.Failed} failed");
             return sustained >= 0.9 * quota && row.ThrottledShare <= 0.05 && row.Failed == 0;
         }
 
@@ -100,8 +108,8 @@ namespace CognitoTools.Benchmark
             const string faults = "500:10%,500x2:10%,drop:10%";
             _report.AppendLine($"== Fault storm: {users} users, ThrottleLimit 16, no cap, {LatencyMs} ms latency; 10% of users 500 once, 10% twice, 10% a dropped connection once (seeded) ==");
             _report.AppendLine("client             | faults | seconds | rows failed | not sent | requests | max deliveries per user | vs clean");
-            var clean = WithEndpoint(users, 0, url => Ours(url, users, 16, null));
-            var storm = WithEndpoint(users, 0, url => Ours(url, users, 16, null), "--user-faults", faults, "--seed", "12345");
+            var clean = WithEndpoint(users, 0, url => Ours(url, users, 16, null, legacy: false));
+            var storm = WithEndpoint(users, 0, url => Ours(url, users, 16, null, legacy: false), "--user-faults", faults, "--seed", "12345");
             AppendStormRow("CognitoTools", "none", clean, clean);
             AppendStormRow("CognitoTools", "storm", storm, clean);
             if (_jsScript != null)
@@ -144,12 +152,15 @@ namespace CognitoTools.Benchmark
             }
         }
 
-        private Row Ours(string url, int users, int throttleLimit, double? cap)
+        private Row Ours(string url, int users, int throttleLimit, double? cap, bool legacy)
         {
             var options = new BulkSendOptions { ThrottleLimit = throttleLimit, MaxRequestsPerSecond = cap ?? 0 };
-            var limiter = options.CreateRateLimiter();
+            IRequestRateLimiter limiter;
             var started = Stopwatch.StartNew();
-            if (_options.RateLog) limiter.Log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s, {limiter.ThrottleCount,4} throttled so far  {line}");
+            Action<string> log = null;
+            if (_options.RateLog) log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s  {line}");
+            if (legacy) limiter = new LegacyAdaptiveRateLimiter(AdaptiveRateLimiter.EffectiveRate(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
+            else limiter = new AdaptiveRateLimiter(AdaptiveRateLimiter.EffectiveRate(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
             var config = new CognitoClientConfig
             {
                 ServiceUrl = new Uri(url),
@@ -169,7 +180,7 @@ namespace CognitoTools.Benchmark
                 return new Row
                 {
                     Client = "CognitoTools", Users = users, Succeeded = succeeded, Failed = failed - summary.NotSent, Seconds = watch.Elapsed.TotalSeconds,
-                    FinalRate = summary.FinalRate.HasValue ? summary.FinalRate.Value.ToString("F1", CultureInfo.InvariantCulture) + "/s" : "unlimited",
+                    FinalRate = legacy ? "-" : summary.FinalRate.HasValue ? summary.FinalRate.Value.ToString("F1", CultureInfo.InvariantCulture) + "/s" : "unlimited",
                 };
             }
         }

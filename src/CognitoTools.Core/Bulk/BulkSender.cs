@@ -91,9 +91,6 @@ namespace CognitoTools.Bulk
         /// <summary>After the calls in flight are cancelled, how long they get to end before they are abandoned as NotSent (in doubt).</summary>
         public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromMilliseconds(750);
 
-        /// <summary>The effective rate: the default when unset, null for no limit.</summary>
-        public double? EffectiveMaxRequestsPerSecond => AdaptiveRateLimiter.EffectiveRate(MaxRequestsPerSecond);
-
         /// <summary>The limiter to give the client (<c>CognitoClientConfig.RateLimiter</c>): capped at the effective rate, or uncapped but adaptive.</summary>
         public AdaptiveRateLimiter CreateRateLimiter() => AdaptiveRateLimiter.Create(MaxRequestsPerSecond);
     }

@@ -101,15 +101,24 @@ namespace CognitoTools.Protocol
                 var attemptsAllowed = maxAttempts + throttledAttempts;
                 if (Config.Log != null) Log($"ResendConfirmationCode attempt {attempt}/{attemptsAllowed}: POST {target} (invocation {invocationId})");
                 var attemptClock = Stopwatch.StartNew();
-                var outcome = await SendOnceAsync(target, body, _userAgent, invocationId, attempt, attemptsAllowed, request, cancellationToken).ConfigureAwait(false);
-                attemptClock.Stop();
-
-                if (outcome.Status.HasValue && !outcome.FromProxy)
+                AttemptOutcome outcome;
+                try
                 {
-                    // Any answer of Cognito's feeds the shared rate limiter; throttling slows the whole batch.
-                    if (outcome.Decision == RetryDecision.Throttling) Config.RateLimiter?.OnThrottled();
-                    else Config.RateLimiter?.OnSuccess();
+                    outcome = await SendOnceAsync(target, body, _userAgent, invocationId, attempt, attemptsAllowed, request, cancellationToken).ConfigureAwait(false);
                 }
+                catch (Exception)
+                {
+                    // Cancelled (or failed unexpectedly): the limiter still hears of every attempt it let through.
+                    Config.RateLimiter?.OnAnswer(AnswerKind.NoAnswer);
+                    throw;
+                }
+                attemptClock.Stop();
+                // Every attempt feeds the shared rate limiter with its kind; throttling slows the whole batch.
+                // A proxy's refusal (407) is not Cognito's answer: it says nothing of the quota.
+                Config.RateLimiter?.OnAnswer(!outcome.Status.HasValue || outcome.FromProxy ? AnswerKind.NoAnswer
+                    : outcome.Decision == RetryDecision.Throttling ? AnswerKind.Throttled
+                    : outcome.Decision == RetryDecision.Transient ? AnswerKind.ServiceFault
+                    : AnswerKind.Accepted);
 
                 if (outcome.Response != null)
                 {

@@ -86,16 +86,26 @@ namespace CognitoTools.Protocol
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (Config.RateLimiter != null) await Config.RateLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-                // Asked on every attempt: a provider of temporary credentials refreshes them before they expire.
-                var credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
                 var allowed = maxAttempts + (skewRetried ? 1 : 0);
                 var clock = Stopwatch.StartNew();
-                var outcome = await SendOnceAsync(target, body, credentials, invocationId, attempt, allowed, cancellationToken).ConfigureAwait(false);
-                if (outcome.Status.HasValue)
+                AttemptOutcome outcome;
+                AwsCredentials credentials;
+                try
                 {
-                    if (outcome.Decision == RetryDecision.Throttling) Config.RateLimiter?.OnThrottled();
-                    else Config.RateLimiter?.OnSuccess();
+                    // Asked on every attempt: a provider of temporary credentials refreshes them before they expire.
+                    credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+                    outcome = await SendOnceAsync(target, body, credentials, invocationId, attempt, allowed, cancellationToken).ConfigureAwait(false);
                 }
+                catch (Exception)
+                {
+                    // The limiter hears of every attempt it let through, also one that got no answer.
+                    Config.RateLimiter?.OnAnswer(AnswerKind.NoAnswer);
+                    throw;
+                }
+                Config.RateLimiter?.OnAnswer(!outcome.Status.HasValue ? AnswerKind.NoAnswer
+                    : outcome.Decision == RetryDecision.Throttling ? AnswerKind.Throttled
+                    : outcome.Decision == RetryDecision.Transient ? AnswerKind.ServiceFault
+                    : AnswerKind.Accepted);
                 if (outcome.Page != null)
                 {
                     Log($"ListUsers attempt {attempt}: HTTP {outcome.Status} in {Ms(clock.Elapsed)} ms, {outcome.Page.Users.Count} user(s), " +

@@ -244,7 +244,7 @@ namespace CognitoTools.Tests.Auth
             var provider = CredentialChain.Create(new CredentialsInput { ProfileName = "sso" }, _home.Environment);
             var all = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => provider.GetCredentialsAsync(CancellationToken.None))));
             Assert.All(all, c => Assert.Equal("AKIDONCE", c.AccessKeyId));
-            Assert.Single(File.ReadAllLines(marker).Where(l => l.Trim().Length > 0));
+            Assert.Single(File.ReadAllLines(marker), l => l.Trim().Length > 0);
         }
 
         [Fact]

@@ -140,7 +140,8 @@ namespace CognitoTools.Tests.Bulk
                     Assert.Equal(32, outcomes.Count);
                     Assert.Equal(32, service.RequestCount);
                     var busiest = service.MaxRequestsInWindow(TimeSpan.FromSeconds(1));
-                    Assert.True(busiest <= 20 + limiter.Burst, $"{busiest} requests within one second");
+                    // The limiter admits at most 20 in any second; one more allows for an arrival delayed on the way to the server.
+                    Assert.True(busiest <= 20 + 1, $"{busiest} requests within one second");
                     Assert.True(busiest >= 15, $"only {busiest} requests in the busiest second: the limit is far too strict");
                 }
             }

@@ -122,8 +122,11 @@ namespace CognitoTools.Tests.Bulk
             public int Answers => Volatile.Read(ref _answers);
             public int Throttles => Volatile.Read(ref _throttles);
             public Task WaitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-            public void OnThrottled() => Interlocked.Increment(ref _throttles);
-            public void OnSuccess() => Interlocked.Increment(ref _answers);
+            public void OnAnswer(AnswerKind kind)
+            {
+                if (kind == AnswerKind.Throttled) Interlocked.Increment(ref _throttles);
+                else if (kind != AnswerKind.NoAnswer) Interlocked.Increment(ref _answers);
+            }
             public void OnRetryQuotaExhausted() { }
         }
     }

@@ -138,10 +138,10 @@ namespace CognitoTools.Tests.Bulk
                 var sustained = service.DeliveryCount / measured.Elapsed.TotalSeconds;
                 var share = service.ThrottledCount / (double)service.RequestCount;
                 _output.WriteLine($"last {service.DeliveryCount} rows: sustained {sustained:F1}/s = {sustained / quota:P0} of the quota, {share:P1} of {service.RequestCount} attempts throttled");
-                // Issue 9 asks 0.9 and 5% over 30 s (the benchmark measures that). A 5-s window on a shared CI machine
-                // is noisy (at 10/s it holds 50 requests, and one probe of the quota costs one or two throttles), so
-                // these guard against a collapse of the control: no adaptation throttles 75-95% here, and a rate
-                // found too low sustains half the quota or less.
+                // The targets (0.9 R, 5 %) are asserted exactly in virtual time by RateSimulationTests. Here, in real
+                // time over a 5-s window on a shared machine, these only guard against a collapse of the control
+                // through the real client and endpoint: no adaptation throttles 75-95 %, and a rate found too low
+                // sustains half the quota or less.
                 Assert.True(sustained >= 0.8 * quota, $"sustained only {sustained:F1}/s against a quota of {quota}/s: {run}");
                 Assert.True(share <= 0.15, $"{share:P1} of attempts throttled: {run}");
             }

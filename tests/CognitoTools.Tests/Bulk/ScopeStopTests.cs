@@ -308,8 +308,10 @@ namespace CognitoTools.Tests.Bulk
             private int _throttled;
             public int Throttled => Volatile.Read(ref _throttled);
             public Task WaitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-            public void OnThrottled() => Interlocked.Increment(ref _throttled);
-            public void OnSuccess() { }
+            public void OnAnswer(AnswerKind kind)
+            {
+                if (kind == AnswerKind.Throttled) Interlocked.Increment(ref _throttled);
+            }
             public void OnRetryQuotaExhausted() { }
         }
     }

@@ -33,8 +33,11 @@ namespace CognitoTools.Tests.Listing
     {
         public int Waits, Throttles, Successes;
         public Task WaitAsync(CancellationToken cancellationToken) { Interlocked.Increment(ref Waits); return Task.CompletedTask; }
-        public void OnThrottled() => Interlocked.Increment(ref Throttles);
-        public void OnSuccess() => Interlocked.Increment(ref Successes);
+        public void OnAnswer(AnswerKind kind)
+        {
+            if (kind == AnswerKind.Throttled) Interlocked.Increment(ref Throttles);
+            else if (kind != AnswerKind.NoAnswer) Interlocked.Increment(ref Successes);
+        }
         public void OnRetryQuotaExhausted() { }
     }
 

@@ -197,7 +197,7 @@ namespace CognitoTools.Tests.Protocol
         }
 
         [Fact]
-        public async Task Rate_limiter_gates_every_attempt_and_hears_about_throttling()
+        public async Task Rate_limiter_gates_every_attempt_and_hears_each_answer_with_its_kind()
         {
             var limiter = new CountingLimiter();
             using var f = new ClientFixture(Responses.Sequence(
@@ -206,8 +206,7 @@ namespace CognitoTools.Tests.Protocol
                 () => Responses.Ok()), c => c.RateLimiter = limiter);
             await f.SendAsync();
             Assert.Equal(3, limiter.Waits);
-            Assert.Equal(1, limiter.Throttled);
-            Assert.Equal(2, limiter.Successes);
+            Assert.Equal(new[] { AnswerKind.Throttled, AnswerKind.ServiceFault, AnswerKind.Accepted }, limiter.Answers);
         }
 
         [Fact]
@@ -345,10 +344,10 @@ namespace CognitoTools.Tests.Protocol
 
         private sealed class CountingLimiter : IRequestRateLimiter
         {
-            public int Waits, Throttled, Successes, QuotaExhausted;
+            public int Waits, QuotaExhausted;
+            public readonly List<AnswerKind> Answers = new List<AnswerKind>();
             public Task WaitAsync(CancellationToken cancellationToken) { Interlocked.Increment(ref Waits); return Task.CompletedTask; }
-            public void OnThrottled() => Interlocked.Increment(ref Throttled);
-            public void OnSuccess() => Interlocked.Increment(ref Successes);
+            public void OnAnswer(AnswerKind kind) { lock (Answers) Answers.Add(kind); }
             public void OnRetryQuotaExhausted() => Interlocked.Increment(ref QuotaExhausted);
         }
     }
