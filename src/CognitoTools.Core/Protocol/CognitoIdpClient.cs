@@ -95,7 +95,12 @@ namespace CognitoTools.Protocol
                 state?.OnWaitingForSlot();
                 if (Config.RateLimiter != null) await Config.RateLimiter.WaitAsync(cancellationToken).ConfigureAwait(false);
                 // Only now may the attempt leave the machine; a stopped batch sends nothing more.
-                if (state != null && !state.TryBeginSending()) throw new RequestNotSentException();
+                if (state != null && !state.TryBeginSending())
+                {
+                    // The limiter let this attempt through and hears of every such attempt: a slow-start round waits for it.
+                    Config.RateLimiter?.OnAnswer(AnswerKind.NoAnswer);
+                    throw new RequestNotSentException();
+                }
 
                 // Batch mode: throttled attempts come on top of MaxAttempts.
                 var attemptsAllowed = maxAttempts + throttledAttempts;

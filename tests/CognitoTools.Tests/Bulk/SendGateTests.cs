@@ -98,5 +98,33 @@ namespace CognitoTools.Tests.Bulk
             Assert.False(state.TryBeginSending());
             Assert.False(new RequestSendState(new SendGate(), () => false).TryBeginSending());
         }
+            [Fact]
+        public async System.Threading.Tasks.Task An_attempt_refused_at_a_closed_gate_is_still_reported_to_the_limiter()
+        {
+            // The limiter hears of every attempt it let through: a slow-start round waits for those answers, so an
+            // attempt refused at the gate (a stopped scope, Ctrl+C) that went unreported would hang the batch.
+            using (var service = RateControlTests.StartService(1, 0))
+            {
+                var limiter = new ReportCountingLimiter();
+                using (var client = new CognitoIdpClient(new CognitoClientConfig { ServiceUrl = new Uri(service.EndpointUrl), RateLimiter = limiter, RetryMode = RetryMode.Batch }))
+                {
+                    var gate = new SendGate();
+                    gate.Close();
+                    await Assert.ThrowsAsync<RequestNotSentException>(() => client.ResendConfirmationCodeAsync(User(1), new RequestSendState(gate), System.Threading.CancellationToken.None));
+                    Assert.Equal(1, limiter.Waits);
+                    Assert.Equal(new[] { AnswerKind.NoAnswer }, limiter.Answers.ToArray());
+                    Assert.Equal(0, service.RequestCount);
+                }
+            }
+        }
+
+        private sealed class ReportCountingLimiter : IRequestRateLimiter
+        {
+            public int Waits;
+            public readonly System.Collections.Concurrent.ConcurrentQueue<AnswerKind> Answers = new System.Collections.Concurrent.ConcurrentQueue<AnswerKind>();
+            public System.Threading.Tasks.Task WaitAsync(System.Threading.CancellationToken cancellationToken) { System.Threading.Interlocked.Increment(ref Waits); return System.Threading.Tasks.Task.CompletedTask; }
+            public void OnAnswer(AnswerKind kind) => Answers.Enqueue(kind);
+            public void OnRetryQuotaExhausted() { }
+        }
     }
 }
