@@ -75,7 +75,7 @@ Options:
         /// </summary>
         private static int MemoryChild(Options options)
         {
-            var config = new CognitoClientConfig { ServiceUrl = new Uri(options.Endpoint), MaxConnectionsPerServer = 64 };
+            var config = new CognitoClientConfig { ServiceUrl = new Uri(options.Endpoint) };
             var watch = Stopwatch.StartNew();
             long succeeded, failed, retained, skipped;
             int failuresKept;
@@ -84,7 +84,8 @@ Options:
             var history = new CommandHistory();
             // --journal: the batch is journaled; an existing journal is read first (the resume state of every row).
             using (var journal = options.JournalPath == null ? null : BatchJournal.Open(options.JournalPath, new Uri(options.Endpoint).ToString(), null))
-            using (var client = new CognitoIdpClient(config))
+            // Wired as the cmdlet wires a batch: uncapped limiter, batch retry mode, a connection per call in flight.
+            using (var client = BatchClientFactory.Create(config, sendOptions))
             using (var sender = new BulkSender(client, sendOptions, history) { Journal = journal })
             {
                 (succeeded, failed) = SendAll(sender, options, options.Users);

@@ -161,16 +161,9 @@ namespace CognitoTools.Benchmark
             if (_options.RateLog) log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s  {line}");
             if (legacy) limiter = new LegacyAdaptiveRateLimiter(AdaptiveRateLimiter.EffectiveRate(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
             else limiter = new AdaptiveRateLimiter(AdaptiveRateLimiter.EffectiveRate(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
-            var config = new CognitoClientConfig
-            {
-                ServiceUrl = new Uri(url),
-                MaxAttempts = 3,
-                RateLimiter = limiter,
-                RetryMode = RetryMode.Batch,
-                MaxConnectionsPerServer = throttleLimit,
-            };
+            var config = new CognitoClientConfig { ServiceUrl = new Uri(url), MaxAttempts = 3 };
             var digits = FakeCognitoService.SeedDigits(users);
-            using (var client = new CognitoIdpClient(config))
+            using (var client = BatchClientFactory.Create(config, options, limiter))
             using (var sender = new BulkSender(client, options, new History.CommandHistory()))
             {
                 var watch = Stopwatch.StartNew();

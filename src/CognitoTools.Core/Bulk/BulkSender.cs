@@ -185,8 +185,8 @@ namespace CognitoTools.Bulk
     /// for an earlier one.
     /// </para>
     /// <para>
-    /// Rate limit: one path, the client's per-attempt gate. Give the <see cref="CognitoIdpClient"/> a
-    /// <c>Config.RateLimiter</c> (the cmdlet sets <see cref="BulkSendOptions.CreateRateLimiter"/>, and
+    /// Rate limit: one path, the client's per-attempt gate. Build the <see cref="CognitoIdpClient"/> with
+    /// <see cref="BatchClientFactory.Create"/> (a <see cref="BulkSendOptions.CreateRateLimiter"/> limiter, and
     /// <c>RetryMode.Batch</c> so throttles and an empty retry quota slow the batch instead of failing rows); the client
     /// gates every attempt, retries included, and reports every answer to it. <see cref="RateLimiter"/> exposes it.
     /// </para>

@@ -50,9 +50,10 @@ namespace CognitoTools.Protocol
         public int RetryQuotaCapacity { get; set; } = 500;
         /// <summary>
         /// <see cref="Protocol.RetryMode.Standard"/> (default): the SDKs' standard retry mode, for single calls.
-        /// <see cref="Protocol.RetryMode.Batch"/>: what a bulk run needs (the cmdlet sets it for its BulkSender): throttled
+        /// <see cref="Protocol.RetryMode.Batch"/>: what a bulk run needs (<see cref="Bulk.BatchClientFactory"/> sets it): throttled
         /// attempts do not use up <see cref="MaxAttempts"/> (they have <see cref="MaxThrottledAttempts"/>), and a retry
-        /// that finds the retry quota empty pauses and slows the rate limiter down instead of failing the call.
+        /// that finds the retry quota empty pauses and slows the rate limiter down instead of failing the call. It needs
+        /// a <see cref="RateLimiter"/>: without one nothing would slow down, and the client refuses the combination.
         /// </summary>
         public RetryMode RetryMode { get; set; } = RetryMode.Standard;
         /// <summary>Batch mode: throttled attempts one call may make, apart from <see cref="MaxAttempts"/>.</summary>
@@ -61,5 +62,8 @@ namespace CognitoTools.Protocol
         public const int DefaultMaxThrottledAttempts = 30;
         /// <summary>Verbose log sink. Messages never contain secrets.</summary>
         public Action<string> Log { get; set; }
+
+        /// <summary>A shallow copy: the limiter, proxy and log are shared, as one batch's clients must share them.</summary>
+        internal CognitoClientConfig Clone() => (CognitoClientConfig)MemberwiseClone();
     }
 }

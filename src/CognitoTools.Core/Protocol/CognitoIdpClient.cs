@@ -40,6 +40,11 @@ namespace CognitoTools.Protocol
         internal CognitoIdpClient(CognitoClientConfig config, HttpMessageHandler handler, Func<double> random, Func<TimeSpan, CancellationToken, Task> delay)
         {
             Config = config ?? throw new ArgumentNullException(nameof(config));
+            // Batch mode retries throttles instead of failing them: only a limiter keeps that from hammering the quota.
+            if (config.RetryMode == RetryMode.Batch && config.RateLimiter == null)
+            {
+                throw new ArgumentException("CognitoClientConfig.RetryMode Batch needs a RateLimiter: build batch clients with BatchClientFactory.Create.", nameof(config));
+            }
             Handler = handler ?? HttpHandlerFactory.Create(config);
             _proxy = config.Proxy ?? EnvironmentProxy.FromEnvironment();
             _http = new HttpClient(Handler, disposeHandler: true)

@@ -255,10 +255,7 @@ namespace CognitoTools.Commands
         {
             // The core logs from worker threads; lines are queued and written from the pipeline thread.
             var log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
-            // One limiter for every attempt of this command, retries included, so throttling slows the whole batch.
-            var limiter = options.CreateRateLimiter();
-            limiter.Log = log;
-            return new CognitoIdpClient(new CognitoClientConfig
+            var baseConfig = new CognitoClientConfig
             {
                 ServiceUrl = settings.ServiceUrl,
                 Region = settings.Region,
@@ -268,13 +265,12 @@ namespace CognitoTools.Commands
                 CaBundlePath = settings.CaBundlePath,
                 CaBundleOrigin = settings.CaBundleOrigin,
                 UserAgentSuffix = this.PowerShellUserAgent(),
-                MaxConnectionsPerServer = Math.Max(ThrottleLimit, 2),
-                RateLimiter = limiter,
-                // A batch (pipeline input or several names): throttles and an empty retry quota slow it down instead of
-                // failing rows. A single call keeps the SDKs' standard retry mode.
-                RetryMode = MyInvocation.ExpectingInput || (Username?.Length ?? 0) > 1 ? RetryMode.Batch : RetryMode.Standard,
                 Log = log,
-            });
+            };
+            // A batch (pipeline input or several names): throttles and an empty retry quota slow it down instead of
+            // failing rows. A single call keeps the SDKs' standard retry mode.
+            var batch = MyInvocation.ExpectingInput || (Username?.Length ?? 0) > 1;
+            return BatchClientFactory.Create(baseConfig, options, retryMode: batch ? RetryMode.Batch : RetryMode.Standard);
         }
 
         private void OpenJournal(string endpoint)

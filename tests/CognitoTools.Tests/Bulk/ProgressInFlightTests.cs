@@ -25,14 +25,7 @@ namespace CognitoTools.Tests.Bulk
             {
                 // One request every 5 s: the first goes at once, the other three wait for their slots.
                 var options = new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0.2, AnswerGracePeriod = TimeSpan.FromMilliseconds(200) };
-                var config = new CognitoClientConfig
-                {
-                    ServiceUrl = new Uri(service.EndpointUrl),
-                    RateLimiter = options.CreateRateLimiter(),
-                    RetryMode = RetryMode.Batch,
-                    MaxConnectionsPerServer = 4,
-                };
-                using (var client = new CognitoIdpClient(config))
+                using (var client = BatchClientFactory.Create(new CognitoClientConfig { ServiceUrl = new Uri(service.EndpointUrl) }, options))
                 using (var sender = new BulkSender(client, options, null))
                 {
                     var outcomes = Enumerable.Range(1, 4)

@@ -89,12 +89,11 @@ namespace CognitoTools.Tests.Bulk
                 {
                     ServiceUrl = new Uri($"http://cognito-idp.proxy-test.invalid:{service.Port}/"),
                     Region = "us-east-1",
-                    RateLimiter = limiter,
-                    RetryMode = RetryMode.Batch,
                     Proxy = new EnvironmentProxy(proxyUri, proxyUri, null),
                 };
-                using (var client = new CognitoIdpClient(config))
-                using (var sender = new BulkSender(client, new BulkSendOptions { ThrottleLimit = 1 }, null))
+                var options = new BulkSendOptions { ThrottleLimit = 1 };
+                using (var client = BatchClientFactory.Create(config, options, limiter))
+                using (var sender = new BulkSender(client, options, null))
                 {
                     var rows = Enumerable.Range(1, 20).Select(i => Request(FakeCognitoService.SeededUsername(i, 4), FakeCognitoService.DemoClientId));
                     var outcomes = Run(sender, rows);

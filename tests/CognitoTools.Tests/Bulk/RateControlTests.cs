@@ -62,12 +62,10 @@ namespace CognitoTools.Tests.Bulk
                 MaxAttempts = 3,
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 ReadTimeout = TimeSpan.FromSeconds(5),
-                RateLimiter = limiter,
-                RetryMode = RetryMode.Batch,
-                MaxConnectionsPerServer = Math.Max(2, throttleLimit),
             };
             var result = new RunResult { Rows = rows };
-            using (var client = new CognitoIdpClient(config))
+            // The limiter logs to the test's list; the client does not.
+            using (var client = BatchClientFactory.Create(config, options, limiter))
             using (var sender = new BulkSender(client, options, null))
             {
                 var watch = Stopwatch.StartNew();
@@ -213,13 +211,7 @@ namespace CognitoTools.Tests.Bulk
             {
                 service.Faults.FailAlways(Fault.Throttle());
                 var options = new BulkSendOptions { ThrottleLimit = 4, MaxRequestsPerSecond = 0, MaxStallTime = TimeSpan.FromSeconds(2) };
-                var config = new CognitoClientConfig
-                {
-                    ServiceUrl = new Uri(service.EndpointUrl),
-                    RateLimiter = options.CreateRateLimiter(),
-                    RetryMode = RetryMode.Batch,
-                };
-                using (var client = new CognitoIdpClient(config))
+                using (var client = BatchClientFactory.Create(new CognitoClientConfig { ServiceUrl = new Uri(service.EndpointUrl) }, options))
                 using (var sender = new BulkSender(client, options, null))
                 {
                     var watch = Stopwatch.StartNew();

@@ -283,11 +283,12 @@ namespace CognitoTools.Tests.Bulk
                 service.ResendLimitPerHour = 0;
                 service.Limits.DailyEmailLimit = 20;
                 var limiter = new CountingLimiter();
-                using (var client = new CognitoIdpClient(new CognitoClientConfig
+                var options = Options();
+                using (var client = BatchClientFactory.Create(new CognitoClientConfig
                 {
-                    ServiceUrl = new Uri(service.EndpointUrl), Region = "us-east-1", MaxAttempts = 3, RateLimiter = limiter, RetryMode = RetryMode.Batch,
-                }))
-                using (var sender = new BulkSender(client, Options(), null))
+                    ServiceUrl = new Uri(service.EndpointUrl), Region = "us-east-1", MaxAttempts = 3,
+                }, options, limiter))
+                using (var sender = new BulkSender(client, options, null))
                 {
                     var outcomes = Run(sender, Enumerable.Range(1, 300).Select(i => new ResendConfirmationCodeRequest { ClientId = FakeCognitoService.DemoClientId, Username = "user" + i.ToString("D4") }));
                     Assert.Equal(0, limiter.Throttled);

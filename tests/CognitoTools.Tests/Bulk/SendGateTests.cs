@@ -20,14 +20,7 @@ namespace CognitoTools.Tests.Bulk
 
         private static (CognitoIdpClient client, BulkSender sender) Create(FakeCognitoService service, BulkSendOptions options)
         {
-            var config = new CognitoClientConfig
-            {
-                ServiceUrl = new Uri(service.EndpointUrl),
-                RateLimiter = options.CreateRateLimiter(),
-                RetryMode = RetryMode.Batch,
-                MaxConnectionsPerServer = Math.Max(2, options.ThrottleLimit),
-            };
-            var client = new CognitoIdpClient(config);
+            var client = BatchClientFactory.Create(new CognitoClientConfig { ServiceUrl = new Uri(service.EndpointUrl) }, options);
             return (client, new BulkSender(client, options, null));
         }
 

@@ -289,7 +289,7 @@ namespace CognitoTools.Tests.Protocol
                 Assert.Equal("TooManyRequestsException", ex.ErrorCode);
                 Assert.Equal(3, standard.Server.RequestCount);
             }
-            using (var batch = new ClientFixture(Script(), c => c.RetryMode = RetryMode.Batch))
+            using (var batch = new ClientFixture(Script(), c => { c.RetryMode = RetryMode.Batch; c.RateLimiter = new CountingLimiter(); }))
             {
                 var response = await batch.SendAsync();
                 Assert.Equal(7, response.Attempts);
@@ -302,12 +302,12 @@ namespace CognitoTools.Tests.Protocol
         [Fact]
         public async Task Batch_mode_fails_a_request_when_its_own_attempts_are_spent_or_its_throttle_budget_is()
         {
-            using (var own = new ClientFixture(_ => Responses.Error(500, "InternalErrorException", "x"), c => c.RetryMode = RetryMode.Batch))
+            using (var own = new ClientFixture(_ => Responses.Error(500, "InternalErrorException", "x"), c => { c.RetryMode = RetryMode.Batch; c.RateLimiter = new CountingLimiter(); }))
             {
                 var ex = await Assert.ThrowsAsync<CognitoServiceException>(() => own.SendAsync());
                 Assert.Equal(3, ex.Attempts);
             }
-            using (var throttled = new ClientFixture(_ => Responses.Error(400, "TooManyRequestsException", "Rate exceeded"), c => { c.RetryMode = RetryMode.Batch; c.MaxThrottledAttempts = 6; }))
+            using (var throttled = new ClientFixture(_ => Responses.Error(400, "TooManyRequestsException", "Rate exceeded"), c => { c.RetryMode = RetryMode.Batch; c.RateLimiter = new CountingLimiter(); c.MaxThrottledAttempts = 6; }))
             {
                 var ex = await Assert.ThrowsAsync<CognitoServiceException>(() => throttled.SendAsync());
                 Assert.Equal(6, ex.Attempts);
