@@ -429,7 +429,8 @@ namespace CognitoTools.Protocol
             return outcome;
         }
 
-        private static Uri RequestUri(Uri serviceUrl)
+        /// <summary>Shared with <see cref="CognitoUserListClient"/>: both operations POST to the same URL.</summary>
+        internal static Uri RequestUri(Uri serviceUrl)
         {
             // POST to the endpoint's path with a trailing slash, as the SDKs do ("/" for a bare host).
             var builder = new UriBuilder(serviceUrl) { Query = string.Empty, Fragment = string.Empty };
@@ -437,7 +438,7 @@ namespace CognitoTools.Protocol
             return builder.Uri;
         }
 
-        private static string Header(HttpResponseMessage response, string name)
+        internal static string Header(HttpResponseMessage response, string name)
         {
             if (response.Headers.TryGetValues(name, out var values)) return string.Join(",", values);
             if (response.Content != null && response.Content.Headers.TryGetValues(name, out values)) return string.Join(",", values);
@@ -466,9 +467,9 @@ namespace CognitoTools.Protocol
             catch (Exception) { /* a failing log sink must not fail the call */ }
         }
 
-        private static string Describe(RetryDecision decision) => decision == RetryDecision.Throttling ? "throttled" : "transient";
+        internal static string Describe(RetryDecision decision) => decision == RetryDecision.Throttling ? "throttled" : "transient";
 
-        private static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        internal static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
         private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 

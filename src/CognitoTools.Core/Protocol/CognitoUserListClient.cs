@@ -76,7 +76,7 @@ namespace CognitoTools.Protocol
             if (Interlocked.Exchange(ref _endpointPrepared, 1) == 0) HttpHandlerFactory.PrepareEndpoint(serviceUrl, Config, Handler);
 
             var body = ListUsersProtocol.Serialize(request);
-            var target = RequestUri(serviceUrl);
+            var target = CognitoIdpClient.RequestUri(serviceUrl);
             var invocationId = Guid.NewGuid().ToString();
             var maxAttempts = Math.Max(1, Config.MaxAttempts);
             var lastRetryCost = 0;
@@ -108,7 +108,7 @@ namespace CognitoTools.Protocol
                     : AnswerKind.Accepted);
                 if (outcome.Page != null)
                 {
-                    Log($"ListUsers attempt {attempt}: HTTP {outcome.Status} in {Ms(clock.Elapsed)} ms, {outcome.Page.Users.Count} user(s), " +
+                    Log($"ListUsers attempt {attempt}: HTTP {outcome.Status} in {CognitoIdpClient.Ms(clock.Elapsed)} ms, {outcome.Page.Users.Count} user(s), " +
                         (outcome.Page.PaginationToken != null ? "more pages" : "last page") + $" (request id {outcome.Page.RequestId ?? "none"})");
                     _retryQuota.OnSuccess(lastRetryCost);
                     outcome.Page.Attempts = attempt;
@@ -117,7 +117,7 @@ namespace CognitoTools.Protocol
 
                 var error = outcome.Error;
                 error.Attempts = attempt;
-                var what = $"ListUsers attempt {attempt}: {(outcome.Status.HasValue ? "HTTP " + outcome.Status.Value + " " : string.Empty)}{error.ErrorCode} in {Ms(clock.Elapsed)} ms";
+                var what = $"ListUsers attempt {attempt}: {(outcome.Status.HasValue ? "HTTP " + outcome.Status.Value + " " : string.Empty)}{error.ErrorCode} in {CognitoIdpClient.Ms(clock.Elapsed)} ms";
                 if (outcome.SkewCorrected && !skewRetried)
                 {
                     // The answer's Date header moved our clock by 5 minutes or more and the error says the time was refused:
@@ -140,7 +140,7 @@ namespace CognitoTools.Protocol
                 }
                 lastRetryCost = cost;
                 var delay = RetryClassifier.ComputeDelay(outcome.Decision, attempt, _random(), outcome.RetryAfter);
-                Log(what + $"; {(outcome.Decision == RetryDecision.Throttling ? "throttled" : "transient")}, retrying in {Ms(delay)} ms (signed again).");
+                Log(what + $"; {CognitoIdpClient.Describe(outcome.Decision)}, retrying in {CognitoIdpClient.Ms(delay)} ms (signed again).");
                 if (delay > TimeSpan.Zero) await _delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -196,15 +196,15 @@ namespace CognitoTools.Protocol
                         ReasonPhrase = response.ReasonPhrase,
                         ContentType = response.Content?.Headers.ContentType?.ToString(),
                         ContentLength = response.Content?.Headers.ContentLength,
-                        RequestId = Header(response, "x-amzn-RequestId") ?? Header(response, "x-amz-request-id"),
-                        ErrorTypeHeader = Header(response, "X-Amzn-ErrorType"),
+                        RequestId = CognitoIdpClient.Header(response, "x-amzn-RequestId") ?? CognitoIdpClient.Header(response, "x-amz-request-id"),
+                        ErrorTypeHeader = CognitoIdpClient.Header(response, "X-Amzn-ErrorType"),
                         Body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false),
                     };
                     var outcome = new AttemptOutcome
                     {
                         Status = raw.StatusCode,
-                        RetryAfter = RetryClassifier.ParseRetryAfter(Header(response, "Retry-After"), DateTimeOffset.UtcNow)
-                            ?? RetryClassifier.ParseAmzRetryAfter(Header(response, "x-amz-retry-after")),
+                        RetryAfter = RetryClassifier.ParseRetryAfter(CognitoIdpClient.Header(response, "Retry-After"), DateTimeOffset.UtcNow)
+                            ?? RetryClassifier.ParseAmzRetryAfter(CognitoIdpClient.Header(response, "x-amz-retry-after")),
                     };
                     if (ResponseParser.IsSuccess(raw.StatusCode))
                     {
@@ -244,20 +244,6 @@ namespace CognitoTools.Protocol
             return message;
         }
 
-        private static Uri RequestUri(Uri serviceUrl)
-        {
-            var builder = new UriBuilder(serviceUrl) { Query = string.Empty, Fragment = string.Empty };
-            if (!builder.Path.EndsWith("/", StringComparison.Ordinal)) builder.Path += "/";
-            return builder.Uri;
-        }
-
-        private static string Header(HttpResponseMessage response, string name)
-        {
-            if (response.Headers.TryGetValues(name, out var values)) return string.Join(",", values);
-            if (response.Content != null && response.Content.Headers.TryGetValues(name, out values)) return string.Join(",", values);
-            return null;
-        }
-
         private void Log(string line)
         {
             var log = Config.Log;
@@ -266,7 +252,6 @@ namespace CognitoTools.Protocol
             catch (Exception) { /* a failing log sink must not fail the call */ }
         }
 
-        private static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
         public void Dispose() => _http.Dispose();
     }
