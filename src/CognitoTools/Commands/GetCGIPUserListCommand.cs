@@ -19,7 +19,7 @@ namespace CognitoTools.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "CGIPUserList")]
     [OutputType(typeof(UserType), typeof(ListUsersResponse), typeof(string))]
-    public sealed class GetCGIPUserListCommand : PSCmdlet, IDisposable
+    public sealed class GetCGIPUserListCommand : PSCmdlet, IDisposable, IClientSettingsParameters
     {
         /// <summary>Below Cognito's UserList quota of 30 requests per second (per account and Region, not adjustable), which live traffic shares.</summary>
         public const double DefaultMaxRequestsPerSecond = 25;
@@ -156,7 +156,7 @@ namespace CognitoTools.Commands
                 return;
             }
 
-            var settingsInput = BuildSettingsInput();
+            var settingsInput = this.ToSettingsInput();
             var storedRegion = ReadStoredRegion();
             if (settingsInput.Region == null && storedRegion != null)
             {
@@ -418,22 +418,6 @@ namespace CognitoTools.Commands
             {
                 WriteVerbose(line);
             }
-        }
-
-        private ClientSettingsInput BuildSettingsInput()
-        {
-            return new ClientSettingsInput
-            {
-                Region = Strings.NullIfEmpty(Region),
-                EndpointUrl = Strings.NullIfEmpty(EndpointUrl),
-                ProfileName = Strings.NullIfEmpty(ProfileName),
-                ProfileLocation = Strings.NullIfEmpty(ProfileLocation),
-                UseFipsEndpoint = IsBound(nameof(UseFipsEndpoint)) ? UseFipsEndpoint.IsPresent : (bool?)null,
-                UseDualstackEndpoint = IsBound(nameof(UseDualstackEndpoint)) ? UseDualstackEndpoint.IsPresent : (bool?)null,
-                MaxAttempts = IsBound(nameof(MaxAttempts)) ? MaxAttempts : (int?)null,
-                ConnectTimeout = IsBound(nameof(ConnectTimeoutSec)) ? TimeSpan.FromSeconds(ConnectTimeoutSec) : (TimeSpan?)null,
-                ReadTimeout = IsBound(nameof(ReadTimeoutSec)) ? TimeSpan.FromSeconds(ReadTimeoutSec) : (TimeSpan?)null,
-            };
         }
 
         private bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);

@@ -20,7 +20,7 @@ namespace CognitoTools.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "CGIPConfirmationCode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(CodeDeliveryDetailsType), typeof(ResendConfirmationCodeResponse), typeof(string))]
-    public sealed class SendCGIPConfirmationCodeCommand : PSCmdlet, IDisposable
+    public sealed class SendCGIPConfirmationCodeCommand : PSCmdlet, IDisposable, IClientSettingsParameters
     {
         private const string OperationAction = "Send-CGIPConfirmationCode (ResendConfirmationCode)";
         private const int ProgressActivityId = 0x4347; // "CG": one progress bar per command
@@ -204,7 +204,7 @@ namespace CognitoTools.Commands
             ResolvedClientSettings settings;
             try
             {
-                settings = ClientSettingsResolver.Resolve(BuildSettingsInput());
+                settings = ClientSettingsResolver.Resolve(this.ToSettingsInput());
             }
             catch (ClientSettingsException error)
             {
@@ -822,22 +822,6 @@ namespace CognitoTools.Commands
             }
             WriteProgress(record);
             _progressShown = true;
-        }
-
-        private ClientSettingsInput BuildSettingsInput()
-        {
-            return new ClientSettingsInput
-            {
-                Region = Strings.NullIfEmpty(Region),
-                EndpointUrl = Strings.NullIfEmpty(EndpointUrl),
-                ProfileName = Strings.NullIfEmpty(ProfileName),
-                ProfileLocation = Strings.NullIfEmpty(ProfileLocation),
-                UseFipsEndpoint = IsBound(nameof(UseFipsEndpoint)) ? UseFipsEndpoint.IsPresent : (bool?)null,
-                UseDualstackEndpoint = IsBound(nameof(UseDualstackEndpoint)) ? UseDualstackEndpoint.IsPresent : (bool?)null,
-                MaxAttempts = IsBound(nameof(MaxAttempts)) ? MaxAttempts : (int?)null,
-                ConnectTimeout = IsBound(nameof(ConnectTimeoutSec)) ? TimeSpan.FromSeconds(ConnectTimeoutSec) : (TimeSpan?)null,
-                ReadTimeout = IsBound(nameof(ReadTimeoutSec)) ? TimeSpan.FromSeconds(ReadTimeoutSec) : (TimeSpan?)null,
-            };
         }
 
         private bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
