@@ -42,7 +42,7 @@ namespace CognitoTools.Bulk
         /// <summary>Accepted answers a drain must span before its rate is read (the reading is within one token of the truth).</summary>
         internal const int MinDrainAnswers = 5;
         /// <summary>Answers the throttled share is read over (the background test and its tolerance).</summary>
-        internal const int AnswerWindow = 20;
+        internal const int AnswerWindow = 40;
         /// <summary>Throttled share above the background that is tolerated without a reaction.</summary>
         internal const double Tolerance = 0.1;
         /// <summary>A throttled share that did not fall below this part of the share before the cut did not depend on the rate: background.</summary>
@@ -71,6 +71,7 @@ namespace CognitoTools.Bulk
         private double _plateau, _k;              // CUBIC: where the rate grows back to, and when (s after _epoch)
         private TimeSpan _epoch;
         private TimeSpan _lastThrottle = TimeSpan.MinValue;
+        private TimeSpan _lastUntolerated = TimeSpan.MinValue; // the last throttle that was not tolerated as background
         private long _lastThrottleAccepted;
         private TimeSpan _drainStart;
         private long _drainStartAccepted;
@@ -78,7 +79,7 @@ namespace CognitoTools.Bulk
         private bool _testing;
         private long _testSkip;                   // answers to requests in flight at the cut: they left at the old rate
         private int _testAnswers, _testThrottled;
-        private double _shareBeforeTest, _rateBeforeEpisode, _estimateBeforeTest;
+        private double _shareBeforeTest, _rateBeforeThrottling;
         private double _background;
         private TimeSpan _backgroundAt;
         private TimeSpan _lastSlowdown = TimeSpan.MinValue;
@@ -234,10 +235,15 @@ namespace CognitoTools.Bulk
                 return;
             }
             _slowStart = false;
+            // While the test of the last cut runs, only a heavy share (far above any quota) cuts again: a cut would
+            // restart the test, and at a low rate isolated throttles could then cut for ever without a verdict.
+            if (_testing && share < HeavyShare) return;
             var before = Pace(now);
+            // The rate before this spell of throttling: where a verdict of background goes back to.
+            if (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep) _rateBeforeThrottling = before;
+            _lastUntolerated = now;
             if (!inDrain)
             {
-                if (!_testing) _rateBeforeEpisode = before;
                 if (!double.IsNaN(_estimate) && before > _estimate)
                 {
                     // Throttled above the estimate: the probe beyond it failed (or a burst ran out). Back below it;
@@ -266,10 +272,15 @@ namespace CognitoTools.Bulk
                     SetRate(now, ceiling, ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
                 return;
             }
-            // While the test of the last cut runs, only a heavy share (far above any quota) cuts again.
-            if (_testing && share < HeavyShare) return;
             var drainRate = drained / span;
             if (!_testing && !_episodeTested) StartTest(share);
+            // Paced below what the bucket just refilled, yet throttled: not the bucket (that would have tokens to
+            // spare), so this reading measured our own pace; the test judges what the throttles are.
+            if (before <= drainRate)
+            {
+                if (!_testing) StartTest(share);
+                return;
+            }
             _estimate = drainRate;
             // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
             SetRate(now, Margin * drainRate / (1 - background), drainRate,
@@ -282,7 +293,6 @@ namespace CognitoTools.Bulk
             _testSkip = _pacer.Admitted - _answers;
             _testAnswers = _testThrottled = 0;
             _shareBeforeTest = share;
-            _estimateBeforeTest = _estimate;
         }
 
         /// <summary>Answers the background test: did the throttled share fall when the rate was cut below what the service accepted?</summary>
@@ -296,9 +306,9 @@ namespace CognitoTools.Bulk
             // share from now on, forget the estimate it produced, and go back to the rate before the episode.
             _background = Math.Max(Background(now), after);
             _backgroundAt = now;
-            _estimate = _estimateBeforeTest;
+            _estimate = double.NaN; // every reading so far may have measured the background: the next real drain tells
             _lastThrottle = TimeSpan.MinValue; // this drain's readings measured the background: the next throttle starts afresh
-            SetRate(now, _rateBeforeEpisode, _rateBeforeEpisode,
+            SetRate(now, _rateBeforeThrottling, _rateBeforeThrottling,
                 $"throttles did not fall when the rate was cut ({Percent(_shareBeforeTest)} before, {Percent(after)} after): background, tolerated from now on");
         }
 
@@ -312,7 +322,7 @@ namespace CognitoTools.Bulk
             // Beyond the plateau, no faster than twice what the batch sends (the SDKs' bound), and no further than
             // ProbeReach: how far a probe overshoots before a big bucket's burst is spent is what its failure costs.
             var reach = _plateau * (1 + ProbeReach);
-            if (rate > reach && _pacer.Rate >= reach && (_lastThrottle == TimeSpan.MinValue || now - _lastThrottle >= QuietBeforeStep))
+            if (rate > reach && _pacer.Rate >= reach && (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep))
             {
                 // The probe held its reach without a throttle: the quota rose, or went away (or a big burst is not
                 // spent yet, which a throttle will tell). Probe on from there; the estimate stays until a drain says more.
@@ -345,9 +355,15 @@ namespace CognitoTools.Bulk
         private double Pace(TimeSpan now)
         {
             if (!double.IsPositiveInfinity(_pacer.Rate)) return _pacer.Rate;
-            while (_acceptedLastSecond.Count > 0 && now - _acceptedLastSecond.Peek() >= TimeSpan.FromSeconds(1)) _acceptedLastSecond.Dequeue();
+            var accepted = AcceptedLastSecond(now);
             var seconds = _firstSend == TimeSpan.MinValue ? 1 : Math.Min(1, Math.Max(0.02, (now - _firstSend).TotalSeconds));
-            return Math.Max(_floor, _acceptedLastSecond.Count / seconds);
+            return Math.Max(_floor, accepted / seconds);
+        }
+
+        private int AcceptedLastSecond(TimeSpan now)
+        {
+            while (_acceptedLastSecond.Count > 0 && now - _acceptedLastSecond.Peek() >= TimeSpan.FromSeconds(1)) _acceptedLastSecond.Dequeue();
+            return _acceptedLastSecond.Count;
         }
 
         private void SetRate(TimeSpan now, double rate, double plateau, string reason)

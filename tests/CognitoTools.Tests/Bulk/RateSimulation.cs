@@ -37,14 +37,19 @@ namespace CognitoTools.Tests.Bulk
             /// <summary>Rows whose first attempt is throttled whatever the bucket says (other traffic on the account), chosen by <see cref="Seed"/>.</summary>
             public int BackgroundThrottledRows;
             public int Seed = 12345;
+            /// <summary>A loaded machine: each answer comes up to this much later than <see cref="Latency"/> (uniform, seeded).</summary>
+            public TimeSpan LatencyJitter = TimeSpan.Zero;
+            /// <summary>A loaded machine: each of the limiter's timers fires up to this much late (uniform, seeded).</summary>
+            public TimeSpan TimerLateness = TimeSpan.Zero;
             /// <summary>Throttled attempts one row may make (the client's MaxThrottledAttempts in batch mode).</summary>
             public int MaxThrottledAttempts = CognitoClientConfig.DefaultMaxThrottledAttempts;
 
             public override string ToString()
-                => string.Format(CultureInfo.InvariantCulture, "{0} rows, {1} in flight, {2} ms, cap {3}, quota {4}/s burst {5}{6}{7}",
+                => string.Format(CultureInfo.InvariantCulture, "{0} rows, {1} in flight, {2} ms{8}, cap {3}, quota {4}/s burst {5}{6}{7}",
                     Rows, InFlight, Latency.TotalMilliseconds, Cap?.ToString(CultureInfo.InvariantCulture) ?? "none", Quota, Burst,
                     QuotaChangeAt.HasValue ? $" -> {QuotaAfterChange}/s at {QuotaChangeAt.Value.TotalSeconds} s" : "",
-                    BackgroundThrottledRows > 0 ? $", {BackgroundThrottledRows} rows throttled once" : "");
+                    BackgroundThrottledRows > 0 ? $", {BackgroundThrottledRows} rows throttled once" : "",
+                    LatencyJitter > TimeSpan.Zero || TimerLateness > TimeSpan.Zero ? $" (+{LatencyJitter.TotalMilliseconds} ms jitter, timers {TimerLateness.TotalMilliseconds} ms late)" : "");
         }
 
         public sealed class Result
@@ -109,7 +114,7 @@ namespace CognitoTools.Tests.Bulk
         public static Result Run(Scenario scenario, LimiterFactory factory)
         {
             var simulation = new RateSimulation(scenario);
-            var limiter = factory(scenario.Cap ?? double.PositiveInfinity, () => simulation._now, simulation.Delay);
+            var limiter = factory(scenario.Cap ?? double.PositiveInfinity, () => simulation._now, simulation.LateDelay);
             return simulation.Execute(limiter);
         }
 
@@ -144,6 +149,11 @@ namespace CognitoTools.Tests.Bulk
             return tcs.Task;
         }
 
+        /// <summary>The limiter's timers: on a loaded machine they fire late.</summary>
+        private Task LateDelay(TimeSpan delay, CancellationToken cancellationToken)
+            => delay <= TimeSpan.Zero || _scenario.TimerLateness <= TimeSpan.Zero ? Delay(delay, cancellationToken)
+                : Delay(delay + TimeSpan.FromTicks((long)(_random.NextDouble() * _scenario.TimerLateness.Ticks)), cancellationToken);
+
         private async Task Worker(IRequestRateLimiter limiter)
         {
             while (_nextRow < _scenario.Rows)
@@ -156,7 +166,8 @@ namespace CognitoTools.Tests.Bulk
                     var throttled = (throttledAttempts == 0 && _backgroundRows.Contains(row)) || !TakeToken();
                     _result.Attempts++;
                     _result.Sends.Add((_now, throttled));
-                    await Delay(_scenario.Latency, CancellationToken.None);
+                    var jitter = _scenario.LatencyJitter > TimeSpan.Zero ? TimeSpan.FromTicks((long)(_random.NextDouble() * _scenario.LatencyJitter.Ticks)) : TimeSpan.Zero;
+                    await Delay(_scenario.Latency + jitter, CancellationToken.None);
                     limiter.OnAnswer(throttled ? AnswerKind.Throttled : AnswerKind.Accepted);
                     if (!throttled)
                     {

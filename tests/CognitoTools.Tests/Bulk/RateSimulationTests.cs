@@ -97,23 +97,60 @@ namespace CognitoTools.Tests.Bulk
             Assert.True(run.ThrottledShare <= 0.12, $"{run.ThrottledShare:P1} of attempts throttled");
         }
 
-        [Fact]
-        public void Isolated_throttles_cost_at_most_twice_the_clean_time()
+        /// <summary>Machine loads for the isolated-throttles target: (answers up to this much late, timers up to this much late), in ms.</summary>
+        public static IEnumerable<object[]> Loads() => new[] { new object[] { 0, 0 }, new object[] { 20, 10 }, new object[] { 100, 30 } };
+
+        [Theory]
+        [MemberData(nameof(Loads))]
+        public void Isolated_throttles_cost_at_most_twice_the_clean_time(int jitterMs, int timerLatenessMs)
         {
-            // 300 rows at the defaults (8 in flight, cap 20/s), 5 ms latency, no quota; 60 rows throttled once each.
-            var scenario = new RateSimulation.Scenario { Rows = 300, InFlight = 8, Latency = TimeSpan.FromMilliseconds(5), Cap = 20 };
+            // 300 rows at the defaults (8 in flight, cap 20/s), 5 ms latency, no quota; 60 rows throttled once each,
+            // chosen by 40 seeds (which rows, and where they fall, decides whether the first verdict is right).
+            var scenario = new RateSimulation.Scenario
+            {
+                Rows = 300, InFlight = 8, Latency = TimeSpan.FromMilliseconds(5), Cap = 20,
+                LatencyJitter = TimeSpan.FromMilliseconds(jitterMs), TimerLateness = TimeSpan.FromMilliseconds(timerLatenessMs),
+            };
             var clean = RateSimulation.Run(scenario, New);
             scenario.BackgroundThrottledRows = 60;
-            foreach (var seed in new[] { 7, 12345, 99 })
+            var ratios = new List<double>();
+            for (var seed = 1; seed <= 40; seed++)
             {
                 scenario.Seed = seed;
-                var log = new List<string>();
-                var throttled = RateSimulation.Run(scenario, Logged(log));
-                foreach (var line in log.Take(30)) _output.WriteLine(line);
-                _output.WriteLine($"clean {clean.Elapsed.TotalSeconds:F1} s; {throttled}");
+                var throttled = RateSimulation.Run(scenario, New);
                 Assert.Equal(60, throttled.Throttled);
                 Assert.Equal(300, throttled.Succeeded);
-                Assert.True(throttled.Elapsed.TotalSeconds <= 2 * clean.Elapsed.TotalSeconds, $"{throttled.Elapsed.TotalSeconds:F1} s against {clean.Elapsed.TotalSeconds:F1} s");
+                ratios.Add(throttled.Elapsed.TotalSeconds / clean.Elapsed.TotalSeconds);
+                _output.WriteLine($"seed {seed}: {ratios[ratios.Count - 1]:F2}x; {throttled}");
+            }
+            Assert.True(ratios.Max() <= 2, $"the worst seed took {ratios.Max():F2}x the clean {clean.Elapsed.TotalSeconds:F1} s");
+        }
+
+        [Fact]
+        public void On_a_heavily_loaded_machine_isolated_throttles_do_not_collapse_the_rate()
+        {
+            // Answers up to 0.3 s or 1 s late and timers up to 50 or 100 ms late (what a full CI run does to the real-time
+            // tests): the background test's verdicts get noisier; the rate may be cut for a while, but never ratchets down.
+            // Before the limiter held its cuts while a test ran, 3 of 40 seeds here took 7x to 18x the clean time.
+            foreach (var (jitter, late) in new[] { (300, 50), (1000, 100) })
+            {
+                var scenario = new RateSimulation.Scenario
+                {
+                    Rows = 300, InFlight = 8, Latency = TimeSpan.FromMilliseconds(5), Cap = 20,
+                    LatencyJitter = TimeSpan.FromMilliseconds(jitter), TimerLateness = TimeSpan.FromMilliseconds(late),
+                };
+                var clean = RateSimulation.Run(scenario, New);
+                scenario.BackgroundThrottledRows = 60;
+                var worst = 0.0;
+                for (var seed = 1; seed <= 40; seed++)
+                {
+                    scenario.Seed = seed;
+                    var run = RateSimulation.Run(scenario, New);
+                    Assert.Equal(300, run.Succeeded);
+                    worst = Math.Max(worst, run.Elapsed.TotalSeconds / clean.Elapsed.TotalSeconds);
+                }
+                _output.WriteLine($"+{jitter} ms answers, timers {late} ms late: worst of 40 seeds {worst:F2}x the clean {clean.Elapsed.TotalSeconds:F1} s");
+                Assert.True(worst <= 2.5, $"{worst:F2}x");
             }
         }
 
