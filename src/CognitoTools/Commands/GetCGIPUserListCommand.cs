@@ -220,8 +220,7 @@ namespace CognitoTools.Commands
                 ThrowTerminatingError(ErrorRecords.ForCaBundle(error));
                 return;
             }
-            _progressEnabled = !CmdletExtensions.IsQuiet(this.GetPreference("ProgressPreference", ActionPreference.Continue))
-                && Environment.UserInteractive && !string.Equals(Host?.Name, "ServerRemoteHost", StringComparison.Ordinal);
+            _progressEnabled = this.IsProgressWanted();
             _clock.Start();
             _nextProgressAt = TimeSpan.FromMilliseconds(500);
         }
