@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Security;
 using CognitoTools.Bulk;
@@ -25,8 +24,6 @@ namespace CognitoTools.Commands
         private const string OperationAction = "Send-CGIPConfirmationCode (ResendConfirmationCode)";
         private const int ProgressActivityId = 0x4347; // "CG": one progress bar per command
         private const string ProgressActivity = "Sending confirmation codes";
-        private static readonly TimeSpan ProgressFirstDelay = TimeSpan.FromMilliseconds(500);
-        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
         private enum SelectMode { CodeDeliveryDetails, WholeResponse, Username, ClientId }
 
@@ -44,10 +41,7 @@ namespace CognitoTools.Commands
         private BatchRun _run;
         private RequestBuilder _requests;
         private readonly ConcurrentQueue<string> _verboseLines = new ConcurrentQueue<string>();
-        private bool _progressEnabled;
-        private bool _progressShown;
-        private readonly Stopwatch _progressClock = new Stopwatch();
-        private TimeSpan _nextProgressAt;
+        private ProgressBar _progress;
 
         /// <summary>
         /// One user or several: an array bound here gives Write-Progress its total. cognito:username is the column of
@@ -236,9 +230,7 @@ namespace CognitoTools.Commands
             _requests = new RequestBuilder(ClientSecret, settings.ServiceUrl, settings.Region, AllowEndpointChange.IsPresent);
             OpenJournal();
             _run.Begin(MyInvocation.MyCommand.Name);
-            _progressEnabled = this.IsProgressWanted();
-            _progressClock.Start();
-            _nextProgressAt = ProgressFirstDelay;
+            _progress = new ProgressBar(this, ProgressActivityId, ProgressActivity);
         }
 
         private void OpenJournal()
@@ -382,10 +374,7 @@ namespace CognitoTools.Commands
             WriteOutcomes(_run.Complete());
             StopIfJournalFailed();
             DrainVerbose();
-            if (_progressShown)
-            {
-                WriteProgress(new ProgressRecord(ProgressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
-            }
+            _progress.Complete();
             if (_verbose && _run.Command != null)
             {
                 WriteVerbose(_run.EndSummary());
@@ -565,18 +554,10 @@ namespace CognitoTools.Commands
 
         private void UpdateProgress()
         {
-            if (!_progressEnabled || _progressClock.Elapsed < _nextProgressAt)
+            if (_progress.IsDue())
             {
-                return;
+                _progress.Update(_run.ProgressStatus(out var percentComplete), percentComplete);
             }
-            _nextProgressAt = _progressClock.Elapsed + ProgressInterval;
-            var record = new ProgressRecord(ProgressActivityId, ProgressActivity, _run.ProgressStatus(out var percentComplete));
-            if (percentComplete.HasValue)
-            {
-                record.PercentComplete = percentComplete.Value;
-            }
-            WriteProgress(record);
-            _progressShown = true;
         }
 
         private bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
