@@ -182,6 +182,7 @@ namespace CognitoTools.Commands
             _verbose = this.IsVerbose();
             // Read now: the stop warning is written from Dispose, where the preference can no longer be asked for.
             _warningsQuiet = this.IsWarningQuiet();
+            var history = SessionHistory.Of(this);
 
             ResolvedClientSettings settings;
             try
@@ -221,7 +222,7 @@ namespace CognitoTools.Commands
                 ThrowTerminatingError(ErrorRecords.ForCaBundle(error));
                 return;
             }
-            _run = new BatchRun(client, options, SessionHistory.Of(this))
+            _run = new BatchRun(client, options, history)
             {
                 // Pipeline input streams in with no known total; a direct call knows its users.
                 RowsGiven = MyInvocation.ExpectingInput ? (long?)null : Username?.Length,
