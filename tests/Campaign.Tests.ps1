@@ -204,24 +204,46 @@ Describe 'Listing a pool from moto_server' {
         $requests | Should -BeLessOrEqual 5 -Because 'users are written as each page arrives (3 pages and at most one prefetched), not after all 61 pages'
     }
 
-    It 'shows progress while it lists (pages, users, rate)' {
+    It 'shows progress while it lists (pages, users, rate), and none in a -NonInteractive process' {
         if (Skip-WithoutMoto) { return }
-        $shell = [powershell]::Create()
-        try {
-            $null = $shell.AddScript("Import-Module '$($script:ModulePath)'").AddStatement().AddCommand('Get-CGIPUserList').AddParameters(@{
-                    UserPoolId = $script:F.UserPoolId; EndpointUrl = $script:Moto.Url; Region = 'us-east-1'; Limit = 1
-                    AccessKey = $script:F.AccessKeyId; SecretKey = $script:F.SecretAccessKey
-                })
-            $users = $shell.Invoke()
-            $users.Count | Should -Be 61
-            $records = @($shell.Streams.Progress | Where-Object Activity -eq 'Listing users')
-            $records.Count | Should -BeGreaterThan 0 -Because 'a listing of 61 pages takes more than the half second before the first progress record'
-            $records[0].StatusDescription | Should -Match '^us-east-1_\w+: \d+ page\(s\), \d+ user\(s\) listed, \d+ written, \d+ users/s$'
-            $records[-1].RecordType | Should -Be 'Completed'
+        # Fresh processes (the one build.ps1 runs the tests in is -NonInteractive, where the module keeps progress
+        # quiet), the same listing in each, once with -NonInteractive; each hands back its progress records as JSON.
+        $listing = @{
+            UserPoolId = $script:F.UserPoolId; EndpointUrl = $script:Moto.Url; Region = 'us-east-1'; Limit = 1
+            AccessKey = $script:F.AccessKeyId; SecretKey = $script:F.SecretAccessKey
+        } | ConvertTo-Json -Compress
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+`$shell = [powershell]::Create()
+`$parameters = @{}
+('$($listing.Replace("'", "''"))' | ConvertFrom-Json).PSObject.Properties | ForEach-Object { `$parameters[`$_.Name] = `$_.Value }
+`$null = `$shell.AddScript("Import-Module '$($script:ModulePath.Replace("'", "''"))'").AddStatement().AddCommand('Get-CGIPUserList').AddParameters(`$parameters)
+`$users = `$shell.Invoke()
+if (`$shell.Streams.Error.Count -gt 0) { throw `$shell.Streams.Error[0] }
+[pscustomobject]@{
+    Interactive = [Environment]::UserInteractive
+    Users       = `$users.Count
+    Records     = @(`$shell.Streams.Progress | Where-Object Activity -eq 'Listing users' | ForEach-Object { [pscustomobject]@{ Status = `$_.StatusDescription; Type = [string]`$_.RecordType } })
+} | ConvertTo-Json -Depth 4 -Compress
+"@
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        $runs = foreach ($flags in @(@(), @('-NonInteractive'))) {
+            $answer = Invoke-PowerShellProcess -ArgumentList (@('-NoProfile') + $flags + @('-OutputFormat', 'Text', '-EncodedCommand', $encoded)) | Select-Object -Last 1
+            $LASTEXITCODE | Should -Be 0 -Because "the child process ($flags) lists without error: $answer"
+            $answer | ConvertFrom-Json
         }
-        finally {
-            $shell.Dispose()
+        $interactive, $nonInteractive = $runs
+        $interactive.Users | Should -Be 61
+        $nonInteractive.Users | Should -Be 61
+        @($nonInteractive.Records).Count | Should -Be 0 -Because 'nobody sees a bar in a -NonInteractive process (a scheduled job, CI)'
+        if (-not $interactive.Interactive) {
+            Set-ItResult -Skipped -Because 'this process is not user-interactive (a service), where the module never shows progress'
+            return
         }
+        $records = @($interactive.Records)
+        $records.Count | Should -BeGreaterThan 0 -Because 'a listing of 61 pages takes more than the half second before the first progress record'
+        $records[0].Status | Should -Match '^us-east-1_\w+: \d+ page\(s\), \d+ user\(s\) listed, \d+ written, \d+ users/s$'
+        $records[-1].Type | Should -Be 'Completed'
     }
 
     It 'never shows the secret key or the session token in output, verbose, debug or errors' {

@@ -5,7 +5,7 @@ using System.Management.Automation;
 
 namespace CognitoTools
 {
-    /// <summary>Small PowerShell plumbing shared by the cmdlets: preferences and values.</summary>
+    /// <summary>Small PowerShell plumbing shared by the cmdlets: preferences, progress and values.</summary>
     internal static class CmdletExtensions
     {
         public static ActionPreference GetPreference(this PSCmdlet cmdlet, string variableName, ActionPreference fallback)
@@ -36,6 +36,44 @@ namespace CognitoTools
                        && LanguagePrimitives.TryConvertTo(bound, out ActionPreference preference)
                 ? preference
                 : cmdlet.GetPreference("WarningPreference", ActionPreference.Continue));
+
+        /// <summary>
+        /// True when a progress bar is worth writing: $ProgressPreference shows it and someone can see it. Where nobody
+        /// sees a bar (remoting server side, services, -NonInteractive jobs, a console whose output is redirected to a
+        /// file or CI log) producing one only costs time.
+        /// </summary>
+        public static bool IsProgressWanted(this PSCmdlet cmdlet)
+        {
+            if (IsQuiet(cmdlet.GetPreference("ProgressPreference", ActionPreference.Continue)))
+            {
+                return false;
+            }
+            var hostName = cmdlet.Host?.Name;
+            if (!Environment.UserInteractive || string.Equals(hostName, "ServerRemoteHost", StringComparison.Ordinal))
+            {
+                return false;
+            }
+            if (string.Equals(hostName, "ConsoleHost", StringComparison.Ordinal) && Console.IsOutputRedirected)
+            {
+                return false;
+            }
+            return !IsNonInteractiveProcess.Value;
+        }
+
+        private static readonly Lazy<bool> IsNonInteractiveProcess = new Lazy<bool>(() =>
+        {
+            foreach (var argument in Environment.GetCommandLineArgs())
+            {
+                // pwsh and powershell.exe accept any prefix of -NonInteractive down to -noni, with - or /.
+                var name = argument.TrimStart('-', '/');
+                if (argument.Length > name.Length && name.Length >= 4
+                    && "noninteractive".StartsWith(name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+            return false;
+        });
 
         /// <summary>A preference under which the stream shows nothing.</summary>
         public static bool IsQuiet(ActionPreference preference)

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using CognitoTools.Auth;
@@ -25,7 +24,6 @@ namespace CognitoTools.Commands
         public const double DefaultMaxRequestsPerSecond = 25;
         private const int ProgressActivityId = 0x4348;
         private const string ProgressActivity = "Listing users";
-        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
         private enum SelectMode { Users, WholeResponse, PaginationToken, UserPoolId }
 
@@ -35,10 +33,7 @@ namespace CognitoTools.Commands
         private string _serverFilter;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ConcurrentQueue<string> _verboseLines = new ConcurrentQueue<string>();
-        private bool _progressEnabled;
-        private bool _progressShown;
-        private readonly Stopwatch _clock = new Stopwatch();
-        private TimeSpan _nextProgressAt;
+        private ProgressBar _progress;
         private string _credentialSource;
 
         [Parameter(Position = 0, Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -220,10 +215,7 @@ namespace CognitoTools.Commands
                 ThrowTerminatingError(ErrorRecords.ForCaBundle(error));
                 return;
             }
-            _progressEnabled = !CmdletExtensions.IsQuiet(this.GetPreference("ProgressPreference", ActionPreference.Continue))
-                && Environment.UserInteractive && !string.Equals(Host?.Name, "ServerRemoteHost", StringComparison.Ordinal);
-            _clock.Start();
-            _nextProgressAt = TimeSpan.FromMilliseconds(500);
+            _progress = new ProgressBar(this, ProgressActivityId, ProgressActivity);
         }
 
         private IAwsCredentialsProvider CreateCredentials(string region)
@@ -392,25 +384,15 @@ namespace CognitoTools.Commands
 
         private void UpdateProgress(UserListPager pager, long written, string pool)
         {
-            if (!_progressEnabled || _clock.Elapsed < _nextProgressAt)
+            if (!_progress.IsDue())
             {
                 return;
             }
-            _nextProgressAt = _clock.Elapsed + ProgressInterval;
-            var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-            var status = $"{pool}: {pager.PagesFetched} page(s), {pager.UsersListed} user(s) listed, {written} written, {pager.UsersListed / seconds:0} users/s";
-            WriteProgress(new ProgressRecord(ProgressActivityId, ProgressActivity, status));
-            _progressShown = true;
+            var seconds = Math.Max(_progress.Elapsed.TotalSeconds, 0.001);
+            _progress.Update($"{pool}: {pager.PagesFetched} page(s), {pager.UsersListed} user(s) listed, {written} written, {pager.UsersListed / seconds:0} users/s");
         }
 
-        private void CompleteProgress()
-        {
-            if (_progressShown)
-            {
-                WriteProgress(new ProgressRecord(ProgressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
-                _progressShown = false;
-            }
-        }
+        private void CompleteProgress() => _progress?.Complete();
 
         private void DrainVerbose()
         {

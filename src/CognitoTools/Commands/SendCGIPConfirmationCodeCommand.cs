@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Security;
 using CognitoTools.Bulk;
@@ -16,7 +15,7 @@ namespace CognitoTools.Commands
 {
     /// <summary>
     /// Resends the sign-up confirmation code (Cognito's ResendConfirmationCode) to one user or to many piped in.
-    /// Binds parameters like AWS.Tools' cmdlet of the same name; the core client and bulk sender do the work.
+    /// Binds parameters like AWS.Tools' cmdlet of the same name; the batch itself is Core's <see cref="BatchRun"/>.
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "CGIPConfirmationCode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(CodeDeliveryDetailsType), typeof(ResendConfirmationCodeResponse), typeof(string))]
@@ -24,8 +23,7 @@ namespace CognitoTools.Commands
     {
         private const string OperationAction = "Send-CGIPConfirmationCode (ResendConfirmationCode)";
         private const int ProgressActivityId = 0x4347; // "CG": one progress bar per command
-        private static readonly TimeSpan ProgressFirstDelay = TimeSpan.FromMilliseconds(500);
-        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+        private const string ProgressActivity = "Sending confirmation codes";
 
         private enum SelectMode { CodeDeliveryDetails, WholeResponse, Username, ClientId }
 
@@ -39,26 +37,11 @@ namespace CognitoTools.Commands
         private SelectMode _select;
         private bool _whatIf;
         private bool _verbose;
-        private ICognitoIdpClient _client;
-        private BulkSender _sender;
-        private RequestBuilder _requests;
-        private CommandHistory _history;
-        private CommandRecord _command;
-        private readonly ConcurrentQueue<string> _verboseLines = new ConcurrentQueue<string>();
-        private bool _progressEnabled;
-        private bool _progressShown;
-        private readonly Stopwatch _progressClock = new Stopwatch();
-        private TimeSpan _nextProgressAt;
-        private bool _finished;
-        private bool _notSentWarned;
-        private BatchJournal _journal;
         private bool _warningsQuiet;
-        private bool _inputEnded;
-        private long _rowsRead;
-        private long? _rowsGiven;
-        private TimeSpan _maxStallTime;
-        private readonly HashSet<ScopeStop> _stopsAnnounced = new HashSet<ScopeStop>();
-        private readonly SortedDictionary<string, int> _permanentSkips = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        private BatchRun _run;
+        private RequestBuilder _requests;
+        private readonly ConcurrentQueue<string> _verboseLines = new ConcurrentQueue<string>();
+        private ProgressBar _progress;
 
         /// <summary>
         /// One user or several: an array bound here gives Write-Progress its total. cognito:username is the column of
@@ -199,7 +182,7 @@ namespace CognitoTools.Commands
             _verbose = this.IsVerbose();
             // Read now: the stop warning is written from Dispose, where the preference can no longer be asked for.
             _warningsQuiet = this.IsWarningQuiet();
-            _history = SessionHistory.Of(this);
+            var history = SessionHistory.Of(this);
 
             ResolvedClientSettings settings;
             try
@@ -217,63 +200,41 @@ namespace CognitoTools.Commands
             }
             WriteVerbose($"Region {settings.Region} (from {settings.RegionOrigin ?? settings.RegionSource.ToString()}); endpoint {settings.ServiceUrl}.");
 
-            _maxStallTime = IsBound(nameof(MaxStallSec)) ? TimeSpan.FromSeconds(MaxStallSec) : BulkSendOptions.DefaultMaxStallTime;
             var options = new BulkSendOptions
             {
                 ThrottleLimit = ThrottleLimit,
                 Unordered = Unordered.IsPresent,
                 MaxRequestsPerSecond = IsBound(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
                 CaseSensitiveUsernames = !CaseInsensitiveUsernames.IsPresent,
-                MaxStallTime = _maxStallTime,
+                MaxStallTime = IsBound(nameof(MaxStallSec)) ? TimeSpan.FromSeconds(MaxStallSec) : BulkSendOptions.DefaultMaxStallTime,
             };
+            // The core logs from worker threads; lines are queued and written from the pipeline thread.
+            var log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
+            // A batch: pipeline input or several names.
+            var isBatch = MyInvocation.ExpectingInput || (Username?.Length ?? 0) > 1;
+            CognitoIdpClient client;
             try
             {
-                _client = CreateClient(settings, options);
+                client = BatchRun.CreateClient(settings, options, isBatch, this.PowerShellUserAgent(), log);
             }
             catch (CaBundleException error)
             {
                 ThrowTerminatingError(ErrorRecords.ForCaBundle(error));
                 return;
             }
-            // The client secret's HMAC key is derived here, once for the whole command.
-            _requests = new RequestBuilder(ClientSecret, settings.ServiceUrl, settings.Region, AllowEndpointChange.IsPresent);
-            _rowsGiven = MyInvocation.ExpectingInput ? (long?)null : Username?.Length;
-            _sender = new BulkSender(_client, options, _history)
+            _run = new BatchRun(client, options, history)
             {
                 // Pipeline input streams in with no known total; a direct call knows its users.
-                ExpectedTotal = _rowsGiven,
+                RowsGiven = MyInvocation.ExpectingInput ? (long?)null : Username?.Length,
             };
-            OpenJournal(settings.ServiceUrl?.ToString());
-            _command = _history.BeginCommand(MyInvocation.MyCommand.Name);
-            _sender.Command = _command;
-            _progressEnabled = IsProgressWanted();
-            _progressClock.Start();
-            _nextProgressAt = ProgressFirstDelay;
+            // The client secret's HMAC key is derived here, once for the whole command.
+            _requests = new RequestBuilder(ClientSecret, settings.ServiceUrl, settings.Region, AllowEndpointChange.IsPresent);
+            OpenJournal();
+            _run.Begin(MyInvocation.MyCommand.Name);
+            _progress = new ProgressBar(this, ProgressActivityId, ProgressActivity);
         }
 
-        private CognitoIdpClient CreateClient(ResolvedClientSettings settings, BulkSendOptions options)
-        {
-            // The core logs from worker threads; lines are queued and written from the pipeline thread.
-            var log = _verbose ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
-            var baseConfig = new CognitoClientConfig
-            {
-                ServiceUrl = settings.ServiceUrl,
-                Region = settings.Region,
-                MaxAttempts = settings.MaxAttempts,
-                ConnectTimeout = settings.ConnectTimeout,
-                ReadTimeout = settings.ReadTimeout,
-                CaBundlePath = settings.CaBundlePath,
-                CaBundleOrigin = settings.CaBundleOrigin,
-                UserAgentSuffix = this.PowerShellUserAgent(),
-                Log = log,
-            };
-            // A batch (pipeline input or several names): throttles and an empty retry quota slow it down instead of
-            // failing rows. A single call keeps the SDKs' standard retry mode.
-            var batch = MyInvocation.ExpectingInput || (Username?.Length ?? 0) > 1;
-            return BatchClientFactory.Create(baseConfig, options, retryMode: batch ? RetryMode.Batch : RetryMode.Standard);
-        }
-
-        private void OpenJournal(string endpoint)
+        private void OpenJournal()
         {
             if (JournalPath == null)
             {
@@ -284,6 +245,7 @@ namespace CognitoTools.Commands
                 WriteVerbose($"-WhatIf: the journal '{JournalPath}' is neither read nor written.");
                 return;
             }
+            BatchJournal journal;
             try
             {
                 // Relative paths resolve against $PWD (not the process's start folder); only the FileSystem provider has files.
@@ -292,7 +254,7 @@ namespace CognitoTools.Commands
                 {
                     throw new JournalException(JournalException.Unusable, JournalPath, JournalPathRules.NotFileSystemMessage(JournalPath, provider?.Name));
                 }
-                _journal = BatchJournal.Open(path, endpoint, new ResumeOptions
+                journal = _run.OpenJournal(path, new ResumeOptions
                 {
                     RetryPermanentFailures = RetryPermanentFailures.IsPresent,
                     SkipInDoubt = SkipInDoubt.IsPresent,
@@ -300,25 +262,23 @@ namespace CognitoTools.Commands
                     AllowEndpointChange = AllowEndpointChange.IsPresent,
                 });
             }
+            // Nothing was read or sent yet (the run has not begun): no stop warning follows.
             catch (JournalException error)
             {
-                _notSentWarned = true; // nothing was read or sent: no stop warning
                 ThrowTerminatingError(ErrorRecords.ForJournal(error));
                 return;
             }
             catch (Exception error) when (error is ItemNotFoundException || error is ProviderNotFoundException || error is DriveNotFoundException || error is NotSupportedException || error is ArgumentException)
             {
-                _notSentWarned = true;
                 ThrowTerminatingError(ErrorRecords.ForJournal(new JournalException(JournalException.Unusable, JournalPath,
                     $"-JournalPath '{JournalPath}' is not a file system path: {error.Message}", error)));
                 return;
             }
-            _sender.Journal = _journal;
-            foreach (var warning in _journal.Warnings)
+            foreach (var warning in journal.Warnings)
             {
                 WriteWarning(warning);
             }
-            WriteVerbose($"Journal {_journal.Path}: {_journal.ExistingLines} line(s) from earlier runs; this run is batch {_journal.Batch}.");
+            WriteVerbose($"Journal {journal.Path}: {journal.ExistingLines} line(s) from earlier runs; this run is batch {journal.Batch}.");
         }
 
         protected override void ProcessRecord()
@@ -329,7 +289,7 @@ namespace CognitoTools.Commands
             {
                 while (next < usernames.Length)
                 {
-                    _rowsRead++;
+                    _run.CountRead();
                     ProcessUser(usernames[next++]);
                 }
             }
@@ -337,33 +297,10 @@ namespace CognitoTools.Commands
             {
                 // Stopped (Ctrl+C) or ended by an error (-ErrorAction Stop) part-way through an array: its remaining
                 // users were given to the command too, so they go to the history as NotSent, as queued rows do.
-                if (next < usernames.Length && _sender != null)
+                if (next < usernames.Length && _run != null)
                 {
-                    RecordNotSent(usernames, next);
-                }
-            }
-        }
-
-        private void RecordNotSent(string[] usernames, int from)
-        {
-            _sender.Cancel();
-            for (var i = from; i < usernames.Length; i++)
-            {
-                // Given to the command and accounted for here (NotSent in the history), so counted once, as read.
-                _rowsRead++;
-                ResendConfirmationCodeRequest request;
-                try
-                {
-                    request = _requests.Build(RowFor(usernames[i]));
-                }
-                catch (Exception)
-                {
-                    // A row that would have been refused before sending is not a call; it is not recorded.
-                    continue;
-                }
-                // A cancelled sender sends nothing and records the request as NotSent; nothing can be written now.
-                foreach (var _ in _sender.Submit(request, new RowTag { Username = usernames[i], ClientId = ClientId }))
-                {
+                    _run.RecordNotSent(new ArraySegment<string>(usernames, next, usernames.Length - next),
+                        username => _requests.Build(RowFor(username)), username => new RowTag { Username = username, ClientId = ClientId });
                 }
             }
         }
@@ -414,237 +351,89 @@ namespace CognitoTools.Commands
                 }
             }
 
-            WriteOutcomes(_sender.Submit(request, tag));
+            WriteOutcomes(_run.Submit(request, tag));
             StopIfJournalFailed();
         }
 
         /// <summary>A journal that cannot be written (full disk, a removed drive) stops the batch: nothing more is sent.</summary>
         private void StopIfJournalFailed()
         {
-            var failure = _sender.JournalFailure;
-            if (failure == null)
+            if (_run.JournalFailure == null)
             {
                 return;
             }
-            _sender.Cancel();
-            WriteOutcomes(_sender.Complete());
+            WriteOutcomes(_run.CancelAndComplete());
             DrainVerbose();
-            _notSentWarned = true;
-            Finish();
-            ThrowTerminatingError(ErrorRecords.ForJournal(new JournalException(JournalException.WriteFailed, _journal.Path,
-                $"The journal '{_journal.Path}' could not be written ({failure.Message}), so the batch stopped: nothing is sent that the journal cannot record. {StopSummary()} Free the space (or fix the drive), then run the same command again with the same -JournalPath to resume.", failure)));
+            // Ended here: the terminating error below says it all, so Dispose owes no stop warning.
+            _run.Finish();
+            ThrowTerminatingError(ErrorRecords.ForJournal(new JournalException(JournalException.WriteFailed, _run.Journal.Path,
+                _run.JournalFailureMessage(), _run.JournalFailure)));
         }
 
         protected override void EndProcessing()
         {
-            _inputEnded = true;
-            WriteOutcomes(_sender.Complete());
+            WriteOutcomes(_run.Complete());
             StopIfJournalFailed();
             DrainVerbose();
-            if (_progressShown)
+            _progress.Complete();
+            if (_verbose && _run.Command != null)
             {
-                WriteProgress(new ProgressRecord(ProgressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
+                WriteVerbose(_run.EndSummary());
             }
-            if (_verbose && _command != null)
+            AnnounceStops();
+            foreach (var stop in _run.StopsToReport())
             {
-                var summary = _sender.GetSummary();
-                var skipped = _journal == null ? string.Empty : $", {_command.Skipped} skipped (settled in the journal by an earlier run)";
-                WriteVerbose($"{_command.Succeeded} succeeded, {_command.Failed} failed, {_command.NotSent} not sent{skipped} in {summary.Elapsed.TotalSeconds:0.0} s; " +
-                             $"{summary.Attempts} attempts, {summary.Throttles} throttled; final rate {DescribeRate(summary.FinalRate, summary.Cap)}.{StopsSummary()}");
+                WriteError(StopErrorRecords.ForStop(stop, _run.Journal?.Path));
             }
-            WriteStopErrors();
-            if (_permanentSkips.Count > 0)
+            var permanentSkips = _run.PermanentSkipWarning();
+            if (permanentSkips != null)
             {
-                var total = 0;
-                var codes = new List<string>();
-                foreach (var pair in _permanentSkips)
-                {
-                    total += pair.Value;
-                    codes.Add($"{pair.Key} {pair.Value}");
-                }
-                WriteWarning($"{total} row(s) were not sent again because an earlier run recorded in the journal that they cannot succeed ({string.Join(", ", codes)}). Add -RetryPermanentFailures to send them anyway, for example after fixing the client secret.");
+                WriteWarning(permanentSkips);
             }
-            // Rows held back by a scope stop are reported by its one error; the warning is for a stopped or stalled batch.
-            if (_sender.NotSentCount - _sender.Stops.NotSentCount > 0)
+            var stopWarning = _run.EndWarning();
+            if (stopWarning != null)
             {
-                _notSentWarned = true;
-                WriteWarning(StopWarning());
+                WriteWarning(stopWarning);
             }
-            _notSentWarned |= _sender.Stops.Count > 0;
-            Finish();
+            _run.Finish();
         }
 
         protected override void StopProcessing()
         {
             // Called on another thread on Ctrl+C: cancel requests in flight; the pipeline thread reports what was not sent.
-            _sender?.Cancel();
+            _run?.Cancel();
         }
 
         public void Dispose()
         {
-            // Runs on the pipeline thread also after Ctrl+C or a terminating error, when EndProcessing is skipped.
-            if (_sender != null && !_finished)
+            // Runs on the pipeline thread also after Ctrl+C or a terminating error, when EndProcessing is skipped: the
+            // run's one shutdown records every row left in the history and the journal.
+            var warning = _run?.Abandon();
+            if (warning != null && !_warningsQuiet)
             {
                 try
                 {
-                    _sender.Cancel();
-                    foreach (var _ in _sender.Complete())
-                    {
-                        // The sender records every outcome in the history; nothing can be written to the pipeline now.
-                    }
-                    // _command is set once BeginProcessing has succeeded: a batch that never started has nothing to report.
-                    if (!_notSentWarned && _command != null && (_sender.NotSentCount > 0 || !_inputEnded))
-                    {
-                        _notSentWarned = true;
-                        // The pipeline is stopped, so WriteWarning would throw; the host is what is left, and the
-                        // warning preference (-WarningAction, $WarningPreference) read at the start still decides.
-                        if (!_warningsQuiet)
-                        {
-                            Host?.UI?.WriteWarningLine(StopWarning());
-                        }
-                    }
+                    // The pipeline is stopped, so WriteWarning would throw; the host is what is left, and the warning
+                    // preference (-WarningAction, $WarningPreference) read at the start still decides.
+                    Host?.UI?.WriteWarningLine(warning);
                 }
                 catch (Exception error) when (!(error is OutOfMemoryException))
                 {
                     // Best effort while unwinding; the history already holds what was recorded.
                 }
-                Finish();
             }
-            _sender?.Dispose();
-            _client?.Dispose();
+            // The sender, the client, then the journal (its last outcomes are journaled, then the file is synced and released).
+            _run?.Dispose();
             _requests?.Dispose();
-            // After the sender: its last outcomes are journaled, then the file is synced and released.
-            _journal?.Dispose();
         }
 
-        private const string ProgressActivity = "Sending confirmation codes";
-
-        private void Finish()
-        {
-            if (_finished)
-            {
-                return;
-            }
-            _finished = true;
-            if (_command != null)
-            {
-                _history.EndCommand(_command);
-            }
-        }
-
-        /// <summary>Counts of the rows read, answered, in doubt and not sent, in one sentence.</summary>
-        private string StopSummary()
-        {
-            var inDoubt = _sender.InDoubtCount;
-            var answered = _sender.StartedCount - inDoubt;
-            var notSent = _sender.NotSentCount - inDoubt;
-            var text = $"{_rowsRead} input row(s) read, {answered} sent and answered";
-            if (_sender.SkippedCount > 0)
-            {
-                text += $", {_sender.SkippedCount} skipped (already settled in the journal)";
-            }
-            text += $", {inDoubt} in flight without an answer (they may have reached Cognito), {notSent} read but not sent.";
-            return text;
-        }
-
-        /// <summary>
-        /// When a stop first holds a row back: a warning, so a watching user knows at once; the one error record with the
-        /// counts and how to resume comes when the batch ends (<see cref="WriteStopErrors"/>).
-        /// </summary>
+        /// <summary>When a stop first holds a row back: a warning, so a watching user knows at once.</summary>
         private void AnnounceStops()
         {
-            if (_sender.Stops.Count == 0)
+            foreach (var announcement in _run.TakeStopAnnouncements())
             {
-                return;
+                WriteWarning(announcement);
             }
-            foreach (var stop in _sender.Stops.All)
-            {
-                // A stop that holds nothing back (one row, or the last ones) is said by the rows' own errors.
-                if (stop.NotSentCount == 0 || !_stopsAnnounced.Add(stop))
-                {
-                    continue;
-                }
-                WriteWarning($"{stop.Headline}: {StopCauses.Describe(stop.Cause)} ({stop.ErrorCode}). No more requests of it are sent; its rows not yet sent are NotSent (resumable). One {stop.ErrorId} error at the end of the batch gives the counts and how to resume.");
-            }
-        }
-
-        /// <summary>One error record per stop, when the batch has ended and the counts are final.</summary>
-        private void WriteStopErrors()
-        {
-            AnnounceStops();
-            foreach (var stop in _sender.Stops.All)
-            {
-                // A stop that held nothing back and failed one row only: that row's own error already says it all.
-                if (stop.NotSentCount > 0 || stop.SameAnswerCount > 1)
-                {
-                    WriteError(StopErrorRecords.ForStop(stop, _journal?.Path));
-                }
-            }
-        }
-
-        /// <summary>" Stopped: ..." for the progress line, or empty.</summary>
-        private string StopsProgress()
-        {
-            if (_sender.Stops.Count == 0)
-            {
-                return string.Empty;
-            }
-            var parts = new List<string>();
-            foreach (var stop in _sender.Stops.All)
-            {
-                parts.Add($"{stop.ShortText}, {stop.NotSentCount} not sent");
-            }
-            return "; STOPPED: " + string.Join("; ", parts);
-        }
-
-        /// <summary>" Cognito said stop: ..." for the end summary, or empty.</summary>
-        private string StopsSummary()
-        {
-            var stops = _sender.Stops.All;
-            if (stops.Count == 0)
-            {
-                return string.Empty;
-            }
-            var parts = new List<string>();
-            foreach (var stop in stops)
-            {
-                // A proxy's refusal is not Cognito's answer: said apart.
-                parts.Add((stop.IsCognitoAnswer ? "Cognito said stop: " : "The proxy refused: ") + $"{stop.ErrorId} for {stop.ScopeText} ({stop.ErrorCode}): {stop.NotSentCount} row(s) not sent");
-            }
-            return " " + string.Join("; ", parts) + ".";
-        }
-
-        private string StopWarning()
-        {
-            var moreInput = _inputEnded ? (bool?)false : _rowsGiven.HasValue ? _rowsRead < _rowsGiven.Value : (bool?)null;
-            var text = (_sender.StallError != null
-                ? $"The batch stopped because Cognito kept failing: nothing was answered for good for {(int)_maxStallTime.TotalSeconds} s (-MaxStallSec). "
-                : "The command was stopped: ") + StopSummary() + StopsSummary();
-            if (moreInput == true)
-            {
-                text += $" The input had more rows that were never read ({_rowsGiven - _rowsRead} of the -Username list).";
-            }
-            else if (moreInput == null)
-            {
-                text += $" The pipeline was stopped before its input ended: rows after the first {_rowsRead} were not read.";
-            }
-            if (_journal != null)
-            {
-                text += $" To resume, run the same command again with -JournalPath '{_journal.Path}': rows already answered are skipped, the rest are sent"
-                    + (_sender.InDoubtCount > 0 ? (SkipInDoubt.IsPresent ? " (rows in doubt are skipped: -SkipInDoubt)." : " (rows in doubt are sent again: at worst a second code)." ) : ".");
-            }
-            else
-            {
-                text += " The rows read but not sent are in Get-CGIPHistory -NotSent" + (moreInput == false ? "." : "; rows not read are recorded nowhere.")
-                    + " To resume exactly, run the command with -JournalPath <file>: running it again with the same journal skips the rows already done.";
-            }
-            return text;
-        }
-
-        private static string DescribeRate(double? rate, double? cap)
-        {
-            var text = rate.HasValue ? rate.Value.ToString(rate.Value < 10 ? "0.##" : "0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "unlimited (nothing throttled)";
-            return cap.HasValue ? text + " (cap " + cap.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/s)" : text + " (no cap)";
         }
 
         private void WriteOutcomes(IEnumerable<SendOutcome> outcomes)
@@ -663,8 +452,8 @@ namespace CognitoTools.Commands
             }
             catch (PipelineStoppedException)
             {
-                // Ctrl+C: stop the rest; Dispose drains the sender so every record still reaches the history.
-                _sender.Cancel();
+                // Ctrl+C: stop the rest; Dispose completes the run so every record still reaches the history.
+                _run.Cancel();
                 throw;
             }
         }
@@ -696,7 +485,7 @@ namespace CognitoTools.Commands
                     }
                     break;
                 case SendOutcomeKind.NotSent:
-                    WriteError(ErrorRecords.ForNotSent(outcome.InDoubt ? new OperationCanceledException(HistoryEntryMapper.InDoubtMessage, outcome.Error) : outcome.Error, tag.Username, _journal?.Path));
+                    WriteError(ErrorRecords.ForNotSent(outcome.InDoubt ? new OperationCanceledException(HistoryEntryMapper.InDoubtMessage, outcome.Error) : outcome.Error, tag.Username, _run.Journal?.Path));
                     break;
                 default:
                     WriteError(ErrorRecords.ForFailure(outcome.Error ?? new InvalidOperationException("The call failed without an error."), tag.Username));
@@ -720,11 +509,7 @@ namespace CognitoTools.Commands
                     $"User '{tag.Username}' was not sent a code: the journal says it {decision.Describe()}"), tag.Username));
                 return;
             }
-            if (decision?.Reason == ResumeReason.PermanentFailure)
-            {
-                var code = decision.Previous?.ErrorCode ?? "UnknownError";
-                _permanentSkips[code] = _permanentSkips.TryGetValue(code, out var count) ? count + 1 : 1;
-            }
+            // Rows skipped for an earlier permanent failure are tallied by the run, for one warning at the end.
             if (_verbose)
             {
                 WriteVerbose($"User '{tag.Username}' of app client '{tag.ClientId}' skipped: the journal says it {decision?.Describe()}");
@@ -768,60 +553,12 @@ namespace CognitoTools.Commands
             }
         }
 
-        private bool IsProgressWanted()
-        {
-            if (CmdletExtensions.IsQuiet(this.GetPreference("ProgressPreference", ActionPreference.Continue)))
-            {
-                return false;
-            }
-            // Where nobody sees a bar (remoting server side, services, -NonInteractive jobs, a console whose output is
-            // redirected to a file or CI log) producing one only costs time.
-            if (!Environment.UserInteractive || string.Equals(Host?.Name, "ServerRemoteHost", StringComparison.Ordinal))
-            {
-                return false;
-            }
-            if (string.Equals(Host?.Name, "ConsoleHost", StringComparison.Ordinal) && Console.IsOutputRedirected)
-            {
-                return false;
-            }
-            return !IsNonInteractiveProcess.Value;
-        }
-
-        private static readonly Lazy<bool> IsNonInteractiveProcess = new Lazy<bool>(() =>
-        {
-            foreach (var argument in Environment.GetCommandLineArgs())
-            {
-                // pwsh and powershell.exe accept any prefix of -NonInteractive down to -noni, with - or /.
-                var name = argument.TrimStart('-', '/');
-                if (argument.Length > name.Length && name.Length >= 4
-                    && "noninteractive".StartsWith(name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-            return false;
-        });
-
         private void UpdateProgress()
         {
-            if (!_progressEnabled || _progressClock.Elapsed < _nextProgressAt)
+            if (_progress.IsDue())
             {
-                return;
+                _progress.Update(_run.ProgressStatus(out var percentComplete), percentComplete);
             }
-            _nextProgressAt = _progressClock.Elapsed + ProgressInterval;
-            var progress = _sender.GetProgress();
-            // In flight: requests that may have left the machine (the stop summary's rule); those waiting for a slot of the rate limiter are said apart.
-            var status = $"{progress.Completed} done, {progress.Failed} failed, {progress.InFlight} in flight, " +
-                         (progress.WaitingToSend > 0 ? $"{progress.WaitingToSend} waiting for the rate limit, " : string.Empty) + $"{progress.RequestsPerSecond:0.0}/s, " +
-                         $"rate limit {(progress.CurrentRateLimit.HasValue ? progress.CurrentRateLimit.Value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "/s" : "none")}, {progress.Throttled} throttled" +
-                         StopsProgress();
-            var record = new ProgressRecord(ProgressActivityId, ProgressActivity, status);
-            if (progress.PercentComplete.HasValue)
-            {
-                record.PercentComplete = progress.PercentComplete.Value;
-            }
-            WriteProgress(record);
-            _progressShown = true;
         }
 
         private bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
