@@ -41,6 +41,8 @@ namespace CognitoTools.Bulk
         public static readonly TimeSpan DrainGap = TimeSpan.FromSeconds(1);
         /// <summary>Accepted answers a drain must span before its rate is read (the reading is within one token of the truth).</summary>
         internal const int MinDrainAnswers = 5;
+        /// <summary>The time a drain must span before its rate is read: answers come a little early or late (latency varies), and over a short span that error is a large share of it.</summary>
+        internal static readonly TimeSpan MinDrainSpan = TimeSpan.FromSeconds(0.25);
         /// <summary>Answers the throttled share is read over (the background test and its tolerance).</summary>
         internal const int AnswerWindow = 40;
         /// <summary>Throttled share above the background that is tolerated without a reaction.</summary>
@@ -77,6 +79,7 @@ namespace CognitoTools.Bulk
         private long _drainStartAccepted;
         private bool _episodeTested;              // this drain had its background test
         private bool _testing;
+        private bool _testJudgesReading;          // the running test judges a cut to below a drain's reading
         private long _testSkip;                   // answers to requests in flight at the cut: they left at the old rate
         private int _testAnswers, _testThrottled;
         private double _shareBeforeTest, _rateBeforeThrottling;
@@ -237,7 +240,9 @@ namespace CognitoTools.Bulk
             _slowStart = false;
             // While the test of the last cut runs, only a heavy share (far above any quota) cuts again: a cut would
             // restart the test, and at a low rate isolated throttles could then cut for ever without a verdict.
-            if (_testing && share < HeavyShare) return;
+            // A drain's reading may still cut once during a test of a first reaction: that cut went below nothing
+            // measured, the reading's cut does, and the test then judges it.
+            if (_testing && share < HeavyShare && (!inDrain || _testJudgesReading)) return;
             var before = Pace(now);
             // The rate before this spell of throttling: where a verdict of background goes back to.
             if (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep) _rateBeforeThrottling = before;
@@ -262,7 +267,7 @@ namespace CognitoTools.Bulk
             // A throttle within a drain: the bucket was empty at both ends, so what it accepted in between is its rate.
             var drained = _accepted - _drainStartAccepted;
             var span = (now - _drainStart).TotalSeconds;
-            if (drained < MinDrainAnswers || span <= 0)
+            if (drained < MinDrainAnswers || span < MinDrainSpan.TotalSeconds)
             {
                 // Too few accepted yet to read the drain, but a bound: the bucket refilled no more than it accepted
                 // since the drain began, plus the token it may have held then: no faster than that (it falls towards
@@ -273,7 +278,6 @@ namespace CognitoTools.Bulk
                 return;
             }
             var drainRate = drained / span;
-            if (!_testing && !_episodeTested) StartTest(share);
             // Paced below what the bucket just refilled, yet throttled: not the bucket (that would have tokens to
             // spare), so this reading measured our own pace; the test judges what the throttles are.
             if (before <= drainRate)
@@ -281,6 +285,11 @@ namespace CognitoTools.Bulk
                 if (!_testing) StartTest(share);
                 return;
             }
+            // Background throttles at our pace leave P × (1 − b) accepted; a reading near that is them, not the bucket.
+            if (background > 0 && drainRate >= Margin * before * (1 - background)) return;
+            if (!_testing && !_episodeTested) StartTest(share);
+            else if (_testing) _shareBeforeTest = share;
+            _testJudgesReading = _testing;
             _estimate = drainRate;
             // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
             SetRate(now, Margin * drainRate / (1 - background), drainRate,
@@ -290,6 +299,7 @@ namespace CognitoTools.Bulk
         private void StartTest(double share)
         {
             _testing = _episodeTested = true;
+            _testJudgesReading = false;
             _testSkip = _pacer.Admitted - _answers;
             _testAnswers = _testThrottled = 0;
             _shareBeforeTest = share;
@@ -418,7 +428,6 @@ namespace CognitoTools.Bulk
 
         private static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
-        internal static string Rate(double rate)
-            => double.IsPositiveInfinity(rate) ? "unlimited" : rate.ToString(rate < 10 ? "0.##" : "0.#", CultureInfo.InvariantCulture) + "/s";
+        private static string Rate(double rate) => double.IsPositiveInfinity(rate) ? "unlimited" : RateText.PerSecond(rate);
     }
 }
