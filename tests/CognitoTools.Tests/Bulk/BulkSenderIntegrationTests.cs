@@ -44,8 +44,10 @@ namespace CognitoTools.Tests.Bulk
                 MaxAttempts = maxAttempts,
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 ReadTimeout = readTimeout ?? TimeSpan.FromSeconds(5),
-                RateLimiter = limiter,
             };
+            // With a rate limiter, wired as the cmdlet wires a batch (batch retry mode: throttles slow the batch, they do
+            // not use up a row's attempts).
+            if (limiter != null) config = BatchClientFactory.CreateConfig(config, new BulkSendOptions { ThrottleLimit = 8 }, limiter);
             return new CognitoIdpClient(config, null, null, (delay, ct) => Task.Delay(TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds, 5)), ct));
         }
 
