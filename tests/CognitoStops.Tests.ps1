@@ -233,6 +233,32 @@ Describe 'The per-user attempt limit and -ErrorAction Stop' {
         $errors[1].Exception.Message | Should -Match 'Get-CGIPHistory -NotSent'
     }
 
+    It 'an app client that does not exist stops that client with ONE AppClientNotFound error; the other client sends everything' {
+        # A new day and a new hour: the tests above used most of the day's 50 e-mails and some users' hourly resend.
+        $null = Invoke-RestMethod -Method Post -Uri ($script:Endpoint.Url + '_test/next-day')
+        $null = Invoke-RestMethod -Method Post -Uri ($script:Endpoint.Url + '_test/reset')
+        $before = Get-CountTable (Get-EndpointStats $script:Endpoint).RequestsByClient
+        $journal = Join-Path $script:WorkDir 'missing-client.csv'
+        # Interleaved: a typo'd client id on every other row, 20 rows of each, one request at a time.
+        $rows = 121..160 | ForEach-Object {
+            [pscustomobject]@{ Username = 'user{0:d4}' -f $_; ClientId = $(if ($_ % 2) { 'demoappclient1' } else { 'nosuchclient9' }) }
+        }
+        $errors = $null
+        $output = @($rows | Send-CGIPConfirmationCode -EndpointUrl $script:Endpoint.Url -Region us-east-1 -Force -ThrottleLimit 1 -JournalPath $journal -ErrorAction SilentlyContinue -ErrorVariable errors -WarningAction SilentlyContinue)
+        $after = Get-CountTable (Get-EndpointStats $script:Endpoint).RequestsByClient
+        $output.Count | Should -Be 20
+        ($after['demoappclient1'] - [int]$before['demoappclient1']) | Should -Be 20
+        ($after['nosuchclient9'] - [int]$before['nosuchclient9']) | Should -Be 1
+        @($errors).Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ResourceNotFoundException,*'
+        $errors[0].TargetObject | Should -Be 'user0122'
+        $errors[1].FullyQualifiedErrorId | Should -BeLike 'AppClientNotFound,*'
+        $errors[1].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errors[1].Exception.Message | Should -Match 'nosuchclient9'
+        $errors[1].Exception.Message | Should -Match '19 row\(s\) were not sent'
+        $errors[1].Exception.Message | Should -Match ([regex]::Escape($journal))
+    }
+
     It '-ErrorAction Stop still ends the whole batch at the first error' {
         $null = Invoke-RestMethod -Method Post -Uri ($script:Endpoint.Url + '_test/next-day?daily-email-limit=5')
         $null = Invoke-RestMethod -Method Post -Uri ($script:Endpoint.Url + '_test/reset')
