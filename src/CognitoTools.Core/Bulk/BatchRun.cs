@@ -47,19 +47,7 @@ namespace CognitoTools.Bulk
         public static CognitoIdpClient CreateClient(ResolvedClientSettings settings, BulkSendOptions options, bool isBatch, string userAgentSuffix, Action<string> log)
         {
             if (settings == null) throw new ArgumentNullException(nameof(settings));
-            var baseConfig = new CognitoClientConfig
-            {
-                ServiceUrl = settings.ServiceUrl,
-                Region = settings.Region,
-                MaxAttempts = settings.MaxAttempts,
-                ConnectTimeout = settings.ConnectTimeout,
-                ReadTimeout = settings.ReadTimeout,
-                CaBundlePath = settings.CaBundlePath,
-                CaBundleOrigin = settings.CaBundleOrigin,
-                UserAgentSuffix = userAgentSuffix,
-                Log = log,
-            };
-            return BatchClientFactory.Create(baseConfig, options, retryMode: isBatch ? RetryMode.Batch : RetryMode.Standard);
+            return BatchClientFactory.Create(settings.ToClientConfig(userAgentSuffix, log), options, retryMode: isBatch ? RetryMode.Batch : RetryMode.Standard);
         }
 
         public BulkSender Sender { get; }

@@ -43,6 +43,20 @@ namespace CognitoTools.Endpoints
         public string EndpointOrigin { get; set; }
         /// <summary>Warnings for the user, e.g. plain http to a non-loopback host.</summary>
         public IList<string> Warnings { get; } = new List<string>();
+
+        /// <summary>A client configuration with these settings (endpoint, Region, attempts, timeouts, CA bundle); the caller adds the rate limiter, retry mode and connections.</summary>
+        public Protocol.CognitoClientConfig ToClientConfig(string userAgentSuffix, Action<string> log) => new Protocol.CognitoClientConfig
+        {
+            ServiceUrl = ServiceUrl,
+            Region = Region,
+            MaxAttempts = MaxAttempts,
+            ConnectTimeout = ConnectTimeout,
+            ReadTimeout = ReadTimeout,
+            CaBundlePath = CaBundlePath,
+            CaBundleOrigin = CaBundleOrigin,
+            UserAgentSuffix = userAgentSuffix,
+            Log = log,
+        };
     }
 
     /// <summary>Thrown when no region or endpoint can be resolved: nothing can proceed.</summary>

@@ -195,20 +195,10 @@ namespace CognitoTools.Commands
             IRequestRateLimiter limiter = Bulk.AdaptiveRateLimiter.Create(MaxRequestsPerSecond > 0 ? MaxRequestsPerSecond : (double?)null);
             try
             {
-                _client = new CognitoUserListClient(new CognitoClientConfig
-                {
-                    ServiceUrl = settings.ServiceUrl,
-                    Region = settings.Region,
-                    MaxAttempts = settings.MaxAttempts,
-                    ConnectTimeout = settings.ConnectTimeout,
-                    ReadTimeout = settings.ReadTimeout,
-                    CaBundlePath = settings.CaBundlePath,
-                    CaBundleOrigin = settings.CaBundleOrigin,
-                    UserAgentSuffix = this.PowerShellUserAgent(),
-                    MaxConnectionsPerServer = 2,
-                    RateLimiter = limiter,
-                    Log = log,
-                }, credentials);
+                var config = settings.ToClientConfig(this.PowerShellUserAgent(), log);
+                config.MaxConnectionsPerServer = 2;
+                config.RateLimiter = limiter;
+                _client = new CognitoUserListClient(config, credentials);
             }
             catch (CaBundleException error)
             {
