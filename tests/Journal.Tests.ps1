@@ -32,15 +32,6 @@ BeforeAll {
         }
     }
 
-    function Start-PowerShellScript([string] $Path, [string[]] $Arguments) {
-        # A child PowerShell of the same kind as this one running a script file; returns its process.
-        $command = @(Get-PowerShellCommand)
-        $quoted = @($command | Select-Object -Skip 1 | ForEach-Object { '"' + $_ + '"' }) + @('-NoProfile', '-NonInteractive', '-File', ('"' + $Path + '"')) +
-            @($Arguments | ForEach-Object { '"' + $_ + '"' })
-        $stem = Join-Path $script:WorkDir ([guid]::NewGuid().ToString('N'))
-        Start-Process -FilePath $command[0] -ArgumentList $quoted -PassThru -NoNewWindow -RedirectStandardOutput "$stem.out" -RedirectStandardError "$stem.err"
-    }
-
     # The batch every case runs: 2,000 piped usernames, 8 in flight, no rate limit (the endpoint's latency paces it).
     $script:BatchScript = Join-Path $script:WorkDir 'batch.ps1'
     Set-Content -Path $script:BatchScript -Encoding UTF8 -Value @'
@@ -51,66 +42,11 @@ Import-Module $ModulePath
     Out-Null
 '@
 
-    if (-not ('CognitoToolsTests.CapturingHost' -as [type])) {
-        # A host that keeps the warnings written to it, so a test can read the warning a stopped pipeline leaves on the
-        # host. C# 5 only, so Windows PowerShell's compiler takes it too.
-        Add-Type -TypeDefinition @'
-using System;
-using System.Collections.Generic;
-using System.Collections.ObjectModel;
-using System.Globalization;
-using System.Management.Automation;
-using System.Management.Automation.Host;
-using System.Security;
-
-namespace CognitoToolsTests
-{
-    public sealed class CapturingHost : PSHost
-    {
-        private readonly Guid _id = Guid.NewGuid();
-        private readonly CapturingUI _ui = new CapturingUI();
-        public List<string> Warnings { get { return _ui.Warnings; } }
-        public override string Name { get { return "CapturingHost"; } }
-        public override Version Version { get { return new Version(1, 0); } }
-        public override Guid InstanceId { get { return _id; } }
-        public override PSHostUserInterface UI { get { return _ui; } }
-        public override CultureInfo CurrentCulture { get { return CultureInfo.InvariantCulture; } }
-        public override CultureInfo CurrentUICulture { get { return CultureInfo.InvariantCulture; } }
-        public override void SetShouldExit(int exitCode) { }
-        public override void EnterNestedPrompt() { throw new NotSupportedException(); }
-        public override void ExitNestedPrompt() { throw new NotSupportedException(); }
-        public override void NotifyBeginApplication() { }
-        public override void NotifyEndApplication() { }
-    }
-
-    public sealed class CapturingUI : PSHostUserInterface
-    {
-        public readonly List<string> Warnings = new List<string>();
-        public override PSHostRawUserInterface RawUI { get { return null; } }
-        public override string ReadLine() { throw new NotSupportedException(); }
-        public override SecureString ReadLineAsSecureString() { throw new NotSupportedException(); }
-        public override void Write(string value) { }
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
-        public override void WriteLine(string value) { }
-        public override void WriteErrorLine(string value) { }
-        public override void WriteDebugLine(string message) { }
-        public override void WriteProgress(long sourceId, ProgressRecord record) { }
-        public override void WriteVerboseLine(string message) { }
-        public override void WriteWarningLine(string message) { lock (Warnings) Warnings.Add(message); }
-        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) { throw new NotSupportedException(); }
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) { throw new NotSupportedException(); }
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) { throw new NotSupportedException(); }
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) { throw new NotSupportedException(); }
-    }
-}
-'@
-    }
-
     function Stop-BatchMidway {
         # Runs $Script (param($ModulePath, $Url, $Journal)) in a runspace of a capturing host, stops it as Ctrl+C would
         # once the endpoint has delivered $AfterDeliveries codes, and returns the warnings left on the host.
         param([Parameter(Mandatory)] $Endpoint, [Parameter(Mandatory)] [string] $Script, [Parameter(Mandatory)] [string] $Journal, [int] $AfterDeliveries = 400)
-        $capturing = [CognitoToolsTests.CapturingHost]::new()
+        $capturing = New-CapturingHost
         $runspace = [runspacefactory]::CreateRunspace($capturing)
         $runspace.Open()
         $shell = [powershell]::Create()
@@ -185,7 +121,7 @@ Describe 'A batch killed midway and run again with the same journal' {
 
     It 'gives every user a code, and no more than ThrottleLimit users two' {
         $journal = Join-Path $script:WorkDir 'killed.csv'
-        $child = Start-PowerShellScript -Path $script:BatchScript -Arguments @($script:ModulePath, $script:Endpoint.Url, $journal, '2000')
+        $child = Start-PowerShellScript -Path $script:BatchScript -Arguments @($script:ModulePath, $script:Endpoint.Url, $journal, '2000') -OutputDirectory $script:WorkDir
         try {
             Wait-Deliveries $script:Endpoint 400
         }
@@ -246,7 +182,7 @@ $held = [CognitoTools.Journal.BatchJournal]::Open($Journal, 'http://127.0.0.1/',
 Set-Content -Path $Ready -Value 'ready'
 Start-Sleep -Seconds 60
 '@
-        $child = Start-PowerShellScript -Path $holder -Arguments @($script:ModulePath, $journal, $ready)
+        $child = Start-PowerShellScript -Path $holder -Arguments @($script:ModulePath, $journal, $ready) -OutputDirectory $script:WorkDir
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(30)
             while (-not (Test-Path $ready)) {

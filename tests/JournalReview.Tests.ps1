@@ -11,14 +11,6 @@ BeforeAll {
     $script:WorkDir = Join-Path ([System.IO.Path]::GetTempPath()) ('cognitotools-review-' + [guid]::NewGuid().ToString('N'))
     $null = New-Item -ItemType Directory -Path $script:WorkDir
 
-    function Start-PowerShellScript([string] $Path, [string[]] $Arguments) {
-        $command = @(Get-PowerShellCommand)
-        $quoted = @($command | Select-Object -Skip 1 | ForEach-Object { '"' + $_ + '"' }) + @('-NoProfile', '-NonInteractive', '-File', ('"' + $Path + '"')) +
-            @($Arguments | ForEach-Object { '"' + $_ + '"' })
-        $stem = Join-Path $script:WorkDir ([guid]::NewGuid().ToString('N'))
-        Start-Process -FilePath $command[0] -ArgumentList $quoted -PassThru -NoNewWindow -RedirectStandardOutput "$stem.out" -RedirectStandardError "$stem.err"
-    }
-
     function Wait-Until([scriptblock] $Condition, [int] $TimeoutSeconds = 30, [string] $What = 'the condition') {
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
         while (-not (& $Condition)) {
@@ -35,60 +27,6 @@ BeforeAll {
                 if ($value.Length -gt 0 -and "=+-@`t`r".IndexOf($value[0]) -ge 0) { "$($property.Name)=$value" }
             }
         }
-    }
-
-    if (-not ('CognitoToolsTests.ReviewCapturingHost' -as [type])) {
-        # A host that keeps the warnings written to it (the stop warning of a stopped pipeline goes to the host).
-        Add-Type -TypeDefinition @'
-using System;
-using System.Collections.Generic;
-using System.Collections.ObjectModel;
-using System.Globalization;
-using System.Management.Automation;
-using System.Management.Automation.Host;
-using System.Security;
-
-namespace CognitoToolsTests
-{
-    public sealed class ReviewCapturingHost : PSHost
-    {
-        private readonly Guid _id = Guid.NewGuid();
-        private readonly ReviewCapturingUI _ui = new ReviewCapturingUI();
-        public List<string> Warnings { get { return _ui.Warnings; } }
-        public override string Name { get { return "ReviewCapturingHost"; } }
-        public override Version Version { get { return new Version(1, 0); } }
-        public override Guid InstanceId { get { return _id; } }
-        public override PSHostUserInterface UI { get { return _ui; } }
-        public override CultureInfo CurrentCulture { get { return CultureInfo.InvariantCulture; } }
-        public override CultureInfo CurrentUICulture { get { return CultureInfo.InvariantCulture; } }
-        public override void SetShouldExit(int exitCode) { }
-        public override void EnterNestedPrompt() { throw new NotSupportedException(); }
-        public override void ExitNestedPrompt() { throw new NotSupportedException(); }
-        public override void NotifyBeginApplication() { }
-        public override void NotifyEndApplication() { }
-    }
-
-    public sealed class ReviewCapturingUI : PSHostUserInterface
-    {
-        public readonly List<string> Warnings = new List<string>();
-        public override PSHostRawUserInterface RawUI { get { return null; } }
-        public override string ReadLine() { throw new NotSupportedException(); }
-        public override SecureString ReadLineAsSecureString() { throw new NotSupportedException(); }
-        public override void Write(string value) { }
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
-        public override void WriteLine(string value) { }
-        public override void WriteErrorLine(string value) { }
-        public override void WriteDebugLine(string message) { }
-        public override void WriteProgress(long sourceId, ProgressRecord record) { }
-        public override void WriteVerboseLine(string message) { }
-        public override void WriteWarningLine(string message) { lock (Warnings) Warnings.Add(message); }
-        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) { throw new NotSupportedException(); }
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) { throw new NotSupportedException(); }
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) { throw new NotSupportedException(); }
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) { throw new NotSupportedException(); }
-    }
-}
-'@
     }
 }
 
@@ -203,7 +141,7 @@ $reader.Dispose()
 Set-Content -Path $Ready -Value 'ready'
 $null = $batch.EndInvoke($async)
 '@
-        $child = Start-PowerShellScript -Path $owner -Arguments @($script:ModulePath, $script:Endpoint.Url, $journal, $ready)
+        $child = Start-PowerShellScript -Path $owner -Arguments @($script:ModulePath, $script:Endpoint.Url, $journal, $ready) -OutputDirectory $script:WorkDir
         try {
             Wait-Until { (Test-Path $ready) -or $child.HasExited } -What 'the owner to read its journal'
             $child.HasExited | Should -BeFalse
@@ -249,7 +187,7 @@ Describe 'item 3: waiting for our own rate cap is neither in flight nor a stall'
 
     It 'does not release requests queued for a slot when the batch is stopped, and journals them NotSent, not InDoubt' {
         $journal = Join-Path $script:WorkDir 'queued.csv'
-        $capturing = [CognitoToolsTests.ReviewCapturingHost]::new()
+        $capturing = New-CapturingHost
         $runspace = [runspacefactory]::CreateRunspace($capturing)
         $runspace.Open()
         $shell = [powershell]::Create()
@@ -434,7 +372,7 @@ Describe 'item 10: messages that tell the truth' {
     AfterAll { Stop-TestEndpoint $script:Endpoint }
 
     It 'counts each row of a stopped -Username array once, and does not call history rows "recorded nowhere"' {
-        $capturing = [CognitoToolsTests.ReviewCapturingHost]::new()
+        $capturing = New-CapturingHost
         $runspace = [runspacefactory]::CreateRunspace($capturing)
         $runspace.Open()
         $shell = [powershell]::Create()

@@ -222,3 +222,71 @@ function Reset-TestEndpointStats {
     param([Parameter(Mandatory)] $Endpoint)
     $null = Invoke-RestMethod -Method Post -Uri "$($Endpoint.Url)_test/reset"
 }
+
+function New-CapturingHost {
+    # A PowerShell host that keeps the warnings written to it, so a test can read the warning a stopped pipeline leaves
+    # on the host ($host.Warnings). C# 5 only, so Windows PowerShell's compiler takes it too.
+    if (-not ('CognitoToolsTests.CapturingHost' -as [type])) {
+        Add-Type -TypeDefinition @'
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+
+namespace CognitoToolsTests
+{
+    public sealed class CapturingHost : PSHost
+    {
+        private readonly Guid _id = Guid.NewGuid();
+        private readonly CapturingUI _ui = new CapturingUI();
+        public List<string> Warnings { get { return _ui.Warnings; } }
+        public override string Name { get { return "CapturingHost"; } }
+        public override Version Version { get { return new Version(1, 0); } }
+        public override Guid InstanceId { get { return _id; } }
+        public override PSHostUserInterface UI { get { return _ui; } }
+        public override CultureInfo CurrentCulture { get { return CultureInfo.InvariantCulture; } }
+        public override CultureInfo CurrentUICulture { get { return CultureInfo.InvariantCulture; } }
+        public override void SetShouldExit(int exitCode) { }
+        public override void EnterNestedPrompt() { throw new NotSupportedException(); }
+        public override void ExitNestedPrompt() { throw new NotSupportedException(); }
+        public override void NotifyBeginApplication() { }
+        public override void NotifyEndApplication() { }
+    }
+
+    public sealed class CapturingUI : PSHostUserInterface
+    {
+        public readonly List<string> Warnings = new List<string>();
+        public override PSHostRawUserInterface RawUI { get { return null; } }
+        public override string ReadLine() { throw new NotSupportedException(); }
+        public override SecureString ReadLineAsSecureString() { throw new NotSupportedException(); }
+        public override void Write(string value) { }
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
+        public override void WriteLine(string value) { }
+        public override void WriteErrorLine(string value) { }
+        public override void WriteDebugLine(string message) { }
+        public override void WriteProgress(long sourceId, ProgressRecord record) { }
+        public override void WriteVerboseLine(string message) { }
+        public override void WriteWarningLine(string message) { lock (Warnings) Warnings.Add(message); }
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) { throw new NotSupportedException(); }
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) { throw new NotSupportedException(); }
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) { throw new NotSupportedException(); }
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) { throw new NotSupportedException(); }
+    }
+}
+'@
+    }
+    [CognitoToolsTests.CapturingHost]::new()
+}
+
+function Start-PowerShellScript([string] $Path, [string[]] $Arguments, [string] $OutputDirectory) {
+    # A child PowerShell of the same kind as this one running a script file, its output and errors in files under
+    # $OutputDirectory; returns its process.
+    $command = @(Get-PowerShellCommand)
+    $quoted = @($command | Select-Object -Skip 1 | ForEach-Object { '"' + $_ + '"' }) + @('-NoProfile', '-NonInteractive', '-File', ('"' + $Path + '"')) +
+        @($Arguments | ForEach-Object { '"' + $_ + '"' })
+    $stem = Join-Path $OutputDirectory ([guid]::NewGuid().ToString('N'))
+    Start-Process -FilePath $command[0] -ArgumentList $quoted -PassThru -NoNewWindow -RedirectStandardOutput "$stem.out" -RedirectStandardError "$stem.err"
+}
