@@ -242,17 +242,8 @@ namespace CognitoTools.Protocol
 
                 using (response)
                 {
-                    var raw = new RawResponse
-                    {
-                        StatusCode = (int)response.StatusCode,
-                        ReasonPhrase = response.ReasonPhrase,
-                        ContentType = response.Content?.Headers.ContentType?.ToString(),
-                        ContentLength = response.Content?.Headers.ContentLength,
-                        RequestId = Header(response, RequestIdHeader) ?? Header(response, "x-amz-request-id"),
-                        ErrorTypeHeader = Header(response, ErrorTypeHeader),
-                    };
-                    var retryAfter = RetryClassifier.ParseRetryAfter(Header(response, "Retry-After"), DateTimeOffset.UtcNow)
-                        ?? RetryClassifier.ParseAmzRetryAfter(Header(response, "x-amz-retry-after"));
+                    var raw = ReadHead(response);
+                    var retryAfter = RetryAfterOf(response);
 
                     Exception truncation = null;
                     try
@@ -437,6 +428,22 @@ namespace CognitoTools.Protocol
             if (!builder.Path.EndsWith("/", StringComparison.Ordinal)) builder.Path += "/";
             return builder.Uri;
         }
+
+        /// <summary>The status line and the headers an awsJson answer is read by (the body is read apart: how depends on the call).</summary>
+        internal static RawResponse ReadHead(HttpResponseMessage response) => new RawResponse
+        {
+            StatusCode = (int)response.StatusCode,
+            ReasonPhrase = response.ReasonPhrase,
+            ContentType = response.Content?.Headers.ContentType?.ToString(),
+            ContentLength = response.Content?.Headers.ContentLength,
+            RequestId = Header(response, RequestIdHeader) ?? Header(response, "x-amz-request-id"),
+            ErrorTypeHeader = Header(response, ErrorTypeHeader),
+        };
+
+        /// <summary>How long the service asked us to wait (Retry-After or x-amz-retry-after), if it did.</summary>
+        internal static TimeSpan? RetryAfterOf(HttpResponseMessage response)
+            => RetryClassifier.ParseRetryAfter(Header(response, "Retry-After"), DateTimeOffset.UtcNow)
+               ?? RetryClassifier.ParseAmzRetryAfter(Header(response, "x-amz-retry-after"));
 
         internal static string Header(HttpResponseMessage response, string name)
         {

@@ -190,22 +190,9 @@ namespace CognitoTools.Protocol
                 }
                 using (response)
                 {
-                    var raw = new RawResponse
-                    {
-                        StatusCode = (int)response.StatusCode,
-                        ReasonPhrase = response.ReasonPhrase,
-                        ContentType = response.Content?.Headers.ContentType?.ToString(),
-                        ContentLength = response.Content?.Headers.ContentLength,
-                        RequestId = CognitoIdpClient.Header(response, "x-amzn-RequestId") ?? CognitoIdpClient.Header(response, "x-amz-request-id"),
-                        ErrorTypeHeader = CognitoIdpClient.Header(response, "X-Amzn-ErrorType"),
-                        Body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false),
-                    };
-                    var outcome = new AttemptOutcome
-                    {
-                        Status = raw.StatusCode,
-                        RetryAfter = RetryClassifier.ParseRetryAfter(CognitoIdpClient.Header(response, "Retry-After"), DateTimeOffset.UtcNow)
-                            ?? RetryClassifier.ParseAmzRetryAfter(CognitoIdpClient.Header(response, "x-amz-retry-after")),
-                    };
+                    var raw = CognitoIdpClient.ReadHead(response);
+                    raw.Body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                    var outcome = new AttemptOutcome { Status = raw.StatusCode, RetryAfter = CognitoIdpClient.RetryAfterOf(response) };
                     if (ResponseParser.IsSuccess(raw.StatusCode))
                     {
                         Clock.Update(response);
