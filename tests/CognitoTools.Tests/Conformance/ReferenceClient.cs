@@ -120,46 +120,8 @@ namespace CognitoTools.Tests.Conformance
                 "Install Node.js, or run the other tests with --filter \"FullyQualifiedName!~CognitoTools.Tests.Conformance\".");
         }
 
-        private sealed class ProcessResult
-        {
-            public int ExitCode;
-            public string StandardOutput;
-            public string StandardError;
-        }
-
-        private static ProcessResult Run(string file, IEnumerable<string> arguments, string workingDirectory, IDictionary<string, string> environment, TimeSpan timeout)
-        {
-            var startInfo = new ProcessStartInfo(file)
-            {
-                WorkingDirectory = workingDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-                StandardOutputEncoding = Encoding.UTF8,
-                StandardErrorEncoding = Encoding.UTF8,
-            };
-            foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
-            if (environment != null)
-            {
-                foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.OrdinalIgnoreCase)).ToList())
-                {
-                    startInfo.Environment.Remove(name);
-                }
-                foreach (var pair in environment) startInfo.Environment[pair.Key] = pair.Value;
-            }
-
-            using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start " + file);
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit((int)timeout.TotalMilliseconds))
-            {
-                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                throw new TimeoutException($"'{file} {string.Join(" ", arguments)}' did not finish within {timeout.TotalSeconds:0} s.");
-            }
-            process.WaitForExit();
-            return new ProcessResult { ExitCode = process.ExitCode, StandardOutput = stdout.Result, StandardError = stderr.Result };
-        }
+        // One process runner for every external tool of the tests (AWS_* variables removed unless given).
+        private static ExternalProcessResult Run(string file, IEnumerable<string> arguments, string workingDirectory, IDictionary<string, string> environment, TimeSpan timeout)
+            => ExternalTools.Run(file, arguments, workingDirectory, environment, timeout);
     }
 }
