@@ -58,17 +58,15 @@ namespace CognitoTools.Bulk
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
-        private readonly RatePacer _pacer = new RatePacer();
-        private readonly double _cap;
+        private readonly RatePacer _pacer;
         private readonly double _floor;
-        private readonly Queue<TimeSpan> _acceptedLastSecond = new Queue<TimeSpan>();
-        private readonly bool[] _window = new bool[AnswerWindow];
+        private readonly SecondLog _acceptedLastSecond = new SecondLog();
+        private readonly Queue<bool> _window = new Queue<bool>(); // the last AnswerWindow answers: throttled or not
         private bool _slowStart;
-        private int _round = 1;
-        private long _roundEnd = 1;
+        private long _roundEnd = 1;               // slow start: the round ends when this many were admitted
         private TimeSpan _firstSend = TimeSpan.MinValue;
         private long _answers, _accepted, _throttles;
-        private int _windowNext, _windowCount, _windowThrottled;
+        private int _windowThrottled;
         private double _estimate = double.NaN;   // the quota: the last drain's rate
         private double _plateau, _k;              // CUBIC: where the rate grows back to, and when (s after _epoch)
         private TimeSpan _epoch;
@@ -78,10 +76,8 @@ namespace CognitoTools.Bulk
         private TimeSpan _drainStart;
         private long _drainStartAccepted;
         private bool _episodeTested;              // this drain had its background test
-        private bool _testing;
         private bool _testJudgesReading;          // the running test judges a cut to below a drain's reading
-        private long _testSkip;                   // answers to requests in flight at the cut: they left at the old rate
-        private int _testAnswers, _testThrottled;
+        private long _testDue;                    // the answer count at which the running test is judged (0: none)
         private double _shareBeforeTest, _rateBeforeThrottling;
         private double _background;
         private TimeSpan _backgroundAt;
@@ -97,10 +93,8 @@ namespace CognitoTools.Bulk
         {
             if (double.IsNaN(maxRequestsPerSecond) || maxRequestsPerSecond <= 0)
                 throw new ArgumentOutOfRangeException(nameof(maxRequestsPerSecond), maxRequestsPerSecond, "The rate must be positive (PositiveInfinity for no cap).");
-            _cap = maxRequestsPerSecond;
             _floor = Math.Min(MinimumRate, maxRequestsPerSecond);
-            _pacer.Rate = maxRequestsPerSecond;
-            _pacer.Cap = maxRequestsPerSecond;
+            _pacer = new RatePacer(maxRequestsPerSecond);
             _slowStart = double.IsPositiveInfinity(maxRequestsPerSecond);
             if (clock == null)
             {
@@ -122,7 +116,7 @@ namespace CognitoTools.Bulk
         }
 
         /// <summary>The configured cap; <see cref="double.PositiveInfinity"/> when there is none.</summary>
-        public double MaxRequestsPerSecond => _cap;
+        public double MaxRequestsPerSecond => _pacer.Cap;
         /// <summary>Verbose sink for rate changes and their reasons (called under the limiter's lock: keep it cheap).</summary>
         public Action<string> Log { get; set; }
         /// <summary>The rate in force now; <see cref="double.PositiveInfinity"/> while there is no cap and nothing was throttled yet.</summary>
@@ -176,9 +170,10 @@ namespace CognitoTools.Bulk
                 if (_slowStart && _pacer.Admitted >= _roundEnd)
                 {
                     // Answers (of any kind) tell when a round is over, so a round of lost connections ends it too.
-                    if (_round >= SlowStartLastRound) _slowStart = false;
+                    // Rounds of 1, 2, 4 ... end after 1, 3, 7 ... admitted: the next round is twice the last.
+                    if (_roundEnd >= 2 * SlowStartLastRound - 1) _slowStart = false;
                     else if (_answers < _pacer.Admitted) return SlowStartPoll;
-                    else _roundEnd = _pacer.Admitted + (_round *= 2);
+                    else _roundEnd = 2 * _roundEnd + 1;
                 }
                 var wait = _pacer.Admit(now);
                 if (wait <= TimeSpan.Zero && _firstSend == TimeSpan.MinValue) _firstSend = now;
@@ -200,11 +195,10 @@ namespace CognitoTools.Bulk
                 else
                 {
                     _accepted++;
-                    _acceptedLastSecond.Enqueue(now);
-                    if (_acceptedLastSecond.Count > 4096) _acceptedLastSecond.Dequeue();
+                    _acceptedLastSecond.Add(now);
                     Grow(now);
                 }
-                if (_testing) CheckTest(now);
+                if (Testing) CheckTest(now);
             }
         }
 
@@ -233,7 +227,7 @@ namespace CognitoTools.Bulk
                 if (_lastToleratedLog == TimeSpan.MinValue || now - _lastToleratedLog >= TimeSpan.FromSeconds(5))
                 {
                     _lastToleratedLog = now;
-                    Write($"Throttled: {Percent(share)} of the last {_windowCount} answers, within the background {Percent(background)}: the rate stays at {Rate(_pacer.Rate)}.");
+                    Write($"Throttled: {Percent(share)} of the last {_window.Count} answers, within the background {Percent(background)}: the rate stays at {Rate(_pacer.Rate)}.");
                 }
                 return;
             }
@@ -242,7 +236,7 @@ namespace CognitoTools.Bulk
             // restart the test, and at a low rate isolated throttles could then cut for ever without a verdict.
             // A drain's reading may still cut once during a test of a first reaction: that cut went below nothing
             // measured, the reading's cut does, and the test then judges it.
-            if (_testing && share < HeavyShare && (!inDrain || _testJudgesReading)) return;
+            if (Testing && share < HeavyShare && (!inDrain || _testJudgesReading)) return;
             var before = Pace(now);
             // The rate before this spell of throttling: where a verdict of background goes back to.
             if (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep) _rateBeforeThrottling = before;
@@ -259,7 +253,7 @@ namespace CognitoTools.Bulk
                 {
                     // Nothing measured explains this throttle (yet): the SDKs' first reaction. Below an estimate the
                     // service accepted, that cut also tests whether the throttles depend on the rate at all.
-                    if (!double.IsNaN(_estimate) && !_testing) StartTest(share);
+                    if (!double.IsNaN(_estimate) && !Testing) StartTest(share);
                     SetRate(now, Beta * before, before, "throttled; first reaction ×" + Beta.ToString(CultureInfo.InvariantCulture));
                 }
                 return;
@@ -282,14 +276,14 @@ namespace CognitoTools.Bulk
             // spare), so this reading measured our own pace; the test judges what the throttles are.
             if (before <= drainRate)
             {
-                if (!_testing) StartTest(share);
+                if (!Testing) StartTest(share);
                 return;
             }
             // Background throttles at our pace leave P × (1 − b) accepted; a reading near that is them, not the bucket.
             if (background > 0 && drainRate >= Margin * before * (1 - background)) return;
-            if (!_testing && !_episodeTested) StartTest(share);
-            else if (_testing) _shareBeforeTest = share;
-            _testJudgesReading = _testing;
+            if (!Testing && !_episodeTested) StartTest(share);
+            else if (Testing) _shareBeforeTest = share;
+            _testJudgesReading = Testing;
             _estimate = drainRate;
             // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
             SetRate(now, Margin * drainRate / (1 - background), drainRate,
@@ -298,19 +292,18 @@ namespace CognitoTools.Bulk
 
         private void StartTest(double share)
         {
-            _testing = _episodeTested = true;
+            _episodeTested = true;
             _testJudgesReading = false;
-            _testSkip = _pacer.Admitted - _answers;
-            _testAnswers = _testThrottled = 0;
+            JudgeTestAfterInFlight();
             _shareBeforeTest = share;
         }
 
         /// <summary>Answers the background test: did the throttled share fall when the rate was cut below what the service accepted?</summary>
         private void CheckTest(TimeSpan now)
         {
-            if (_testAnswers < AnswerWindow) return;
-            _testing = false;
-            var after = _testThrottled / (double)_testAnswers;
+            if (_accepted + _throttles < _testDue) return;
+            _testDue = 0;
+            var after = Share(); // the window holds exactly the answers the test waited for
             if (after <= 0 || after >= HeavyShare || after < UnchangedShare * _shareBeforeTest) return;
             // It did not: these throttles are not the batch's doing (other traffic on the account). Tolerate that
             // share from now on, forget the estimate it produced, and go back to the rate before the episode.
@@ -343,7 +336,7 @@ namespace CognitoTools.Bulk
             }
             if (rate > _plateau) rate = Math.Min(Math.Min(rate, reach), Math.Max(_plateau, 2.0 * _pacer.AdmittedInLastSecond(now)));
             rate = Clamp(rate);
-            if (rate > _pacer.Rate) _pacer.Rate = rate;
+            if (rate > _pacer.Rate) _pacer.SetRate(now, rate);
         }
 
         /// <summary>The retry quota is empty (most recent attempts failed): slow down by β, once per episode (a storm cannot ratchet the rate to the floor); the quota estimate stays (faults say nothing about it).</summary>
@@ -365,57 +358,47 @@ namespace CognitoTools.Bulk
         private double Pace(TimeSpan now)
         {
             if (!double.IsPositiveInfinity(_pacer.Rate)) return _pacer.Rate;
-            var accepted = AcceptedLastSecond(now);
+            var accepted = _acceptedLastSecond.CountAt(now);
             var seconds = _firstSend == TimeSpan.MinValue ? 1 : Math.Min(1, Math.Max(0.02, (now - _firstSend).TotalSeconds));
             return Math.Max(_floor, accepted / seconds);
-        }
-
-        private int AcceptedLastSecond(TimeSpan now)
-        {
-            while (_acceptedLastSecond.Count > 0 && now - _acceptedLastSecond.Peek() >= TimeSpan.FromSeconds(1)) _acceptedLastSecond.Dequeue();
-            return _acceptedLastSecond.Count;
         }
 
         private void SetRate(TimeSpan now, double rate, double plateau, string reason)
         {
             var before = _pacer.Rate;
-            var leftAtOldPace = _pacer.Admitted - _answers;
             rate = Clamp(rate);
             _plateau = Math.Max(rate, Clamp(plateau));
             _k = Math.Pow((_plateau - rate) / Scale(_plateau), 1.0 / 3.0);
             _epoch = now;
-            _pacer.Rate = rate;
-            _pacer.RateChanged(now, before);
-            if (_testing && rate < before)
+            _pacer.SetRate(now, rate);
+            if (Testing && rate < before)
             {
                 // A further cut during the test: it judges the newest cut, from the answers to requests sent after it.
-                _testSkip = leftAtOldPace;
-                _testAnswers = _testThrottled = 0;
+                JudgeTestAfterInFlight();
             }
             Write($"Rate {Rate(before)} -> {Rate(rate)}: {reason}.");
         }
 
         private void RecordShare(bool throttled)
         {
-            if (_windowCount == AnswerWindow) { if (_window[_windowNext]) _windowThrottled--; }
-            else _windowCount++;
-            _window[_windowNext] = throttled;
+            _window.Enqueue(throttled);
             if (throttled) _windowThrottled++;
-            _windowNext = (_windowNext + 1) % AnswerWindow;
-            if (!_testing) return;
-            if (_testSkip > 0) { _testSkip--; return; }
-            _testAnswers++;
-            if (throttled) _testThrottled++;
+            if (_window.Count > AnswerWindow && _window.Dequeue()) _windowThrottled--;
         }
+
+        private bool Testing => _testDue > 0;
+
+        /// <summary>The test judges the answers to requests sent after the cut: those in flight left at the old rate.</summary>
+        private void JudgeTestAfterInFlight() => _testDue = _accepted + _throttles + Math.Max(0, _pacer.Admitted - _answers) + AnswerWindow;
 
         private bool InDrain(TimeSpan now) => _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
 
-        private double Share() => _windowThrottled / (double)Math.Max(_windowCount, 1);
+        private double Share() => _windowThrottled / (double)Math.Max(_window.Count, 1);
 
         private double Background(TimeSpan now)
             => _background <= 0 ? 0 : _background * Math.Pow(0.5, Math.Max(0, (now - _backgroundAt).TotalSeconds) / BackgroundHalfLife.TotalSeconds);
 
-        private double Clamp(double rate) => Math.Min(_cap, Math.Max(_floor, rate));
+        private double Clamp(double rate) => Math.Min(_pacer.Cap, Math.Max(_floor, rate));
 
         /// <summary>CUBIC's scale constant for a plateau (see <see cref="ScaleConstant"/>).</summary>
         internal static double Scale(double plateau) => ScaleConstant * Math.Max(plateau, MinimumRate) / ScaleReferenceRate;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace CognitoTools.Bulk
 {
@@ -12,24 +13,20 @@ namespace CognitoTools.Bulk
     /// </summary>
     internal sealed class RatePacer
     {
-        private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
-        private readonly Queue<TimeSpan> _admitted = new Queue<TimeSpan>();
+        private readonly SecondLog _admitted = new SecondLog();
         private TimeSpan _nextSlot = TimeSpan.MinValue;
 
+        /// <param name="cap">The cap the one-second log keeps true (below it the slots alone pace, so a cut does not stall the batch); also the first rate.</param>
+        public RatePacer(double cap) => Rate = Cap = cap;
+
         /// <summary>Requests per second; <see cref="double.PositiveInfinity"/>: no pacing.</summary>
-        public double Rate { get; set; } = double.PositiveInfinity;
-
-        /// <summary>The cap the one-second log keeps true (below it the slots alone pace, so a cut does not stall the batch).</summary>
-        public double Cap { get; set; } = double.PositiveInfinity;
-
+        public double Rate { get; private set; }
+        public double Cap { get; }
         public long Admitted { get; private set; }
+        /// <summary>Bumped when the rate is cut: slots handed out before are void (see <see cref="SetRate"/>).</summary>
+        public long Generation { get; private set; }
 
-        /// <summary>Requests admitted within the last second.</summary>
-        public int AdmittedInLastSecond(TimeSpan now)
-        {
-            Prune(now);
-            return _admitted.Count;
-        }
+        public int AdmittedInLastSecond(TimeSpan now) => _admitted.CountAt(now);
 
         /// <summary>Takes the next slot; returns how long to wait for it.</summary>
         public TimeSpan Reserve(TimeSpan now)
@@ -37,55 +34,51 @@ namespace CognitoTools.Bulk
             if (double.IsPositiveInfinity(Rate)) return TimeSpan.Zero;
             if (_nextSlot < now) _nextSlot = now;
             var slot = _nextSlot;
-            _nextSlot = slot + Interval();
+            _nextSlot = slot + TimeSpan.FromTicks((long)Math.Min(TimeSpan.MaxValue.Ticks / 4, TimeSpan.TicksPerSecond / Rate));
             return slot - now;
         }
 
         /// <summary>Admits the request now if the last second leaves room for it under the cap, else returns how long until it does.</summary>
         public TimeSpan Admit(TimeSpan now)
         {
-            Prune(now);
-            if (!double.IsPositiveInfinity(Cap))
-            {
-                var allowed = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(Cap));
-                if (_admitted.Count >= allowed)
-                {
-                    // The allowed-th most recent admission must be a full second old.
-                    var index = _admitted.Count - allowed;
-                    foreach (var t in _admitted)
-                    {
-                        if (index-- == 0) return t + OneSecond - now;
-                    }
-                }
-            }
-            _admitted.Enqueue(now);
+            // The allowed-th most recent admission must be a full second old (no cap: room for any number).
+            var allowed = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(Cap));
+            if (_admitted.CountAt(now) >= allowed) return _admitted.ElementAt(_admitted.Count - allowed) + SecondLog.OneSecond - now;
+            _admitted.Add(now);
             Admitted++;
             return TimeSpan.Zero;
         }
 
-        /// <summary>Slots handed out that lie ahead of now (requests waiting for them leave at the old spacing).</summary>
-        /// <summary>Bumped when the rate is cut: slots handed out before are void (see <see cref="RateChanged"/>).</summary>
-        public long Generation { get; private set; }
-
         /// <summary>
-        /// After a rate change. A cut voids the slots handed out at the old spacing (their holders take new ones: with
-        /// many requests waiting, the old pace would otherwise go on for seconds); a raise keeps them.
+        /// A cut voids the slots handed out at the old spacing (their holders take new ones: with many requests
+        /// waiting, the old pace would otherwise go on for seconds); a raise keeps them.
         /// </summary>
-        public void RateChanged(TimeSpan now, double before)
+        public void SetRate(TimeSpan now, double rate)
         {
-            if (Rate < before)
+            if (rate < Rate)
             {
                 Generation++;
                 _nextSlot = now;
             }
-            else if (_nextSlot < now) _nextSlot = now;
+            Rate = rate;
+        }
+    }
+
+    /// <summary>The times of events within the last second, oldest first (the pacer's admissions, the limiter's accepted answers).</summary>
+    internal sealed class SecondLog : Queue<TimeSpan>
+    {
+        public static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+
+        public int CountAt(TimeSpan now)
+        {
+            while (Count > 0 && now - Peek() >= OneSecond) Dequeue();
+            return Count;
         }
 
-        private TimeSpan Interval() => TimeSpan.FromTicks((long)Math.Min(TimeSpan.MaxValue.Ticks / 4, TimeSpan.TicksPerSecond / Rate));
-
-        private void Prune(TimeSpan now)
+        public void Add(TimeSpan now)
         {
-            while (_admitted.Count > 0 && now - _admitted.Peek() >= OneSecond) _admitted.Dequeue();
+            CountAt(now);
+            Enqueue(now);
         }
     }
 }
