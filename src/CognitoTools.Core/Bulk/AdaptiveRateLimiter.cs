@@ -75,7 +75,6 @@ namespace CognitoTools.Bulk
         private long _lastThrottleAccepted;
         private TimeSpan _drainStart;
         private long _drainStartAccepted;
-        private bool _episodeTested;              // this drain had its background test
         private bool _testJudgesReading;          // the running test judges a cut to below a drain's reading
         private long _testDue;                    // the answer count at which the running test is judged (0: none)
         private double _shareBeforeTest, _rateBeforeThrottling;
@@ -215,7 +214,6 @@ namespace CognitoTools.Bulk
                     _estimate = Math.Max(double.IsNaN(_estimate) ? 0 : _estimate, since / (now - _lastThrottle).TotalSeconds);
                 _drainStart = now;
                 _drainStartAccepted = _accepted;
-                _episodeTested = false;
             }
             _lastThrottle = now;
             _lastThrottleAccepted = _accepted;
@@ -281,9 +279,11 @@ namespace CognitoTools.Bulk
             }
             // Background throttles at our pace leave P × (1 − b) accepted; a reading near that is them, not the bucket.
             if (background > 0 && drainRate >= Margin * before * (1 - background)) return;
-            if (!Testing && !_episodeTested) StartTest(share);
-            else if (Testing) _shareBeforeTest = share;
-            _testJudgesReading = Testing;
+            // Every reading's cut is tested (at our pace background throttles drain too): by a new test, or by the
+            // running one, which then judges this cut.
+            if (!Testing) StartTest(share);
+            else _shareBeforeTest = share;
+            _testJudgesReading = true;
             _estimate = drainRate;
             // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
             SetRate(now, Margin * drainRate / (1 - background), drainRate,
@@ -292,7 +292,6 @@ namespace CognitoTools.Bulk
 
         private void StartTest(double share)
         {
-            _episodeTested = true;
             _testJudgesReading = false;
             JudgeTestAfterInFlight();
             _shareBeforeTest = share;
