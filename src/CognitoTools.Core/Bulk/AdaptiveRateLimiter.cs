@@ -65,8 +65,7 @@ namespace CognitoTools.Bulk
         private TimeSpan _nextSlot = TimeSpan.MinValue;
         private long _generation;                 // bumped by a cut: the slots handed out before are void
         private readonly Queue<bool> _window = new Queue<bool>(); // the last AnswerWindow answers: throttled or not
-        private bool _slowStart;
-        private long _roundEnd = 1;               // slow start: the round ends when this many were admitted
+        private long _roundEnd;                   // slow start: the round ends when this many were admitted (MaxValue: over)
         private TimeSpan _firstSend;
         private long _admitted, _answers, _accepted, _throttles;
         private int _windowThrottled;
@@ -95,7 +94,7 @@ namespace CognitoTools.Bulk
                 throw new ArgumentOutOfRangeException(nameof(maxRequestsPerSecond), maxRequestsPerSecond, "The rate must be positive (PositiveInfinity for no cap).");
             _rate = _cap = maxRequestsPerSecond;
             _floor = Math.Min(MinimumRate, maxRequestsPerSecond);
-            _slowStart = double.IsPositiveInfinity(maxRequestsPerSecond);
+            _roundEnd = double.IsPositiveInfinity(maxRequestsPerSecond) ? 1 : long.MaxValue;
             if (clock == null)
             {
                 var watch = Stopwatch.StartNew();
@@ -186,11 +185,11 @@ namespace CognitoTools.Bulk
                     if (slot > TimeSpan.Zero) return slot;
                     newSlot = false;
                 }
-                if (_slowStart && _admitted >= _roundEnd)
+                if (_admitted >= _roundEnd)
                 {
                     // Answers (of any kind) tell when a round is over, so a round of lost connections ends it too.
                     // Rounds of 1, 2, 4 ... end after 1, 3, 7 ... admitted: the next round is twice the last.
-                    if (_roundEnd >= 2 * SlowStartLastRound - 1) _slowStart = false;
+                    if (_roundEnd >= 2 * SlowStartLastRound - 1) _roundEnd = long.MaxValue;
                     else if (_answers < _admitted) return SlowStartPoll;
                     else _roundEnd = 2 * _roundEnd + 1;
                 }
@@ -220,7 +219,7 @@ namespace CognitoTools.Bulk
                     _acceptedLastSecond.Add(now);
                     Grow(now);
                 }
-                if (Testing) CheckTest(now);
+                if (Testing && _accepted + _throttles >= _testDue) JudgeTest(now);
             }
         }
 
@@ -246,7 +245,7 @@ namespace CognitoTools.Bulk
             {
                 return; // within the background share the last test found (and logged): the others' traffic, not ours
             }
-            _slowStart = false;
+            _roundEnd = long.MaxValue;
             // While the test of the last cut runs, only a heavy share (far above any quota) cuts again: a cut would
             // restart the test, and at a low rate isolated throttles could then cut for ever without a verdict.
             // A drain's reading may still cut once during a test of a first reaction: that cut went below nothing
@@ -268,7 +267,7 @@ namespace CognitoTools.Bulk
                 {
                     // Nothing measured explains this throttle (yet): the SDKs' first reaction. Below an estimate the
                     // service accepted, that cut also tests whether the throttles depend on the rate at all.
-                    if (!double.IsNaN(_estimate) && !Testing) StartTest(share);
+                    if (!double.IsNaN(_estimate) && !Testing) StartTest(share, false);
                     SetRate(now, Beta * before, before, "throttled; first reaction ×" + Beta.ToString(CultureInfo.InvariantCulture));
                 }
                 return;
@@ -291,33 +290,30 @@ namespace CognitoTools.Bulk
             // spare), so this reading measured our own pace; the test judges what the throttles are.
             if (before <= drainRate)
             {
-                if (!Testing) StartTest(share);
+                if (!Testing) StartTest(share, false);
                 return;
             }
             // Background throttles at our pace leave P × (1 − b) accepted; a reading near that is them, not the bucket.
             if (background > 0 && drainRate >= Margin * before * (1 - background)) return;
-            // Every reading's cut is tested (at our pace background throttles drain too): by a new test, or by the
-            // running one, which then judges this cut.
-            if (!Testing) StartTest(share);
-            else _shareBeforeTest = share;
-            _testJudgesReading = true;
+            // Every reading's cut is tested (at our pace background throttles drain too); a running test starts over
+            // and judges this cut.
+            StartTest(share, true);
             _estimate = drainRate;
             // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
             SetRate(now, Margin * drainRate / (1 - background), drainRate,
                 $"{drained} accepted between throttles over {span.ToString("0.00", CultureInfo.InvariantCulture)} s: the quota is about {Rate(drainRate)}");
         }
 
-        private void StartTest(double share)
+        private void StartTest(double share, bool judgesReading)
         {
-            _testJudgesReading = false;
-            JudgeTestAfterInFlight();
             _shareBeforeTest = share;
+            _testJudgesReading = judgesReading;
+            JudgeTestAfterInFlight();
         }
 
         /// <summary>Answers the background test: did the throttled share fall when the rate was cut below what the service accepted?</summary>
-        private void CheckTest(TimeSpan now)
+        private void JudgeTest(TimeSpan now)
         {
-            if (_accepted + _throttles < _testDue) return;
             _testDue = 0;
             var after = Share(); // the window holds exactly the answers the test waited for
             if (after <= 0 || after >= HeavyShare || after < UnchangedShare * _shareBeforeTest) return;
@@ -361,7 +357,7 @@ namespace CognitoTools.Bulk
             {
                 var now = _clock();
                 if (now < _slowdownUntil) return;
-                _slowStart = false;
+                _roundEnd = long.MaxValue;
                 var before = Pace(now);
                 SetRate(now, Beta * before, before, "the retry quota is used up (too many recent failures); retries wait for it to refill");
                 // Not again before the rate has grown back to where it was (CUBIC's K; at least a second).
