@@ -59,7 +59,8 @@ namespace CognitoTools.Bulk
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly double _cap, _floor;
-        // The pacer: the next free slot at _rate, and the one-second log of admissions that keeps the cap true.
+        // The pacer: the next free slot at _rate, and the one-second log of admissions that keeps the cap true (the
+        // cap, not the rate: below it the slots alone pace, so a cut does not stall the batch).
         private readonly SecondLog _admittedLastSecond = new SecondLog(), _acceptedLastSecond = new SecondLog();
         private double _rate;
         private TimeSpan _nextSlot = TimeSpan.MinValue;
@@ -167,10 +168,8 @@ namespace CognitoTools.Bulk
 
         /// <summary>
         /// Admits the request now, or returns how long to wait: for a new slot if the rate was cut since this one was
-        /// taken, or for room under the cap. Timers wake late, and a late request would bunch with the on-time ones
-        /// after it, so a request goes only when the requests admitted in the last second leave room for it under the
-        /// cap: that keeps the cap true when requests actually leave (below it the slots alone pace, so a cut does not
-        /// stall the batch).
+        /// taken, or for room under the cap in the last second (timers wake late, and a late request would bunch with
+        /// the on-time ones after it: the one-second log keeps the cap true when requests actually leave).
         /// </summary>
         internal TimeSpan Admit(ref long generation, out bool newSlot)
         {
@@ -341,9 +340,7 @@ namespace CognitoTools.Bulk
             {
                 // The probe held its reach without a throttle: the quota rose, or went away (or a big burst is not
                 // spent yet, which a throttle will tell). Probe on from there; the estimate stays until a drain says more.
-                _plateau = Clamp(reach);
-                _epoch = now;
-                _k = 0;
+                SetRate(now, reach, reach, $"no throttle for {QuietBeforeStep.TotalSeconds} s at the probe's reach: probing on from there");
                 return;
             }
             if (rate > _plateau) rate = Math.Min(Math.Min(rate, reach), Math.Max(_plateau, 2.0 * _admittedLastSecond.CountAt(now)));
