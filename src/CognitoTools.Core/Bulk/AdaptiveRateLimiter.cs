@@ -15,12 +15,13 @@ namespace CognitoTools.Bulk
     /// (<c>CognitoClientConfig.RateLimiter</c>), which gates every attempt and reports every answer to it.
     /// <para>
     /// One model: a pacer (evenly spaced slots and a one-second log: <see cref="Reserve"/>, <see cref="Admit"/>) runs
-    /// at the rate a controller sets. The controller's quota estimate is the drain-to-drain rate: a token bucket is empty whenever it
-    /// throttles, so the answers it accepted between two throttles, divided by the time between them, are what it
-    /// refilled, its rate, whatever its burst and however far above it the batch was. Kept from the AWS SDKs' adaptive
-    /// mode: β = 0.7 as the first reaction to a throttle nothing explains yet, a margin below the estimate, CUBIC's
-    /// regrowth (scaled to the estimate), and the slowdown when the retry quota runs dry; added: one test, per episode
-    /// of throttling, of whether the throttles are the batch's doing or background, which is then tolerated and decays.
+    /// at the rate a controller sets. The controller's quota estimate is the drain-to-drain rate: a token bucket is
+    /// empty whenever it throttles, so the answers it accepted between two throttles, divided by the time between them,
+    /// are what it refilled, its rate, whatever its burst and however far above it the batch was. Kept from the AWS
+    /// SDKs' adaptive mode: β = 0.7 as the first reaction to a throttle nothing explains yet, a margin below the
+    /// estimate, CUBIC's regrowth (scaled to the estimate), and the slowdown when the retry quota runs dry; added: a
+    /// test of each cut below what the service accepted, whether the throttles are the batch's doing or background,
+    /// which is then tolerated and decays.
     /// </para>
     /// </summary>
     public sealed class AdaptiveRateLimiter : IRequestRateLimiter
