@@ -211,7 +211,9 @@ namespace CognitoTools.Bulk
                 // A fault or a lost answer says nothing about the quota: it only ends a slow-start round.
                 if (kind != AnswerKind.Accepted && kind != AnswerKind.Throttled) return;
                 var throttled = kind == AnswerKind.Throttled;
-                RecordShare(throttled);
+                _window.Enqueue(throttled);
+                if (throttled) _windowThrottled++;
+                if (_window.Count > AnswerWindow && _window.Dequeue()) _windowThrottled--;
                 if (throttled) OnThrottled(now);
                 else
                 {
@@ -304,11 +306,12 @@ namespace CognitoTools.Bulk
                 $"{drained} accepted between throttles over {span.ToString("0.00", CultureInfo.InvariantCulture)} s: the quota is about {Rate(drainRate)}");
         }
 
+        /// <summary>The test judges the answers to requests sent after the cut: those in flight left at the old rate.</summary>
         private void StartTest(double share, bool judgesReading)
         {
             _shareBeforeTest = share;
             _testJudgesReading = judgesReading;
-            JudgeTestAfterInFlight();
+            _testDue = _accepted + _throttles + Math.Max(0, _admitted - _answers) + AnswerWindow;
         }
 
         /// <summary>Answers the background test: did the throttled share fall when the rate was cut below what the service accepted?</summary>
@@ -384,23 +387,13 @@ namespace CognitoTools.Bulk
                 // requests waiting, the old pace would otherwise go on for seconds).
                 _generation++;
                 _nextSlot = now;
-                // A further cut during the test: it judges the newest cut, from the answers to requests sent after it.
-                if (Testing) JudgeTestAfterInFlight();
+                // A further cut during the test: the test starts over and judges the newest cut.
+                if (Testing) StartTest(_shareBeforeTest, _testJudgesReading);
             }
             Write($"Rate {Rate(before)} -> {Rate(_rate)}: {reason}.");
         }
 
-        private void RecordShare(bool throttled)
-        {
-            _window.Enqueue(throttled);
-            if (throttled) _windowThrottled++;
-            if (_window.Count > AnswerWindow && _window.Dequeue()) _windowThrottled--;
-        }
-
         private bool Testing => _testDue > 0;
-
-        /// <summary>The test judges the answers to requests sent after the cut: those in flight left at the old rate.</summary>
-        private void JudgeTestAfterInFlight() => _testDue = _accepted + _throttles + Math.Max(0, _admitted - _answers) + AnswerWindow;
 
         private bool InDrain(TimeSpan now) => _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
 
