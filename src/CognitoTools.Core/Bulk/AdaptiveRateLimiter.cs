@@ -243,10 +243,8 @@ namespace CognitoTools.Bulk
             _lastThrottleAccepted = _accepted;
             var share = Share();
             var background = Background(now);
-            if (background > 0 && share <= background + Tolerance)
-            {
-                return; // within the background share the last test found (and logged): the others' traffic, not ours
-            }
+            // Within the background share the last test found (and logged): the others' traffic, not ours.
+            if (background > 0 && share <= background + Tolerance) return;
             _roundEnd = long.MaxValue;
             // While the test of the last cut runs, only a heavy share (far above any quota) cuts again: a cut would
             // restart the test, and at a low rate isolated throttles could then cut for ever without a verdict.
