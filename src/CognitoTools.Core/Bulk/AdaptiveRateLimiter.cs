@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CognitoTools.Protocol;
@@ -13,13 +14,14 @@ namespace CognitoTools.Bulk
     /// from its throttling answers, and never exceeds the configured cap. Give one instance to the client
     /// (<c>CognitoClientConfig.RateLimiter</c>), which gates every attempt and reports every answer to it.
     /// <para>
-    /// One model: a pacer (<see cref="RatePacer"/>: evenly spaced slots and a one-second log) runs at the rate a
-    /// controller sets. The controller's quota estimate is the drain-to-drain rate: a token bucket is empty whenever it
-    /// throttles, so the answers it accepted between two throttles, divided by the time between them, are what it
-    /// refilled, its rate, whatever its burst and however far above it the batch was. Kept from the AWS SDKs' adaptive
-    /// mode: β = 0.7 as the first reaction to a throttle nothing explains yet, a margin below the estimate, CUBIC's
-    /// regrowth (scaled to the estimate), and the slowdown when the retry quota runs dry; added: one test, per episode
-    /// of throttling, of whether the throttles are the batch's doing or background, which is then tolerated and decays.
+    /// One model: a pacer (evenly spaced slots and a one-second log: <see cref="Reserve"/>, <see cref="Admit"/>) runs
+    /// at the rate a controller sets. The controller's quota estimate is the drain-to-drain rate: a token bucket is
+    /// empty whenever it throttles, so the answers it accepted between two throttles, divided by the time between them,
+    /// are what it refilled, its rate, whatever its burst and however far above it the batch was. Kept from the AWS
+    /// SDKs' adaptive mode: β = 0.7 as the first reaction to a throttle nothing explains yet, a margin below the
+    /// estimate, CUBIC's regrowth (scaled to the estimate), and the slowdown when the retry quota runs dry; added: a
+    /// test of each cut below what the service accepted, whether the throttles are the batch's doing or background,
+    /// which is then tolerated and decays.
     /// </para>
     /// </summary>
     public sealed class AdaptiveRateLimiter : IRequestRateLimiter
@@ -30,9 +32,8 @@ namespace CognitoTools.Bulk
         public const double Beta = 0.7;
         /// <summary>The pace is this share of the estimated quota: 10 % below it, so the estimate's error and other traffic fit under it.</summary>
         public const double Margin = 0.9;
-        /// <summary>CUBIC's scale constant at a plateau of <see cref="ScaleReferenceRate"/>, proportional to the plateau: the way back from the margin takes 2.7 s at any rate.</summary>
-        public const double ScaleConstant = 0.4;
-        public const double ScaleReferenceRate = 80;
+        /// <summary>CUBIC's scale constant per request/s of the plateau (the SDKs' 0.4 at 80/s): the way back from the margin takes 2.7 s at any rate.</summary>
+        internal const double ScalePerRate = 0.4 / 80;
         /// <summary>A probe goes at most this share beyond the plateau (a quota that rose is found in steps of this).</summary>
         internal const double ProbeReach = 0.25;
         /// <summary>No throttle for this long, the probe held at its reach: the plateau steps up there (a quota that rose or went away).</summary>
@@ -58,17 +59,18 @@ namespace CognitoTools.Bulk
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
-        private readonly RatePacer _pacer = new RatePacer();
-        private readonly double _cap;
-        private readonly double _floor;
-        private readonly Queue<TimeSpan> _acceptedLastSecond = new Queue<TimeSpan>();
-        private readonly bool[] _window = new bool[AnswerWindow];
-        private bool _slowStart;
-        private int _round = 1;
-        private long _roundEnd = 1;
-        private TimeSpan _firstSend = TimeSpan.MinValue;
-        private long _answers, _accepted, _throttles;
-        private int _windowNext, _windowCount, _windowThrottled;
+        private readonly double _cap, _floor;
+        // The pacer: the next free slot at _rate, and the one-second log of admissions that keeps the cap true (the
+        // cap, not the rate: below it the slots alone pace, so a cut does not stall the batch).
+        private readonly SecondLog _admittedLastSecond = new SecondLog(), _acceptedLastSecond = new SecondLog();
+        private double _rate;
+        private TimeSpan _nextSlot = TimeSpan.MinValue;
+        private long _generation;                 // bumped by a cut: the slots handed out before are void
+        private readonly Queue<bool> _window = new Queue<bool>(); // the last AnswerWindow answers: throttled or not
+        private long _roundEnd;                   // slow start: the round ends when this many were admitted (MaxValue: over)
+        private TimeSpan _firstSend;
+        private long _admitted, _answers, _accepted, _throttles;
+        private int _windowThrottled;
         private double _estimate = double.NaN;   // the quota: the last drain's rate
         private double _plateau, _k;              // CUBIC: where the rate grows back to, and when (s after _epoch)
         private TimeSpan _epoch;
@@ -77,17 +79,12 @@ namespace CognitoTools.Bulk
         private long _lastThrottleAccepted;
         private TimeSpan _drainStart;
         private long _drainStartAccepted;
-        private bool _episodeTested;              // this drain had its background test
-        private bool _testing;
         private bool _testJudgesReading;          // the running test judges a cut to below a drain's reading
-        private long _testSkip;                   // answers to requests in flight at the cut: they left at the old rate
-        private int _testAnswers, _testThrottled;
+        private long _testDue;                    // the answer count at which the running test is judged (0: none)
         private double _shareBeforeTest, _rateBeforeThrottling;
         private double _background;
         private TimeSpan _backgroundAt;
-        private TimeSpan _lastSlowdown = TimeSpan.MinValue;
-        private TimeSpan _slowdownHold;
-        private TimeSpan _lastToleratedLog = TimeSpan.MinValue;
+        private TimeSpan _slowdownUntil;          // the retry quota's slowdown: once per episode
 
         /// <param name="maxRequestsPerSecond">The cap; <see cref="double.PositiveInfinity"/> for none (the rate is then found from throttling alone).</param>
         public AdaptiveRateLimiter(double maxRequestsPerSecond) : this(maxRequestsPerSecond, null, null) { }
@@ -97,11 +94,9 @@ namespace CognitoTools.Bulk
         {
             if (double.IsNaN(maxRequestsPerSecond) || maxRequestsPerSecond <= 0)
                 throw new ArgumentOutOfRangeException(nameof(maxRequestsPerSecond), maxRequestsPerSecond, "The rate must be positive (PositiveInfinity for no cap).");
-            _cap = maxRequestsPerSecond;
+            _rate = _cap = maxRequestsPerSecond;
             _floor = Math.Min(MinimumRate, maxRequestsPerSecond);
-            _pacer.Rate = maxRequestsPerSecond;
-            _pacer.Cap = maxRequestsPerSecond;
-            _slowStart = double.IsPositiveInfinity(maxRequestsPerSecond);
+            _roundEnd = double.IsPositiveInfinity(maxRequestsPerSecond) ? 1 : long.MaxValue;
             if (clock == null)
             {
                 var watch = Stopwatch.StartNew();
@@ -126,12 +121,12 @@ namespace CognitoTools.Bulk
         /// <summary>Verbose sink for rate changes and their reasons (called under the limiter's lock: keep it cheap).</summary>
         public Action<string> Log { get; set; }
         /// <summary>The rate in force now; <see cref="double.PositiveInfinity"/> while there is no cap and nothing was throttled yet.</summary>
-        public double CurrentRate { get { lock (_gate) return _pacer.Rate; } }
+        public double CurrentRate { get { lock (_gate) return _rate; } }
         /// <summary>The quota estimated from the last drain; NaN until one was measured.</summary>
         public double EstimatedQuota { get { lock (_gate) return _estimate; } }
         public long ThrottleCount { get { lock (_gate) return _throttles; } }
         /// <summary>Attempts that passed the gate so far (first tries and retries).</summary>
-        public long AttemptCount { get { lock (_gate) return _pacer.Admitted; } }
+        public long AttemptCount { get { lock (_gate) return _admitted; } }
         /// <summary>The share of throttled answers currently treated as background (not the batch's doing).</summary>
         public double BackgroundThrottleShare { get { lock (_gate) return Background(_clock()); } }
 
@@ -154,35 +149,56 @@ namespace CognitoTools.Bulk
         {
             lock (_gate)
             {
-                generation = _pacer.Generation;
-                return _pacer.Reserve(_clock());
+                generation = _generation;
+                return NextSlot(_clock());
             }
         }
 
-        /// <summary>Admits the request now, or returns how long to wait: for a new slot if the rate was cut since this one was taken, or for room under the cap (then it takes a new slot).</summary>
+        /// <summary>
+        /// Takes the next slot, 1/rate after the one before (evenly spaced: a bucket with a small burst throttles bunches
+        /// even far below its rate; idle time banks nothing); returns how long to wait for it.
+        /// </summary>
+        private TimeSpan NextSlot(TimeSpan now)
+        {
+            if (double.IsPositiveInfinity(_rate)) return TimeSpan.Zero;
+            if (_nextSlot < now) _nextSlot = now;
+            var slot = _nextSlot;
+            _nextSlot = slot + TimeSpan.FromTicks((long)Math.Min(TimeSpan.MaxValue.Ticks / 4, TimeSpan.TicksPerSecond / _rate));
+            return slot - now;
+        }
+
+        /// <summary>
+        /// Admits the request now, or returns how long to wait: for a new slot if the rate was cut since this one was
+        /// taken, or for room under the cap in the last second (timers wake late, and a late request would bunch with
+        /// the on-time ones after it: the one-second log keeps the cap true when requests actually leave).
+        /// </summary>
         internal TimeSpan Admit(ref long generation, out bool newSlot)
         {
             lock (_gate)
             {
                 var now = _clock();
-                newSlot = generation != _pacer.Generation;
+                newSlot = generation != _generation;
                 if (newSlot)
                 {
-                    generation = _pacer.Generation;
-                    var slot = _pacer.Reserve(now);
+                    generation = _generation;
+                    var slot = NextSlot(now);
                     if (slot > TimeSpan.Zero) return slot;
                     newSlot = false;
                 }
-                if (_slowStart && _pacer.Admitted >= _roundEnd)
+                if (_admitted >= _roundEnd)
                 {
                     // Answers (of any kind) tell when a round is over, so a round of lost connections ends it too.
-                    if (_round >= SlowStartLastRound) _slowStart = false;
-                    else if (_answers < _pacer.Admitted) return SlowStartPoll;
-                    else _roundEnd = _pacer.Admitted + (_round *= 2);
+                    // Rounds of 1, 2, 4 ... end after 1, 3, 7 ... admitted: the next round is twice the last.
+                    if (_roundEnd >= 2 * SlowStartLastRound - 1) _roundEnd = long.MaxValue;
+                    else if (_answers < _admitted) return SlowStartPoll;
+                    else _roundEnd = 2 * _roundEnd + 1;
                 }
-                var wait = _pacer.Admit(now);
-                if (wait <= TimeSpan.Zero && _firstSend == TimeSpan.MinValue) _firstSend = now;
-                return wait;
+                // The allowed-th most recent admission must be a full second old (no cap: room for any number).
+                var allowed = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(_cap));
+                if (_admittedLastSecond.CountAt(now) >= allowed) return _admittedLastSecond.ElementAt(_admittedLastSecond.Count - allowed) + SecondLog.OneSecond - now;
+                _admittedLastSecond.Add(now);
+                if (_admitted++ == 0) _firstSend = now;
+                return TimeSpan.Zero;
             }
         }
 
@@ -195,16 +211,17 @@ namespace CognitoTools.Bulk
                 // A fault or a lost answer says nothing about the quota: it only ends a slow-start round.
                 if (kind != AnswerKind.Accepted && kind != AnswerKind.Throttled) return;
                 var throttled = kind == AnswerKind.Throttled;
-                RecordShare(throttled);
+                _window.Enqueue(throttled);
+                if (throttled) _windowThrottled++;
+                if (_window.Count > AnswerWindow && _window.Dequeue()) _windowThrottled--;
                 if (throttled) OnThrottled(now);
                 else
                 {
                     _accepted++;
-                    _acceptedLastSecond.Enqueue(now);
-                    if (_acceptedLastSecond.Count > 4096) _acceptedLastSecond.Dequeue();
+                    _acceptedLastSecond.Add(now);
                     Grow(now);
                 }
-                if (_testing) CheckTest(now);
+                if (Testing && _accepted + _throttles >= _testDue) JudgeTest(now);
             }
         }
 
@@ -221,28 +238,19 @@ namespace CognitoTools.Bulk
                     _estimate = Math.Max(double.IsNaN(_estimate) ? 0 : _estimate, since / (now - _lastThrottle).TotalSeconds);
                 _drainStart = now;
                 _drainStartAccepted = _accepted;
-                _episodeTested = false;
             }
             _lastThrottle = now;
             _lastThrottleAccepted = _accepted;
             var share = Share();
             var background = Background(now);
-            if (background > 0 && share <= background + Tolerance)
-            {
-                // Within the background share the last test found: the others' traffic, not ours.
-                if (_lastToleratedLog == TimeSpan.MinValue || now - _lastToleratedLog >= TimeSpan.FromSeconds(5))
-                {
-                    _lastToleratedLog = now;
-                    Write($"Throttled: {Percent(share)} of the last {_windowCount} answers, within the background {Percent(background)}: the rate stays at {Rate(_pacer.Rate)}.");
-                }
-                return;
-            }
-            _slowStart = false;
+            // Within the background share the last test found (and logged): the others' traffic, not ours.
+            if (background > 0 && share <= background + Tolerance) return;
+            _roundEnd = long.MaxValue;
             // While the test of the last cut runs, only a heavy share (far above any quota) cuts again: a cut would
             // restart the test, and at a low rate isolated throttles could then cut for ever without a verdict.
             // A drain's reading may still cut once during a test of a first reaction: that cut went below nothing
             // measured, the reading's cut does, and the test then judges it.
-            if (_testing && share < HeavyShare && (!inDrain || _testJudgesReading)) return;
+            if (Testing && share < HeavyShare && (!inDrain || _testJudgesReading)) return;
             var before = Pace(now);
             // The rate before this spell of throttling: where a verdict of background goes back to.
             if (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep) _rateBeforeThrottling = before;
@@ -259,7 +267,7 @@ namespace CognitoTools.Bulk
                 {
                     // Nothing measured explains this throttle (yet): the SDKs' first reaction. Below an estimate the
                     // service accepted, that cut also tests whether the throttles depend on the rate at all.
-                    if (!double.IsNaN(_estimate) && !_testing) StartTest(share);
+                    if (!double.IsNaN(_estimate) && !Testing) StartTest(share, false);
                     SetRate(now, Beta * before, before, "throttled; first reaction ×" + Beta.ToString(CultureInfo.InvariantCulture));
                 }
                 return;
@@ -282,35 +290,33 @@ namespace CognitoTools.Bulk
             // spare), so this reading measured our own pace; the test judges what the throttles are.
             if (before <= drainRate)
             {
-                if (!_testing) StartTest(share);
+                if (!Testing) StartTest(share, false);
                 return;
             }
             // Background throttles at our pace leave P × (1 − b) accepted; a reading near that is them, not the bucket.
             if (background > 0 && drainRate >= Margin * before * (1 - background)) return;
-            if (!_testing && !_episodeTested) StartTest(share);
-            else if (_testing) _shareBeforeTest = share;
-            _testJudgesReading = _testing;
+            // Every reading's cut is tested (at our pace background throttles drain too); a running test starts over
+            // and judges this cut.
+            StartTest(share, true);
             _estimate = drainRate;
             // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
             SetRate(now, Margin * drainRate / (1 - background), drainRate,
                 $"{drained} accepted between throttles over {span.ToString("0.00", CultureInfo.InvariantCulture)} s: the quota is about {Rate(drainRate)}");
         }
 
-        private void StartTest(double share)
+        /// <summary>The test judges the answers to requests sent after the cut: those in flight left at the old rate.</summary>
+        private void StartTest(double share, bool judgesReading)
         {
-            _testing = _episodeTested = true;
-            _testJudgesReading = false;
-            _testSkip = _pacer.Admitted - _answers;
-            _testAnswers = _testThrottled = 0;
             _shareBeforeTest = share;
+            _testJudgesReading = judgesReading;
+            _testDue = _accepted + _throttles + Math.Max(0, _admitted - _answers) + AnswerWindow;
         }
 
         /// <summary>Answers the background test: did the throttled share fall when the rate was cut below what the service accepted?</summary>
-        private void CheckTest(TimeSpan now)
+        private void JudgeTest(TimeSpan now)
         {
-            if (_testAnswers < AnswerWindow) return;
-            _testing = false;
-            var after = _testThrottled / (double)_testAnswers;
+            _testDue = 0;
+            var after = Share(); // the window holds exactly the answers the test waited for
             if (after <= 0 || after >= HeavyShare || after < UnchangedShare * _shareBeforeTest) return;
             // It did not: these throttles are not the batch's doing (other traffic on the account). Tolerate that
             // share from now on, forget the estimate it produced, and go back to the rate before the episode.
@@ -326,24 +332,21 @@ namespace CognitoTools.Bulk
         private void Grow(TimeSpan now)
         {
             // Not while throttles come (within a drain): the bucket is empty, more pace only means more throttles.
-            if (double.IsPositiveInfinity(_pacer.Rate) || _plateau <= 0 || InDrain(now)) return;
+            if (double.IsPositiveInfinity(_rate) || _plateau <= 0 || InDrain(now)) return;
             var t = (now - _epoch).TotalSeconds - _k;
             var rate = _plateau + Scale(_plateau) * t * t * t;
             // Beyond the plateau, no faster than twice what the batch sends (the SDKs' bound), and no further than
             // ProbeReach: how far a probe overshoots before a big bucket's burst is spent is what its failure costs.
             var reach = _plateau * (1 + ProbeReach);
-            if (rate > reach && _pacer.Rate >= reach && (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep))
+            if (rate > reach && _rate >= reach && (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep))
             {
                 // The probe held its reach without a throttle: the quota rose, or went away (or a big burst is not
                 // spent yet, which a throttle will tell). Probe on from there; the estimate stays until a drain says more.
-                _plateau = Clamp(reach);
-                _epoch = now;
-                _k = 0;
+                SetRate(now, reach, reach, $"no throttle for {QuietBeforeStep.TotalSeconds} s at the probe's reach: probing on from there");
                 return;
             }
-            if (rate > _plateau) rate = Math.Min(Math.Min(rate, reach), Math.Max(_plateau, 2.0 * _pacer.AdmittedInLastSecond(now)));
-            rate = Clamp(rate);
-            if (rate > _pacer.Rate) _pacer.Rate = rate;
+            if (rate > _plateau) rate = Math.Min(Math.Min(rate, reach), Math.Max(_plateau, 2.0 * _admittedLastSecond.CountAt(now)));
+            _rate = Math.Max(_rate, Clamp(rate)); // a raise keeps the slots handed out
         }
 
         /// <summary>The retry quota is empty (most recent attempts failed): slow down by β, once per episode (a storm cannot ratchet the rate to the floor); the quota estimate stays (faults say nothing about it).</summary>
@@ -352,73 +355,54 @@ namespace CognitoTools.Bulk
             lock (_gate)
             {
                 var now = _clock();
-                if (_lastSlowdown != TimeSpan.MinValue && now - _lastSlowdown < _slowdownHold) return;
-                _lastSlowdown = now;
-                _slowStart = false;
+                if (now < _slowdownUntil) return;
+                _roundEnd = long.MaxValue;
                 var before = Pace(now);
                 SetRate(now, Beta * before, before, "the retry quota is used up (too many recent failures); retries wait for it to refill");
-                _slowdownHold = TimeSpan.FromSeconds(Math.Max(1, _k));
+                // Not again before the rate has grown back to where it was (CUBIC's K; at least a second).
+                _slowdownUntil = now + TimeSpan.FromSeconds(Math.Max(1, _k));
             }
         }
 
         /// <summary>The rate now; without a cap and before any cut, what the service accepted over the last second (or since the first send).</summary>
         private double Pace(TimeSpan now)
         {
-            if (!double.IsPositiveInfinity(_pacer.Rate)) return _pacer.Rate;
-            var accepted = AcceptedLastSecond(now);
-            var seconds = _firstSend == TimeSpan.MinValue ? 1 : Math.Min(1, Math.Max(0.02, (now - _firstSend).TotalSeconds));
-            return Math.Max(_floor, accepted / seconds);
-        }
-
-        private int AcceptedLastSecond(TimeSpan now)
-        {
-            while (_acceptedLastSecond.Count > 0 && now - _acceptedLastSecond.Peek() >= TimeSpan.FromSeconds(1)) _acceptedLastSecond.Dequeue();
-            return _acceptedLastSecond.Count;
+            if (!double.IsPositiveInfinity(_rate)) return _rate;
+            var seconds = _admitted == 0 ? 1 : Math.Min(1, Math.Max(0.02, (now - _firstSend).TotalSeconds));
+            return Math.Max(_floor, _acceptedLastSecond.CountAt(now) / seconds);
         }
 
         private void SetRate(TimeSpan now, double rate, double plateau, string reason)
         {
-            var before = _pacer.Rate;
-            var leftAtOldPace = _pacer.Admitted - _answers;
-            rate = Clamp(rate);
-            _plateau = Math.Max(rate, Clamp(plateau));
-            _k = Math.Pow((_plateau - rate) / Scale(_plateau), 1.0 / 3.0);
+            var before = _rate;
+            _rate = Clamp(rate);
+            _plateau = Math.Max(_rate, Clamp(plateau));
+            _k = Math.Pow((_plateau - _rate) / Scale(_plateau), 1.0 / 3.0);
             _epoch = now;
-            _pacer.Rate = rate;
-            _pacer.RateChanged(now, before);
-            if (_testing && rate < before)
+            if (_rate < before)
             {
-                // A further cut during the test: it judges the newest cut, from the answers to requests sent after it.
-                _testSkip = leftAtOldPace;
-                _testAnswers = _testThrottled = 0;
+                // A cut voids the slots handed out at the old spacing: their holders take new ones (with many
+                // requests waiting, the old pace would otherwise go on for seconds).
+                _generation++;
+                _nextSlot = now;
+                // A further cut during the test: the test starts over and judges the newest cut.
+                if (Testing) StartTest(_shareBeforeTest, _testJudgesReading);
             }
-            Write($"Rate {Rate(before)} -> {Rate(rate)}: {reason}.");
+            Write($"Rate {Rate(before)} -> {Rate(_rate)}: {reason}.");
         }
 
-        private void RecordShare(bool throttled)
-        {
-            if (_windowCount == AnswerWindow) { if (_window[_windowNext]) _windowThrottled--; }
-            else _windowCount++;
-            _window[_windowNext] = throttled;
-            if (throttled) _windowThrottled++;
-            _windowNext = (_windowNext + 1) % AnswerWindow;
-            if (!_testing) return;
-            if (_testSkip > 0) { _testSkip--; return; }
-            _testAnswers++;
-            if (throttled) _testThrottled++;
-        }
+        private bool Testing => _testDue > 0;
 
         private bool InDrain(TimeSpan now) => _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
 
-        private double Share() => _windowThrottled / (double)Math.Max(_windowCount, 1);
+        private double Share() => _windowThrottled / (double)Math.Max(_window.Count, 1);
 
         private double Background(TimeSpan now)
             => _background <= 0 ? 0 : _background * Math.Pow(0.5, Math.Max(0, (now - _backgroundAt).TotalSeconds) / BackgroundHalfLife.TotalSeconds);
 
         private double Clamp(double rate) => Math.Min(_cap, Math.Max(_floor, rate));
 
-        /// <summary>CUBIC's scale constant for a plateau (see <see cref="ScaleConstant"/>).</summary>
-        internal static double Scale(double plateau) => ScaleConstant * Math.Max(plateau, MinimumRate) / ScaleReferenceRate;
+        private static double Scale(double plateau) => ScalePerRate * Math.Max(plateau, MinimumRate);
 
         private void Write(string line)
         {
@@ -429,5 +413,23 @@ namespace CognitoTools.Bulk
         private static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
         private static string Rate(double rate) => double.IsPositiveInfinity(rate) ? "unlimited" : RateText.PerSecond(rate);
+
+        /// <summary>The times of events within the last second, oldest first (admissions, accepted answers).</summary>
+        private sealed class SecondLog : Queue<TimeSpan>
+        {
+            public static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+
+            public int CountAt(TimeSpan now)
+            {
+                while (Count > 0 && now - Peek() >= OneSecond) Dequeue();
+                return Count;
+            }
+
+            public void Add(TimeSpan now)
+            {
+                CountAt(now);
+                Enqueue(now);
+            }
+        }
     }
 }
