@@ -39,8 +39,8 @@ namespace CognitoTools.Auth
                 files.Add(Read(path, ProfileFileKind.Either));
                 return new ProfileFiles(files, path);
             }
-            var credentialsPath = DefaultPath(environment, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
-            var configPath = DefaultPath(environment, "AWS_CONFIG_FILE", "config");
+            var credentialsPath = ClientSettingsResolver.SharedFilePath(environment, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+            var configPath = ClientSettingsResolver.SharedFilePath(environment, "AWS_CONFIG_FILE", "config");
             if (credentialsPath != null && File.Exists(credentialsPath)) files.Add(Read(credentialsPath, ProfileFileKind.Credentials));
             if (configPath != null && File.Exists(configPath)) files.Add(Read(configPath, ProfileFileKind.Config));
             var names = new[] { credentialsPath, configPath }.Where(p => p != null).ToList();
@@ -68,14 +68,6 @@ namespace CognitoTools.Auth
             => _files.Any(f => f.HasBareSectionOnly(profile))
                 ? " The config file has a section [" + profile + "]; in the config file a named profile is written [profile " + profile + "]."
                 : "";
-
-        private static string DefaultPath(IEnvironmentReader environment, string variable, string fileName)
-        {
-            var configured = environment.GetVariable(variable);
-            if (!string.IsNullOrWhiteSpace(configured)) return ClientSettingsResolver.ExpandHome(configured.Trim(), environment);
-            var home = environment.HomeDirectory;
-            return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".aws", fileName);
-        }
 
         private static SharedConfigFile Read(string path, ProfileFileKind kind)
         {

@@ -256,6 +256,15 @@ namespace CognitoTools.Endpoints
 
         private static bool IsBlank(string value) => string.IsNullOrWhiteSpace(value);
 
+        /// <summary>A shared file's path: <paramref name="variable"/> (~ expanded) if set, else ~/.aws/<paramref name="fileName"/>; null without a home directory. The settings and the credentials read the same files.</summary>
+        internal static string SharedFilePath(IEnvironmentReader environment, string variable, string fileName)
+        {
+            var configured = Variable(environment, variable);
+            if (configured != null) return ExpandHome(configured, environment);
+            var home = environment.HomeDirectory;
+            return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".aws", fileName);
+        }
+
         internal static string ExpandHome(string path, IEnvironmentReader environment)
         {
             if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal))
@@ -329,8 +338,8 @@ namespace CognitoTools.Endpoints
                 else
                 {
                     // Credentials file first: where both files set a value for a profile, the SDKs take the credentials file's.
-                    var credentialsPath = DefaultPath(environment, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
-                    var configPath = DefaultPath(environment, "AWS_CONFIG_FILE", "config");
+                    var credentialsPath = SharedFilePath(environment, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+                    var configPath = SharedFilePath(environment, "AWS_CONFIG_FILE", "config");
                     if (credentialsPath != null && File.Exists(credentialsPath)) files.Add(Read(credentialsPath, ProfileFileKind.Credentials));
                     if (configPath != null && File.Exists(configPath)) files.Add(Read(configPath, ProfileFileKind.Config));
                     // Messages name the config file: that is where a region belongs.
@@ -387,14 +396,6 @@ namespace CognitoTools.Endpoints
                     }
                 }
                 return null;
-            }
-
-            private static string DefaultPath(IEnvironmentReader environment, string variable, string fileName)
-            {
-                var configured = Variable(environment, variable);
-                if (configured != null) return ExpandHome(configured, environment);
-                var home = environment.HomeDirectory;
-                return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".aws", fileName);
             }
 
             private static SharedConfigFile Read(string path, ProfileFileKind kind)
