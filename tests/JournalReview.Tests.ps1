@@ -421,25 +421,12 @@ Describe 'item 10: messages that tell the truth' {
 
 Describe 'item 11: proxy credentials are secrets' {
     BeforeAll {
-        if (-not ('CognitoTools.TestEndpoint.Http.BasicAuthProxy' -as [type])) {
-            Add-Type -Path (Join-Path $PSScriptRoot 'CognitoTools.TestEndpoint/Http/BasicAuthProxy.cs')
-        }
         $script:Endpoint = Start-TestEndpoint -ExtraArguments @('--seed-users', '10', '--resend-limit', '0')
-        $upstream = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $script:Endpoint.Port)
-        $script:Proxy = [CognitoTools.TestEndpoint.Http.BasicAuthProxy]::new('corp', 'Right-Pa55word', $upstream)
-        $script:ProxyVariables = 'HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'all_proxy', 'no_proxy'
-        $script:SavedProxy = @{}
-        foreach ($name in $script:ProxyVariables) { $script:SavedProxy[$name] = [Environment]::GetEnvironmentVariable($name) }
-
-        function Set-Proxy([string] $Password) {
-            foreach ($name in $script:ProxyVariables) { [Environment]::SetEnvironmentVariable($name, $null) }
-            $url = "http://corp:$Password@127.0.0.1:$($script:Proxy.Port)/"
-            $env:HTTPS_PROXY = $url
-            $env:HTTP_PROXY = $url
-        }
+        $script:Proxy = Start-BasicAuthProxy $script:Endpoint
+        $script:SavedProxy = Get-ProxyVariables
     }
     AfterAll {
-        foreach ($name in $script:ProxyVariables) { [Environment]::SetEnvironmentVariable($name, $script:SavedProxy[$name]) }
+        Restore-ProxyVariables $script:SavedProxy
         $script:Proxy.Dispose()
         Stop-TestEndpoint $script:Endpoint
         CognitoTools\Clear-CGIPHistory -Confirm:$false
@@ -447,7 +434,7 @@ Describe 'item 11: proxy credentials are secrets' {
 
     It 'a refused CONNECT (https) is ProxyAuthenticationRequired, and the password is nowhere: error, $Error, history, journal' {
         $password = 'Wrong-Pa55word'
-        Set-Proxy $password
+        Set-ProxyVariables $script:Proxy $password
         CognitoTools\Clear-CGIPHistory -Confirm:$false
         $journal = Join-Path $script:WorkDir 'proxy.csv'
         $connects = $script:Proxy.Connects
@@ -475,13 +462,13 @@ Describe 'item 11: proxy credentials are secrets' {
 
     It 'a refused absolute-URI request (http) is ProxyAuthenticationRequired; the right password goes through the proxy' {
         $url = "http://cognito-idp.proxy-test.invalid:$($script:Endpoint.Port)/"
-        Set-Proxy 'Wrong-Pa55word'
+        Set-ProxyVariables $script:Proxy 'Wrong-Pa55word'
         $null = 'user0003' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $url -Region us-east-1 -Force -ErrorVariable refused -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
         $refused | Should -HaveCount 1
         $refused[0].FullyQualifiedErrorId | Should -Be 'ProxyAuthenticationRequired,CognitoTools.Commands.SendCGIPConfirmationCodeCommand'
         "$refused" | Should -Not -BeLike '*Wrong-Pa55word*'
         $forwarded = $script:Proxy.Forwarded
-        Set-Proxy 'Right-Pa55word'
+        Set-ProxyVariables $script:Proxy 'Right-Pa55word'
         $out = @('user0003' | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $url -Region us-east-1 -Force -WarningAction SilentlyContinue)
         $out.Username | Should -Be @('user0003')
         $script:Proxy.Forwarded | Should -Be ($forwarded + 1)

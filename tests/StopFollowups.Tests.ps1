@@ -51,28 +51,16 @@ Describe 'A row failed with the daily e-mail limit gets the daily limit''s advic
 
 Describe 'A proxy that refuses the credentials stops every request to the endpoint' {
     BeforeAll {
-        if (-not ('CognitoTools.TestEndpoint.Http.BasicAuthProxy' -as [type])) {
-            Add-Type -Path (Join-Path $PSScriptRoot 'CognitoTools.TestEndpoint/Http/BasicAuthProxy.cs')
-        }
         $script:Endpoint = Start-TestEndpoint -ExtraArguments @('--seed-users', '40', '--resend-limit', '0', '--record')
-        $upstream = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $script:Endpoint.Port)
-        $script:Proxy = [CognitoTools.TestEndpoint.Http.BasicAuthProxy]::new('corp', 'Right-Pa55word', $upstream)
-        $script:ProxyVariables = 'HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'all_proxy', 'no_proxy'
-        $script:SavedProxy = @{}
-        foreach ($name in $script:ProxyVariables) { $script:SavedProxy[$name] = [Environment]::GetEnvironmentVariable($name) }
-        function Set-Proxy([string] $Password) {
-            foreach ($name in $script:ProxyVariables) { [Environment]::SetEnvironmentVariable($name, $null) }
-            $url = "http://corp:$Password@127.0.0.1:$($script:Proxy.Port)/"
-            $env:HTTPS_PROXY = $url
-            $env:HTTP_PROXY = $url
-        }
+        $script:Proxy = Start-BasicAuthProxy $script:Endpoint
+        $script:SavedProxy = Get-ProxyVariables
         # Not a loopback name, so requests go through the proxy (absolute URI), which forwards them to the endpoint.
         $script:Url = "http://cognito-idp.proxy-test.invalid:$($script:Endpoint.Port)/"
         $script:Journal = Join-Path $script:WorkDir 'proxy.csv'
         $script:Users = 1..40 | ForEach-Object { 'user{0:d4}' -f $_ }
         $script:ThrottleLimit = 4
         $script:Password = 'Wrong-Pa55word'
-        Set-Proxy $script:Password
+        Set-ProxyVariables $script:Proxy $script:Password
         CognitoTools\Clear-CGIPHistory -Confirm:$false
         $errors = $null
         $warnings = $null
@@ -84,7 +72,7 @@ Describe 'A proxy that refuses the credentials stops every request to the endpoi
         $script:Refused = @(CognitoTools\Get-CGIPHistory -Failed | Where-Object ErrorCode -eq 'ProxyAuthenticationRequired').Count
     }
     AfterAll {
-        foreach ($name in $script:ProxyVariables) { [Environment]::SetEnvironmentVariable($name, $script:SavedProxy[$name]) }
+        Restore-ProxyVariables $script:SavedProxy
         $script:Proxy.Dispose()
         Stop-TestEndpoint $script:Endpoint
         CognitoTools\Clear-CGIPHistory -Confirm:$false
@@ -123,7 +111,7 @@ Describe 'A proxy that refuses the credentials stops every request to the endpoi
     }
 
     It 'after the password is fixed, the same command with the same journal sends every row once' {
-        Set-Proxy 'Right-Pa55word'
+        Set-ProxyVariables $script:Proxy 'Right-Pa55word'
         $errors = $null
         $out = @($script:Users | CognitoTools\Send-CGIPConfirmationCode -ClientId demoappclient1 -EndpointUrl $script:Url -Region us-east-1 -Force `
                 -ThrottleLimit $script:ThrottleLimit -JournalPath $script:Journal -ErrorAction SilentlyContinue -ErrorVariable errors -WarningAction SilentlyContinue)

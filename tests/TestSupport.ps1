@@ -290,3 +290,34 @@ function Start-PowerShellScript([string] $Path, [string[]] $Arguments, [string] 
     $stem = Join-Path $OutputDirectory ([guid]::NewGuid().ToString('N'))
     Start-Process -FilePath $command[0] -ArgumentList $quoted -PassThru -NoNewWindow -RedirectStandardOutput "$stem.out" -RedirectStandardError "$stem.err"
 }
+
+function Start-BasicAuthProxy($Endpoint) {
+    # A proxy on 127.0.0.1 that asks for Basic auth (user corp, password Right-Pa55word) on CONNECT and absolute-URI
+    # requests and forwards them to the test endpoint. Dispose it when done.
+    if (-not ('CognitoTools.TestEndpoint.Http.BasicAuthProxy' -as [type])) {
+        Add-Type -Path (Join-Path $script:RepoRoot 'tests/CognitoTools.TestEndpoint/Http/BasicAuthProxy.cs')
+    }
+    $upstream = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Endpoint.Port)
+    [CognitoTools.TestEndpoint.Http.BasicAuthProxy]::new('corp', 'Right-Pa55word', $upstream)
+}
+
+$script:ProxyVariableNames = 'HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'all_proxy', 'no_proxy'
+
+function Get-ProxyVariables {
+    # The proxy variables as they are, for Restore-ProxyVariables.
+    $saved = @{}
+    foreach ($name in $script:ProxyVariableNames) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $saved
+}
+
+function Restore-ProxyVariables([hashtable] $Saved) {
+    foreach ($name in $Saved.Keys) { [Environment]::SetEnvironmentVariable($name, $Saved[$name]) }
+}
+
+function Set-ProxyVariables($Proxy, [string] $Password) {
+    # Only HTTPS_PROXY and HTTP_PROXY, both to $Proxy as corp:$Password (every other proxy variable cleared).
+    foreach ($name in $script:ProxyVariableNames) { [Environment]::SetEnvironmentVariable($name, $null) }
+    $url = "http://corp:$Password@127.0.0.1:$($Proxy.Port)/"
+    $env:HTTPS_PROXY = $url
+    $env:HTTP_PROXY = $url
+}
