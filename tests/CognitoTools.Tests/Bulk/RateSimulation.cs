@@ -151,8 +151,10 @@ namespace CognitoTools.Tests.Bulk
 
         /// <summary>The limiter's timers: on a loaded machine they fire late.</summary>
         private Task LateDelay(TimeSpan delay, CancellationToken cancellationToken)
-            => delay <= TimeSpan.Zero || _scenario.TimerLateness <= TimeSpan.Zero ? Delay(delay, cancellationToken)
-                : Delay(delay + TimeSpan.FromTicks((long)(_random.NextDouble() * _scenario.TimerLateness.Ticks)), cancellationToken);
+            => Delay(delay <= TimeSpan.Zero ? delay : delay + UpTo(_scenario.TimerLateness), cancellationToken);
+
+        /// <summary>A seeded uniform time from 0 to <paramref name="most"/>; none drawn when it is zero, so scenarios without lateness keep their figures.</summary>
+        private TimeSpan UpTo(TimeSpan most) => most > TimeSpan.Zero ? TimeSpan.FromTicks((long)(_random.NextDouble() * most.Ticks)) : TimeSpan.Zero;
 
         private async Task Worker(IRequestRateLimiter limiter)
         {
@@ -166,8 +168,7 @@ namespace CognitoTools.Tests.Bulk
                     var throttled = (throttledAttempts == 0 && _backgroundRows.Contains(row)) || !TakeToken();
                     _result.Attempts++;
                     _result.Sends.Add((_now, throttled));
-                    var jitter = _scenario.LatencyJitter > TimeSpan.Zero ? TimeSpan.FromTicks((long)(_random.NextDouble() * _scenario.LatencyJitter.Ticks)) : TimeSpan.Zero;
-                    await Delay(_scenario.Latency + jitter, CancellationToken.None);
+                    await Delay(_scenario.Latency + UpTo(_scenario.LatencyJitter), CancellationToken.None);
                     limiter.OnAnswer(throttled ? AnswerKind.Throttled : AnswerKind.Accepted);
                     if (!throttled)
                     {
