@@ -319,7 +319,7 @@ namespace CognitoTools.Bulk
             var after = Share(); // the window holds exactly the answers the test waited for
             if (after <= 0 || after >= HeavyShare || after < UnchangedShare * _shareBeforeTest) return;
             // It did not: these throttles are not the batch's doing (other traffic on the account). Tolerate that
-            // share from now on, forget the estimate it produced, and go back to the rate before the episode.
+            // share from now on, forget the estimate it produced, and go back to the rate before this spell of throttling.
             _background = Math.Max(Background(now), after);
             _backgroundAt = now;
             _estimate = double.NaN; // every reading so far may have measured the background: the next real drain tells
