@@ -104,7 +104,7 @@ namespace CognitoTools.Benchmark
             {
                 ServiceUrl = new Uri(url),
                 Region = "us-east-1",
-                RateLimiter = cap.HasValue ? Bulk.AdaptiveRateLimiter.Create(cap) : null,
+                RateLimiter = cap.HasValue ? Bulk.RequestRateRules.CreateLimiter(cap) : null,
             }, credentials);
             var clock = Stopwatch.StartNew();
             long users = 0;

@@ -159,8 +159,8 @@ namespace CognitoTools.Benchmark
             var started = Stopwatch.StartNew();
             Action<string> log = null;
             if (_options.RateLog) log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s  {line}");
-            if (legacy) limiter = new LegacyAdaptiveRateLimiter(AdaptiveRateLimiter.EffectiveRate(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
-            else limiter = new AdaptiveRateLimiter(AdaptiveRateLimiter.EffectiveRate(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
+            if (legacy) limiter = new LegacyAdaptiveRateLimiter(RequestRateRules.EffectiveCap(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
+            else limiter = new AdaptiveRateLimiter(RequestRateRules.EffectiveCap(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
             var config = new CognitoClientConfig { ServiceUrl = new Uri(url), MaxAttempts = 3 };
             var digits = FakeCognitoService.SeedDigits(users);
             using (var client = BatchClientFactory.Create(config, options, limiter))

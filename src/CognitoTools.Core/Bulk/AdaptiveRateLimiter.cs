@@ -106,16 +106,6 @@ namespace CognitoTools.Bulk
             _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
         }
 
-        /// <summary>The limiter for <see cref="BulkSendOptions.MaxRequestsPerSecond"/>: null means the default, 0 or less no cap (the limiter still adapts).</summary>
-        public static AdaptiveRateLimiter Create(double? maxRequestsPerSecond) => new AdaptiveRateLimiter(EffectiveRate(maxRequestsPerSecond) ?? double.PositiveInfinity);
-
-        /// <summary>The cap a requested value means: the default when null, null (no cap) when 0, negative or not finite.</summary>
-        internal static double? EffectiveRate(double? maxRequestsPerSecond)
-        {
-            var rate = maxRequestsPerSecond ?? BulkSendOptions.DefaultMaxRequestsPerSecond;
-            return rate > 0 && !double.IsNaN(rate) && !double.IsInfinity(rate) ? rate : (double?)null;
-        }
-
         /// <summary>The configured cap; <see cref="double.PositiveInfinity"/> when there is none.</summary>
         public double MaxRequestsPerSecond => _cap;
         /// <summary>Verbose sink for rate changes and their reasons (called under the limiter's lock: keep it cheap).</summary>
@@ -127,8 +117,6 @@ namespace CognitoTools.Bulk
         public long ThrottleCount { get { lock (_gate) return _throttles; } }
         /// <summary>Attempts that passed the gate so far (first tries and retries).</summary>
         public long AttemptCount { get { lock (_gate) return _admitted; } }
-        /// <summary>The share of throttled answers currently treated as background (not the batch's doing).</summary>
-        public double BackgroundThrottleShare { get { lock (_gate) return Background(_clock()); } }
 
         public async Task WaitAsync(CancellationToken cancellationToken)
         {
@@ -261,7 +249,7 @@ namespace CognitoTools.Bulk
                 {
                     // Throttled above the estimate: the probe beyond it failed (or a burst ran out). Back below it;
                     // if the estimate was too high, the drain that follows reads the quota.
-                    SetRate(now, Margin * _estimate, _estimate, $"throttled at {Rate(before)}, above the estimated quota {Rate(_estimate)}");
+                    SetRate(now, Margin * _estimate, _estimate, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}");
                 }
                 else
                 {
@@ -301,7 +289,7 @@ namespace CognitoTools.Bulk
             _estimate = drainRate;
             // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
             SetRate(now, Margin * drainRate / (1 - background), drainRate,
-                $"{drained} accepted between throttles over {span.ToString("0.00", CultureInfo.InvariantCulture)} s: the quota is about {Rate(drainRate)}");
+                $"{drained} accepted between throttles over {span.ToString("0.00", CultureInfo.InvariantCulture)} s: the quota is about {RateText.Pace(drainRate)}");
         }
 
         /// <summary>The test judges the answers to requests sent after the cut: those in flight left at the old rate.</summary>
@@ -325,7 +313,7 @@ namespace CognitoTools.Bulk
             _estimate = double.NaN; // every reading so far may have measured the background: the next real drain tells
             _lastThrottle = TimeSpan.MinValue; // this drain's readings measured the background: the next throttle starts afresh
             SetRate(now, _rateBeforeThrottling, _rateBeforeThrottling,
-                $"throttles did not fall when the rate was cut ({Percent(_shareBeforeTest)} before, {Percent(after)} after): background, tolerated from now on");
+                $"throttles did not fall when the rate was cut ({RateText.Share(_shareBeforeTest)} before, {RateText.Share(after)} after): background, tolerated from now on");
         }
 
         /// <summary>CUBIC's growth: back to the plateau, then beyond it (probing), as successes come.</summary>
@@ -388,7 +376,7 @@ namespace CognitoTools.Bulk
                 // A further cut during the test: the test starts over and judges the newest cut.
                 if (Testing) StartTest(_shareBeforeTest, _testJudgesReading);
             }
-            Write($"Rate {Rate(before)} -> {Rate(_rate)}: {reason}.");
+            Write($"Rate {RateText.Pace(before)} -> {RateText.Pace(_rate)}: {reason}.");
         }
 
         private bool Testing => _testDue > 0;
@@ -409,10 +397,6 @@ namespace CognitoTools.Bulk
             try { Log?.Invoke(line); }
             catch (Exception) { /* a failing log sink must not fail the batch */ }
         }
-
-        private static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
-
-        private static string Rate(double rate) => double.IsPositiveInfinity(rate) ? "unlimited" : RateText.PerSecond(rate);
 
         /// <summary>The times of events within the last second, oldest first (admissions, accepted answers).</summary>
         private sealed class SecondLog : Queue<TimeSpan>

@@ -92,7 +92,7 @@ namespace CognitoTools.Bulk
         public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromMilliseconds(750);
 
         /// <summary>The limiter to give the client (<c>CognitoClientConfig.RateLimiter</c>): capped at the effective rate, or uncapped but adaptive.</summary>
-        public AdaptiveRateLimiter CreateRateLimiter() => AdaptiveRateLimiter.Create(MaxRequestsPerSecond);
+        public AdaptiveRateLimiter CreateRateLimiter() => RequestRateRules.CreateLimiter(MaxRequestsPerSecond);
     }
 
     /// <summary>Skipped: the journal showed the row settled by an earlier run (<see cref="SendOutcome.Resume"/> says why); no request was made.</summary>

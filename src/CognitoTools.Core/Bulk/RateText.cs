@@ -12,6 +12,12 @@ namespace CognitoTools.Bulk
         public static string PerSecond(double rate)
             => rate.ToString(rate < 10 ? "0.##" : "0.#", CultureInfo.InvariantCulture) + "/s";
 
+        /// <summary>A rate the limiter sets or measures, for its log: as <see cref="PerSecond"/>, or "unlimited" while nothing limits the batch (no cap, nothing throttled yet).</summary>
+        public static string Pace(double rate) => double.IsPositiveInfinity(rate) ? "unlimited" : PerSecond(rate);
+
+        /// <summary>A share of answers (the throttled share): "25%".</summary>
+        public static string Share(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+
         /// <summary>A cap as the user gave it (12.75 stays 12.75/s): it is their number, not a measurement.</summary>
         public static string Cap(double cap) => cap.ToString(CultureInfo.InvariantCulture) + "/s";
 

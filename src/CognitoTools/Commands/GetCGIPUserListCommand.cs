@@ -192,7 +192,7 @@ namespace CognitoTools.Commands
 
             var log = this.IsVerbose() ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
             // The module's rate control: a cap under the UserList quota, and it slows down when Cognito throttles.
-            IRequestRateLimiter limiter = Bulk.AdaptiveRateLimiter.Create(MaxRequestsPerSecond > 0 ? MaxRequestsPerSecond : (double?)null);
+            IRequestRateLimiter limiter = Bulk.RequestRateRules.CreateLimiter(MaxRequestsPerSecond > 0 ? MaxRequestsPerSecond : (double?)null);
             try
             {
                 var config = settings.ToClientConfig(this.PowerShellUserAgent(), log);

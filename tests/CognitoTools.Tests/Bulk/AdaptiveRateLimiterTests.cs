@@ -168,13 +168,10 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
-        public void Create_maps_the_option_values()
+        public void A_rate_that_is_not_positive_is_refused()
         {
-            Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, AdaptiveRateLimiter.Create(null).MaxRequestsPerSecond);
-            Assert.Equal(7.5, AdaptiveRateLimiter.Create(7.5).MaxRequestsPerSecond);
-            Assert.True(double.IsPositiveInfinity(AdaptiveRateLimiter.Create(0).MaxRequestsPerSecond));
-            Assert.True(double.IsPositiveInfinity(AdaptiveRateLimiter.Create(-1).MaxRequestsPerSecond));
             Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveRateLimiter(0));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveRateLimiter(double.NaN));
         }
 
         [Fact]

@@ -52,6 +52,9 @@ namespace CognitoTools.Tests.Bulk
                 Assert.Equal("0.25/s", RateText.PerSecond(0.25));
                 Assert.Equal("2.46/s", RateText.PerSecond(2.456));
                 Assert.Equal("20/s", RateText.PerSecond(20));
+                Assert.Equal("0.35/s", RateText.Pace(0.35));
+                Assert.Equal("unlimited", RateText.Pace(double.PositiveInfinity));
+                Assert.Equal("25%", RateText.Share(0.25));
                 Assert.Equal("none", RateText.Limit(null));
                 Assert.Equal("0.05/s", RateText.Limit(0.05));
                 Assert.Equal("unlimited (nothing throttled) (no cap)", RateText.WithCap(null, null));

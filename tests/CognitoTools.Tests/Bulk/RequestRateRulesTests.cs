@@ -32,9 +32,19 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
+        public void CreateLimiter_maps_the_option_values()
+        {
+            Assert.Equal(BulkSendOptions.DefaultMaxRequestsPerSecond, RequestRateRules.CreateLimiter(null).MaxRequestsPerSecond);
+            Assert.Equal(7.5, RequestRateRules.CreateLimiter(7.5).MaxRequestsPerSecond);
+            Assert.True(double.IsPositiveInfinity(RequestRateRules.CreateLimiter(0).MaxRequestsPerSecond));
+            Assert.True(double.IsPositiveInfinity(RequestRateRules.CreateLimiter(-1).MaxRequestsPerSecond));
+            Assert.True(double.IsPositiveInfinity(RequestRateRules.CreateLimiter(double.PositiveInfinity).MaxRequestsPerSecond));
+        }
+
+        [Fact]
         public async Task The_lowest_cap_admits_its_first_request_at_once_and_spaces_the_next_by_100_seconds()
         {
-            var limiter = AdaptiveRateLimiter.Create(RequestRateRules.MinimumCap);
+            var limiter = RequestRateRules.CreateLimiter(RequestRateRules.MinimumCap);
             await limiter.WaitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
             using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
             {
