@@ -14,7 +14,7 @@ namespace CognitoTools.Bulk
     /// from its throttling answers, and never exceeds the configured cap. Give one instance to the client
     /// (<c>CognitoClientConfig.RateLimiter</c>), which gates every attempt and reports every answer to it.
     /// <para>
-    /// One model: a pacer (evenly spaced slots and a one-second log: <see cref="Reserve"/>, <see cref="Admit"/>) runs
+    /// One model: a pacer (evenly spaced slots and a one-second log: <see cref="NextSlot"/>, <see cref="Admit"/>) runs
     /// at the rate a controller sets. The controller's quota estimate is the drain-to-drain rate: a token bucket is
     /// empty whenever it throttles, so the answers it accepted between two throttles, divided by the time between them,
     /// are what it refilled, its rate, whatever its burst and however far above it the batch was. Kept from the AWS
@@ -59,18 +59,19 @@ namespace CognitoTools.Bulk
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
-        private readonly double _cap, _floor;
+        private readonly double _cap;
         // The pacer: the next free slot at _rate, and the one-second log of admissions that keeps the cap true (the
         // cap, not the rate: below it the slots alone pace, so a cut does not stall the batch).
         private readonly SecondLog _admittedLastSecond = new SecondLog(), _acceptedLastSecond = new SecondLog();
         private double _rate;
         private TimeSpan _nextSlot = TimeSpan.MinValue;
         private long _generation;                 // bumped by a cut: the slots handed out before are void
+        /// <summary>The generation of a request that holds no slot yet: <see cref="Admit"/> gives it one.</summary>
+        internal const long NoSlot = -1;
         private readonly Queue<bool> _window = new Queue<bool>(); // the last AnswerWindow answers: throttled or not
         private long _roundEnd;                   // slow start: the round ends when this many were admitted (MaxValue: over)
         private TimeSpan _firstSend;
         private long _admitted, _answers, _accepted, _throttles;
-        private int _windowThrottled;
         private double _estimate = double.NaN;   // the quota: the last drain's rate
         private double _plateau, _k;              // CUBIC: where the rate grows back to, and when (s after _epoch)
         private TimeSpan _epoch;
@@ -95,14 +96,9 @@ namespace CognitoTools.Bulk
             if (double.IsNaN(maxRequestsPerSecond) || maxRequestsPerSecond <= 0)
                 throw new ArgumentOutOfRangeException(nameof(maxRequestsPerSecond), maxRequestsPerSecond, "The rate must be positive (PositiveInfinity for no cap).");
             _rate = _cap = maxRequestsPerSecond;
-            _floor = Math.Min(MinimumRate, maxRequestsPerSecond);
             _roundEnd = double.IsPositiveInfinity(maxRequestsPerSecond) ? 1 : long.MaxValue;
-            if (clock == null)
-            {
-                var watch = Stopwatch.StartNew();
-                clock = () => watch.Elapsed;
-            }
-            _clock = clock;
+            var watch = Stopwatch.StartNew();
+            _clock = clock ?? (() => watch.Elapsed);
             _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
         }
 
@@ -121,25 +117,9 @@ namespace CognitoTools.Bulk
         public async Task WaitAsync(CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var delay = Reserve(out var generation);
-            while (true)
-            {
-                if (delay > TimeSpan.Zero) await _delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = Admit(ref generation, out var newSlot);
-                if (delay <= TimeSpan.Zero) return;
-                if (newSlot) continue;
+            var generation = NoSlot;
+            for (var delay = Admit(ref generation); delay > TimeSpan.Zero; delay = Admit(ref generation))
                 await _delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = Reserve(out generation);
-            }
-        }
-
-        internal TimeSpan Reserve(out long generation)
-        {
-            lock (_gate)
-            {
-                generation = _generation;
-                return NextSlot(_clock());
-            }
         }
 
         /// <summary>
@@ -156,23 +136,24 @@ namespace CognitoTools.Bulk
         }
 
         /// <summary>
-        /// Admits the request now, or returns how long to wait: for a new slot if the rate was cut since this one was
-        /// taken, or for room under the cap in the last second (timers wake late, and a late request would bunch with
-        /// the on-time ones after it: the one-second log keeps the cap true when requests actually leave).
+        /// Admits the request now, or returns how long to wait: for its slot if it holds none (<see cref="NoSlot"/>) or
+        /// the rate was cut since it was taken, or for room under the cap in the last second (timers wake late, and a
+        /// late request would bunch with the on-time ones after it: the one-second log keeps the cap true when requests
+        /// actually leave). Call again after the wait with the same <paramref name="generation"/>.
         /// </summary>
-        internal TimeSpan Admit(ref long generation, out bool newSlot)
+        internal TimeSpan Admit(ref long generation)
         {
             lock (_gate)
             {
                 var now = _clock();
-                newSlot = generation != _generation;
-                if (newSlot)
+                if (generation != _generation)
                 {
                     generation = _generation;
                     var slot = NextSlot(now);
                     if (slot > TimeSpan.Zero) return slot;
-                    newSlot = false;
                 }
+                // After a wait below (slow start, the cap) the request takes a new slot, as the pacer spaces every start.
+                generation = NoSlot;
                 if (_admitted >= _roundEnd)
                 {
                     // Answers (of any kind) tell when a round is over, so a round of lost connections ends it too.
@@ -200,8 +181,7 @@ namespace CognitoTools.Bulk
                 if (kind != AnswerKind.Accepted && kind != AnswerKind.Throttled) return;
                 var throttled = kind == AnswerKind.Throttled;
                 _window.Enqueue(throttled);
-                if (throttled) _windowThrottled++;
-                if (_window.Count > AnswerWindow && _window.Dequeue()) _windowThrottled--;
+                if (_window.Count > AnswerWindow) _window.Dequeue();
                 if (throttled) OnThrottled(now);
                 else
                 {
@@ -357,7 +337,7 @@ namespace CognitoTools.Bulk
         {
             if (!double.IsPositiveInfinity(_rate)) return _rate;
             var seconds = _admitted == 0 ? 1 : Math.Min(1, Math.Max(0.02, (now - _firstSend).TotalSeconds));
-            return Math.Max(_floor, _acceptedLastSecond.CountAt(now) / seconds);
+            return Math.Max(MinimumRate, _acceptedLastSecond.CountAt(now) / seconds);
         }
 
         private void SetRate(TimeSpan now, double rate, double plateau, string reason)
@@ -376,27 +356,22 @@ namespace CognitoTools.Bulk
                 // A further cut during the test: the test starts over and judges the newest cut.
                 if (Testing) StartTest(_shareBeforeTest, _testJudgesReading);
             }
-            Write($"Rate {RateText.Pace(before)} -> {RateText.Pace(_rate)}: {reason}.");
+            try { Log?.Invoke($"Rate {RateText.Pace(before)} -> {RateText.Pace(_rate)}: {reason}."); }
+            catch (Exception) { /* a failing log sink must not fail the batch */ }
         }
 
         private bool Testing => _testDue > 0;
 
         private bool InDrain(TimeSpan now) => _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
 
-        private double Share() => _windowThrottled / (double)Math.Max(_window.Count, 1);
+        private double Share() => _window.Count(throttled => throttled) / (double)Math.Max(_window.Count, 1);
 
         private double Background(TimeSpan now)
             => _background <= 0 ? 0 : _background * Math.Pow(0.5, Math.Max(0, (now - _backgroundAt).TotalSeconds) / BackgroundHalfLife.TotalSeconds);
 
-        private double Clamp(double rate) => Math.Min(_cap, Math.Max(_floor, rate));
+        private double Clamp(double rate) => Math.Min(_cap, Math.Max(MinimumRate, rate));
 
         private static double Scale(double plateau) => ScalePerRate * Math.Max(plateau, MinimumRate);
-
-        private void Write(string line)
-        {
-            try { Log?.Invoke(line); }
-            catch (Exception) { /* a failing log sink must not fail the batch */ }
-        }
 
         /// <summary>The times of events within the last second, oldest first (admissions, accepted answers).</summary>
         private sealed class SecondLog : Queue<TimeSpan>

@@ -20,21 +20,26 @@ namespace CognitoTools.Tests.Bulk
 
         private static AdaptiveRateLimiter Limiter(double cap, FakeClock clock) => new AdaptiveRateLimiter(cap, clock.Read, (d, ct) => Task.CompletedTask);
 
-        private static TimeSpan Reserve(AdaptiveRateLimiter limiter) => limiter.Reserve(out _);
+        /// <summary>A new request (holding no slot yet): how long it waits for its slot, or zero when it is admitted at once.</summary>
+        private static TimeSpan NewRequest(AdaptiveRateLimiter limiter)
+        {
+            var generation = AdaptiveRateLimiter.NoSlot;
+            return limiter.Admit(ref generation);
+        }
 
         [Fact]
         public void Slots_are_spaced_at_the_rate_and_idle_time_banks_nothing()
         {
             var clock = new FakeClock();
             var limiter = Limiter(10, clock);
-            Assert.Equal(TimeSpan.Zero, Reserve(limiter));
-            Assert.Equal(TimeSpan.FromMilliseconds(100), Reserve(limiter));
-            Assert.Equal(TimeSpan.FromMilliseconds(200), Reserve(limiter));
+            Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+            Assert.Equal(TimeSpan.FromMilliseconds(100), NewRequest(limiter));
+            Assert.Equal(TimeSpan.FromMilliseconds(200), NewRequest(limiter));
             clock.Now = TimeSpan.FromMilliseconds(250);
-            Assert.Equal(TimeSpan.FromMilliseconds(50), Reserve(limiter));
+            Assert.Equal(TimeSpan.FromMilliseconds(50), NewRequest(limiter));
             clock.Now = TimeSpan.FromSeconds(5);
-            Assert.Equal(TimeSpan.Zero, Reserve(limiter));
-            Assert.Equal(TimeSpan.FromMilliseconds(100), Reserve(limiter));
+            Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+            Assert.Equal(TimeSpan.FromMilliseconds(100), NewRequest(limiter));
         }
 
         [Fact]
@@ -44,18 +49,21 @@ namespace CognitoTools.Tests.Bulk
             // request at 1000 ms would make 11 within the second after it. The one-second log holds it.
             var clock = new FakeClock();
             var limiter = Limiter(10, clock);
-            long generation = 0;
+            // Each request holds its slot (generation 0: no cut since) when its timer wakes.
+            long first = 0;
             clock.Now = TimeSpan.FromMilliseconds(150);
-            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref first));
             for (var slot = 2; slot <= 10; slot++)
             {
+                long held = 0;
                 clock.Now = TimeSpan.FromMilliseconds(100 * (slot - 1));
-                Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+                Assert.Equal(TimeSpan.Zero, limiter.Admit(ref held));
             }
+            long eleventh = 0;
             clock.Now = TimeSpan.FromMilliseconds(1000);
-            Assert.Equal(TimeSpan.FromMilliseconds(150), limiter.Admit(ref generation, out _));
+            Assert.Equal(TimeSpan.FromMilliseconds(150), limiter.Admit(ref eleventh));
             clock.Now = TimeSpan.FromMilliseconds(1150);
-            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref eleventh));
         }
 
         [Fact]
@@ -64,14 +72,15 @@ namespace CognitoTools.Tests.Bulk
             // Issue 18.8: fixed numbers. 10/s; the first throttle is the first reaction: 10 x 0.7 = 7/s.
             var clock = new FakeClock();
             var limiter = Limiter(10, clock);
-            Assert.Equal(TimeSpan.Zero, limiter.Reserve(out var first));
-            Assert.Equal(TimeSpan.FromMilliseconds(100), limiter.Reserve(out var held));
+            Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+            var held = AdaptiveRateLimiter.NoSlot;
+            Assert.Equal(TimeSpan.FromMilliseconds(100), limiter.Admit(ref held));
             limiter.OnAnswer(AnswerKind.Throttled);
             Assert.Equal(7, limiter.CurrentRate, 9);
             // The slot handed out at 100 ms is void: its holder takes a new one, and the next is 1/7 s after it.
             clock.Now = TimeSpan.FromMilliseconds(100);
-            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref held, out var newSlot));
-            Assert.Equal(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 7), Reserve(limiter));
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref held));
+            Assert.Equal(TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 7), NewRequest(limiter));
         }
 
         [Fact]
@@ -123,16 +132,15 @@ namespace CognitoTools.Tests.Bulk
         {
             var clock = new FakeClock();
             var limiter = Limiter(double.PositiveInfinity, clock);
-            long generation = 0;
             foreach (var round in new[] { 1, 2, 4, 8, 16 })
             {
-                for (var i = 0; i < round; i++) Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
-                Assert.True(limiter.Admit(ref generation, out _) > TimeSpan.Zero, $"a request beyond the round of {round} went before the round was answered");
+                for (var i = 0; i < round; i++) Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+                Assert.True(NewRequest(limiter) > TimeSpan.Zero, $"a request beyond the round of {round} went before the round was answered");
                 // Lost connections and faults end a round as well as answers do: no timeout needed.
                 for (var i = 0; i < round; i++) limiter.OnAnswer(i % 2 == 0 ? AnswerKind.NoAnswer : AnswerKind.ServiceFault);
                 clock.Now += TimeSpan.FromMilliseconds(20);
             }
-            for (var i = 0; i < 1000; i++) Assert.Equal(TimeSpan.Zero, limiter.Admit(ref generation, out _));
+            for (var i = 0; i < 1000; i++) Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
             Assert.True(double.IsPositiveInfinity(limiter.CurrentRate));
         }
 
