@@ -17,11 +17,10 @@ namespace CognitoTools.Bulk
     /// One model: a pacer (evenly spaced slots and a one-second log: <see cref="NextSlot"/>, <see cref="Admit"/>) runs
     /// at the rate a controller sets. The controller's quota estimate is the drain-to-drain rate: a token bucket is
     /// empty whenever it throttles, so the answers it accepted between two throttles, divided by the time between them,
-    /// are what it refilled, its rate, whatever its burst and however far above it the batch was. Kept from the AWS
-    /// SDKs' adaptive mode: β = 0.7 as the first reaction to a throttle nothing explains yet, a margin below the
-    /// estimate, CUBIC's regrowth (scaled to the estimate), and the slowdown when the retry quota runs dry; added: a
-    /// test of each cut below what the service accepted, whether the throttles are the batch's doing or background,
-    /// which is then tolerated and decays.
+    /// are what it refilled, its rate, whatever its burst and however far above it the batch was. From the AWS SDKs'
+    /// adaptive mode: β = 0.7 as the first reaction to a throttle nothing explains yet, a margin below the estimate,
+    /// CUBIC's regrowth (scaled to the estimate), and the slowdown when the retry quota runs dry; added: a test of each
+    /// cut below what the service accepted: are the throttles the batch's doing, or background (then tolerated, decaying)?
     /// </para>
     /// </summary>
     public sealed class AdaptiveRateLimiter : IRequestRateLimiter
@@ -66,8 +65,7 @@ namespace CognitoTools.Bulk
         private double _rate;
         private TimeSpan _nextSlot = TimeSpan.MinValue;
         private long _generation;                 // bumped by a cut: the slots handed out before are void
-        /// <summary>The generation of a request that holds no slot yet: <see cref="Admit"/> gives it one.</summary>
-        internal const long NoSlot = -1;
+        internal const long NoSlot = -1;          // the generation of a request that holds no slot yet (Admit gives it one)
         private readonly Queue<bool> _window = new Queue<bool>(); // the last AnswerWindow answers: throttled or not
         private long _roundEnd;                   // slow start: the round ends when this many were admitted (MaxValue: over)
         private TimeSpan _firstSend;
@@ -136,10 +134,9 @@ namespace CognitoTools.Bulk
         }
 
         /// <summary>
-        /// Admits the request now, or returns how long to wait: for its slot if it holds none (<see cref="NoSlot"/>) or
-        /// the rate was cut since it was taken, or for room under the cap in the last second (timers wake late, and a
-        /// late request would bunch with the on-time ones after it: the one-second log keeps the cap true when requests
-        /// actually leave). Call again after the wait with the same <paramref name="generation"/>.
+        /// Admits the request now, or returns how long to wait (then call again with the same generation): for a slot if
+        /// it holds none or a cut voided it, or for room under the cap in the last second (timers wake late, and a late
+        /// request would bunch with the on-time ones after it: the one-second log keeps the cap true when requests leave).
         /// </summary>
         internal TimeSpan Admit(ref long generation)
         {
@@ -214,14 +211,13 @@ namespace CognitoTools.Bulk
             // Within the background share the last test found (and logged): the others' traffic, not ours.
             if (background > 0 && share <= background + Tolerance) return;
             _roundEnd = long.MaxValue;
-            // While the test of the last cut runs, only a heavy share (far above any quota) cuts again: a cut would
-            // restart the test, and at a low rate isolated throttles could then cut for ever without a verdict.
-            // A drain's reading may still cut once during a test of a first reaction: that cut went below nothing
-            // measured, the reading's cut does, and the test then judges it.
+            // While the last cut's test runs, only a heavy share (far above any quota) cuts again: a cut restarts the
+            // test, and isolated throttles at a low rate could then cut for ever without a verdict. A drain's reading
+            // may still cut once during a first reaction's test: that cut went below nothing measured, the reading's does.
             if (Testing && share < HeavyShare && (!inDrain || _testJudgesReading)) return;
             var before = Pace(now);
             // The rate before this spell of throttling: where a verdict of background goes back to.
-            if (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep) _rateBeforeThrottling = before;
+            if (QuietSinceUntolerated(now)) _rateBeforeThrottling = before;
             _lastUntolerated = now;
             if (!inDrain)
             {
@@ -306,7 +302,7 @@ namespace CognitoTools.Bulk
             // Beyond the plateau, no faster than twice what the batch sends (the SDKs' bound), and no further than
             // ProbeReach: how far a probe overshoots before a big bucket's burst is spent is what its failure costs.
             var reach = _plateau * (1 + ProbeReach);
-            if (rate > reach && _rate >= reach && (_lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep))
+            if (rate > reach && _rate >= reach && QuietSinceUntolerated(now))
             {
                 // The probe held its reach without a throttle: the quota rose, or went away (or a big burst is not
                 // spent yet, which a throttle will tell). Probe on from there; the estimate stays until a drain says more.
@@ -363,6 +359,8 @@ namespace CognitoTools.Bulk
         private bool Testing => _testDue > 0;
 
         private bool InDrain(TimeSpan now) => _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
+
+        private bool QuietSinceUntolerated(TimeSpan now) => _lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep;
 
         private double Share() => _window.Count(throttled => throttled) / (double)Math.Max(_window.Count, 1);
 
