@@ -68,20 +68,18 @@ namespace CognitoTools.Bulk
         internal const long NoSlot = -1;          // the generation of a request that holds no slot yet (Admit gives it one)
         private readonly Queue<bool> _window = new Queue<bool>(); // the last AnswerWindow answers: throttled or not
         private long _roundEnd;                   // slow start: the round ends when this many were admitted (MaxValue: over)
-        private TimeSpan _firstSend;
+        private TimeSpan _firstSend, _lastAdmitted;
         private long _admitted, _answers, _accepted, _throttles;
         private double _estimate = double.NaN;   // the quota: the last drain's rate
         private double _plateau, _k;              // CUBIC: where the rate grows back to, and when (s after _epoch)
         private TimeSpan _epoch;
-        private TimeSpan _lastThrottle = TimeSpan.MinValue;
-        private TimeSpan _lastUntolerated = TimeSpan.MinValue; // the last throttle that was not tolerated as background
-        private long _lastThrottleAccepted;
+        private TimeSpan _lastThrottle = TimeSpan.MinValue, _lastUntolerated = TimeSpan.MinValue; // untolerated: not taken as background
         private TimeSpan _drainStart;
-        private long _drainStartAccepted;
+        private long _lastThrottleAccepted, _drainStartAccepted;
+        private long _startDrainOpens;            // the drain our uncut start caused is read from this answer on (0: another drain)
         private bool _testJudgesReading;          // the running test judges a cut to below a drain's reading
         private long _testDue;                    // the answer count at which the running test is judged (0: none)
-        private double _shareBeforeTest, _rateBeforeThrottling;
-        private double _background;
+        private double _shareBeforeTest, _rateBeforeThrottling, _background;
         private TimeSpan _backgroundAt;
         private TimeSpan _slowdownUntil;          // the retry quota's slowdown: once per episode
 
@@ -129,7 +127,7 @@ namespace CognitoTools.Bulk
             if (double.IsPositiveInfinity(_rate)) return TimeSpan.Zero;
             if (_nextSlot < now) _nextSlot = now;
             var slot = _nextSlot;
-            _nextSlot = slot + TimeSpan.FromTicks((long)Math.Min(TimeSpan.MaxValue.Ticks / 4, TimeSpan.TicksPerSecond / _rate));
+            _nextSlot = slot + Spacing;
             return slot - now;
         }
 
@@ -163,6 +161,7 @@ namespace CognitoTools.Bulk
                 var allowed = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(_cap));
                 if (_admittedLastSecond.CountAt(now) >= allowed) return _admittedLastSecond.ElementAt(_admittedLastSecond.Count - allowed) + SecondLog.OneSecond - now;
                 _admittedLastSecond.Add(now);
+                _lastAdmitted = now;
                 if (_admitted++ == 0) _firstSend = now;
                 return TimeSpan.Zero;
             }
@@ -187,6 +186,9 @@ namespace CognitoTools.Bulk
                     Grow(now);
                 }
                 if (Testing && _accepted + _throttles >= _testDue) JudgeTest(now);
+                // The drain our uncut start caused is read once the answers then in flight are in: sent in a burst before
+                // it began, some of them took the bucket's last tokens.
+                if (_answers == _startDrainOpens) (_drainStart, _drainStartAccepted) = (now, _accepted);
             }
         }
 
@@ -203,6 +205,7 @@ namespace CognitoTools.Bulk
                     _estimate = Math.Max(double.IsNaN(_estimate) ? 0 : _estimate, since / (now - _lastThrottle).TotalSeconds);
                 _drainStart = now;
                 _drainStartAccepted = _accepted;
+                _startDrainOpens = double.IsPositiveInfinity(_rate) ? _admitted : 0;
             }
             _lastThrottle = now;
             _lastThrottleAccepted = _accepted;
@@ -243,10 +246,12 @@ namespace CognitoTools.Bulk
             {
                 // Too few accepted yet to read the drain, but a bound: the bucket refilled no more than it accepted
                 // since the drain began, plus the token it may have held then: no faster than that (it falls towards
-                // the quota as 1/span). Not when background throttles may be all there is, unless they are heavy.
+                // the quota as 1/span). Not when background throttles may be all there is, unless they are heavy or our
+                // uncut start emptied the bucket; then, cut after cut, the next goes 1/rate after the last (not at once).
                 var ceiling = span > 0 ? (drained + 1) / span : double.PositiveInfinity;
-                if (before > ceiling && share >= HeavyShare)
-                    SetRate(now, ceiling, ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
+                if (before <= ceiling || (share < HeavyShare && _startDrainOpens == 0)) return;
+                SetRate(now, ceiling, ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
+                if (_startDrainOpens > 0) _nextSlot = _lastAdmitted + Spacing;
                 return;
             }
             var drainRate = drained / span;
@@ -357,6 +362,8 @@ namespace CognitoTools.Bulk
         }
 
         private bool Testing => _testDue > 0;
+
+        private TimeSpan Spacing => TimeSpan.FromTicks((long)Math.Min(TimeSpan.MaxValue.Ticks / 4, TimeSpan.TicksPerSecond / _rate));
 
         private bool InDrain(TimeSpan now) => _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
 

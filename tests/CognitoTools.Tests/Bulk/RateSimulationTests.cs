@@ -63,8 +63,8 @@ namespace CognitoTools.Tests.Bulk
             Assert.Equal(run.Throttled, again.Throttled);
         }
 
-        /// <summary>Rows where the start without a cap costs more than the targets allow (see <see cref="Without_a_cap_a_quota_of_10_per_second_costs_more_at_the_start_than_the_targets_allow"/>).</summary>
-        private static bool ShortOfTheTargets(int quota, double burstSeconds, bool capped) => quota == 10 && !capped;
+        /// <summary>Rows short of the targets (see <see cref="Without_a_cap_a_quota_of_10_per_second_with_one_token_or_fifty_misses_the_targets"/>).</summary>
+        private static bool ShortOfTheTargets(int quota, double burstSeconds, bool capped) => quota == 10 && !capped && burstSeconds != 1;
 
         public static IEnumerable<object[]> RowsMeetingTheTargets() => QuotaRows().Where(r => !ShortOfTheTargets((int)r[0], (double)r[1], (bool)r[2]));
 
@@ -90,7 +90,9 @@ namespace CognitoTools.Tests.Bulk
 
         public static IEnumerable<object[]> RowsAtLightLoad()
         {
-            foreach (var row in QuotaRows().Where(r => (int)r[0] >= 50))
+            // Not the one-token bucket (R = 10, a tenth of a second): with late answers its capped row sustains 88 % and
+            // 80 % (see the shortfalls' note on one token).
+            foreach (var row in RowsMeetingTheTargets().Where(r => QuotaScenario((int)r[0], (double)r[1], (bool)r[2]).Burst > 1))
             foreach (var (jitter, late) in new[] { (10, 5), (20, 15) })
                 yield return row.Concat(new object[] { jitter, late }).ToArray();
         }
@@ -101,7 +103,7 @@ namespace CognitoTools.Tests.Bulk
         {
             // A real machine: answers up to 10 or 20 ms late, the limiter's timers up to 5 or 15 ms late. Before a drain
             // had to span a quarter of a second, readings over a few ms read 2x the quota: at 200/s with a one-second
-            // burst and no cap, 11.7 % of attempts were throttled. (At 10/s see the rows short of the targets.)
+            // burst and no cap, 11.7 % of attempts were throttled.
             var scenario = QuotaScenario(quota, burstSeconds, capped);
             scenario.LatencyJitter = TimeSpan.FromMilliseconds(jitterMs);
             scenario.TimerLateness = TimeSpan.FromMilliseconds(timerLatenessMs);
@@ -111,17 +113,19 @@ namespace CognitoTools.Tests.Bulk
 
         [Theory]
         [MemberData(nameof(RowsShortOfTheTargets))]
-        public void Without_a_cap_a_quota_of_10_per_second_costs_more_at_the_start_than_the_targets_allow(int quota, double burstSeconds, bool capped)
+        public void Without_a_cap_a_quota_of_10_per_second_with_one_token_or_fifty_misses_the_targets(int quota, double burstSeconds, bool capped)
         {
-            // Known shortfall (reported in issue 15): with 16 in flight and nothing known, the slow start's last round
-            // and the answers in flight when the bucket runs dry cost about 15 throttles before the first reading of
-            // the drain, which at 10/s takes half a second; a 30-s batch at 10/s allows 15 (5 %). And a bucket of one
-            // token wastes refills between sends, so its drains read low. These rows are held to what they reach now.
+            // Known shortfalls (reported in issue 15), held to what they reach now:
+            // - 50 tokens: the batch reaches 16 in flight (800/s here, which the no-quota target needs within a few round
+            //   trips) before the bucket runs dry; the 12 to 16 requests then in flight are throttled, which alone is 4 to
+            //   5 % of a 30-s batch at 10/s, and reading the drain costs a few more (8.5 % in all).
+            // - 1 token: the bucket drops every refill that comes while it is full, so a pace just above its rate gets
+            //   only about half of it accepted, and the drains read low (the sustained rate settles near 85 %).
             var run = RateSimulation.Run(QuotaScenario(quota, burstSeconds, capped), New);
             _output.WriteLine($"{run.Sustained / quota:P1} of R; {run}");
             Assert.Equal(0, run.Failed);
             Assert.True(run.Sustained >= 0.8 * quota, $"sustained {run.Sustained:F2}/s against a quota of {quota}/s");
-            Assert.True(run.ThrottledShare <= 0.12, $"{run.ThrottledShare:P1} of attempts throttled");
+            Assert.True(run.ThrottledShare <= 0.1, $"{run.ThrottledShare:P1} of attempts throttled");
         }
 
         /// <summary>Machine loads for the isolated-throttles target: (answers up to this much late, timers up to this much late), in ms.</summary>
@@ -258,17 +262,9 @@ namespace CognitoTools.Tests.Bulk
                 var share = now.ThrottledShare <= 0.05 || old.ThrottledShare > 0.05;
                 if (!rate || !share || now.Failed > old.Failed) worse.Add(scenario);
             }
-            if (jitterMs == 0)
-            {
-                // The one row where the old limiter's one-second assumption is exactly right and it throttles less at
-                // the start (3.5 % against 6.8 %; both sustain the quota) is the known shortfall above.
-                Assert.Equal(new[] { QuotaScenario(10, 1, false).ToString() }, worse.Select(w => w.ToString()));
-            }
-            else
-            {
-                // With a little lateness, still only rows of that shortfall (R = 10, no cap).
-                Assert.All(worse, w => Assert.True(w.Quota == 10 && w.Cap == null, w.ToString()));
-            }
+            // Before the drain an uncut start causes was read on its own terms, the old limiter met the targets on one row
+            // where the new one did not: R = 10, a second's burst, no cap (3.5 % against 6.8 % throttled).
+            Assert.Empty(worse.Select(w => w.ToString()));
         }
     }
 }
