@@ -62,10 +62,9 @@ namespace CognitoTools.Benchmark
 
         private void QuotaTable()
         {
-            _report.AppendLine($"== Quota: token bucket of R requests/s holding B tokens, 16 in flight, {LatencyMs} ms latency, {_options.RateSeconds} s of work at R; the legacy limiter and the new one in turn ==");
+            _report.AppendLine($"== Quota: token bucket of R requests/s holding B tokens, 16 in flight, {LatencyMs} ms latency, {_options.RateSeconds} s of work at R ==");
             _report.AppendLine("   R |     B | limiter            | cap   | users | seconds | req/s at server | sustained/R | throttled | rows failed | final rate");
             var allMet = true;
-            var newAsGood = true;
             foreach (var quota in _options.Quotas)
             foreach (var burstSeconds in _options.RateBursts)
             {
@@ -73,12 +72,8 @@ namespace CognitoTools.Benchmark
                 var users = quota * _options.RateSeconds;
                 foreach (var cap in new double?[] { null, 2.0 * quota })
                 {
-                    var legacy = WithEndpoint(users, quota, url => Ours(url, users, 16, cap, legacy: true), "--rate-burst", burst.ToString(CultureInfo.InvariantCulture));
-                    var legacyMet = AppendQuotaRow(quota, burst, "legacy", cap, legacy);
-                    var current = WithEndpoint(users, quota, url => Ours(url, users, 16, cap, legacy: false), "--rate-burst", burst.ToString(CultureInfo.InvariantCulture));
-                    var currentMet = AppendQuotaRow(quota, burst, "new", cap, current);
-                    allMet &= currentMet;
-                    newAsGood &= currentMet || !legacyMet;
+                    var row = WithEndpoint(users, quota, url => Ours(url, users, 16, cap), "--rate-burst", burst.ToString(CultureInfo.InvariantCulture));
+                    allMet &= AppendQuotaRow(quota, burst, "CognitoTools", cap, row);
                 }
                 if (_jsScript != null)
                 {
@@ -87,8 +82,7 @@ namespace CognitoTools.Benchmark
                 }
             }
             _report.AppendLine("(sustained = (users - B) / seconds: the bucket's B tokens go at once. Targets: sustained >= 0.9 R, throttled <= 5%, 0 rows failed.)");
-            _report.AppendLine(allMet ? "Quota targets met by the new limiter on every row." : "Some quota targets were NOT met by the new limiter.");
-            _report.AppendLine(newAsGood ? "The new limiter meets every target the legacy one meets." : "The new limiter misses a target the legacy one meets.");
+            _report.AppendLine(allMet ? "Quota targets met by CognitoTools on every row." : "Some quota targets were NOT met by CognitoTools.");
             _report.AppendLine();
         }
 
@@ -108,8 +102,8 @@ namespace CognitoTools.Benchmark
             const string faults = "500:10%,500x2:10%,drop:10%";
             _report.AppendLine($"== Fault storm: {users} users, ThrottleLimit 16, no cap, {LatencyMs} ms latency; 10% of users 500 once, 10% twice, 10% a dropped connection once (seeded) ==");
             _report.AppendLine("client             | faults | seconds | rows failed | not sent | requests | max deliveries per user | vs clean");
-            var clean = WithEndpoint(users, 0, url => Ours(url, users, 16, null, legacy: false));
-            var storm = WithEndpoint(users, 0, url => Ours(url, users, 16, null, legacy: false), "--user-faults", faults, "--seed", "12345");
+            var clean = WithEndpoint(users, 0, url => Ours(url, users, 16, null));
+            var storm = WithEndpoint(users, 0, url => Ours(url, users, 16, null), "--user-faults", faults, "--seed", "12345");
             AppendStormRow("CognitoTools", "none", clean, clean);
             AppendStormRow("CognitoTools", "storm", storm, clean);
             if (_jsScript != null)
@@ -152,15 +146,13 @@ namespace CognitoTools.Benchmark
             }
         }
 
-        private Row Ours(string url, int users, int throttleLimit, double? cap, bool legacy)
+        private Row Ours(string url, int users, int throttleLimit, double? cap)
         {
             var options = new BulkSendOptions { ThrottleLimit = throttleLimit, MaxRequestsPerSecond = cap ?? 0 };
-            IRequestRateLimiter limiter;
             var started = Stopwatch.StartNew();
             Action<string> log = null;
             if (_options.RateLog) log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s  {line}");
-            if (legacy) limiter = new LegacyAdaptiveRateLimiter(RequestRateRules.EffectiveCap(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
-            else limiter = new AdaptiveRateLimiter(RequestRateRules.EffectiveCap(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
+            var limiter = new AdaptiveRateLimiter(RequestRateRules.EffectiveCap(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
             var config = new CognitoClientConfig { ServiceUrl = new Uri(url), MaxAttempts = 3 };
             var digits = FakeCognitoService.SeedDigits(users);
             using (var client = BatchClientFactory.Create(config, options, limiter))
@@ -173,7 +165,7 @@ namespace CognitoTools.Benchmark
                 return new Row
                 {
                     Client = "CognitoTools", Users = users, Succeeded = succeeded, Failed = failed - summary.NotSent, Seconds = watch.Elapsed.TotalSeconds,
-                    FinalRate = legacy ? "-" : summary.FinalRate.HasValue ? summary.FinalRate.Value.ToString("F1", CultureInfo.InvariantCulture) + "/s" : "unlimited",
+                    FinalRate = summary.FinalRate.HasValue ? summary.FinalRate.Value.ToString("F1", CultureInfo.InvariantCulture) + "/s" : "unlimited",
                 };
             }
         }

@@ -17,7 +17,6 @@ namespace CognitoTools.Tests.Bulk
 
         public RateSimulationTests(ITestOutputHelper output) { _output = output; }
 
-        internal static readonly RateSimulation.LimiterFactory Legacy = (cap, clock, delay) => new LegacyAdaptiveRateLimiter(cap, 1, clock, delay);
         internal static readonly RateSimulation.LimiterFactory New = (cap, clock, delay) => new AdaptiveRateLimiter(cap, clock, delay);
 
         /// <summary>The new limiter, its log lines (with the virtual time) collected.</summary>
@@ -49,7 +48,7 @@ namespace CognitoTools.Tests.Bulk
         [Fact]
         public void The_simulation_accounts_for_every_row_and_attempt()
         {
-            var run = RateSimulation.Run(QuotaScenario(50, 0.1, false), Legacy);
+            var run = RateSimulation.Run(QuotaScenario(50, 0.1, false), New);
             _output.WriteLine(run.ToString());
             Assert.Equal(run.Scenario.Rows, run.Succeeded + run.Failed);
             Assert.Equal(run.Attempts, run.Sends.Count);
@@ -58,7 +57,7 @@ namespace CognitoTools.Tests.Bulk
             // The bucket lets through no more than it holds plus what it earns.
             Assert.True(run.Succeeded <= run.Scenario.Burst + run.Scenario.Quota * run.Elapsed.TotalSeconds + 1);
             // Deterministic: the same scenario gives the same figures.
-            var again = RateSimulation.Run(QuotaScenario(50, 0.1, false), Legacy);
+            var again = RateSimulation.Run(QuotaScenario(50, 0.1, false), New);
             Assert.Equal(run.Elapsed, again.Elapsed);
             Assert.Equal(run.Throttled, again.Throttled);
         }
@@ -241,30 +240,6 @@ namespace CognitoTools.Tests.Bulk
             Assert.True(run.ThrottledShare <= 0.05, $"{run.ThrottledShare:P1} throttled over the batch");
             // And it goes on at the new quota, not far below it: 400 rows at 20/s after the drop.
             Assert.True(run.Elapsed.TotalSeconds <= 10 + 400 / (0.9 * 20) + 1, $"{run.Elapsed.TotalSeconds:F1} s");
-        }
-
-        [Theory]
-        [InlineData(0, 0)]
-        [InlineData(10, 5)]
-        public void Side_by_side_with_the_legacy_limiter_the_new_one_meets_every_target_the_old_one_meets(int jitterMs, int timerLatenessMs)
-        {
-            // The README's tables come from this output (no load, and answers up to 10 ms and timers up to 5 ms late).
-            var worse = new List<RateSimulation.Scenario>();
-            foreach (var row in QuotaRows())
-            {
-                var scenario = QuotaScenario((int)row[0], (double)row[1], (bool)row[2]);
-                scenario.LatencyJitter = TimeSpan.FromMilliseconds(jitterMs);
-                scenario.TimerLateness = TimeSpan.FromMilliseconds(timerLatenessMs);
-                var old = RateSimulation.Run(scenario, Legacy);
-                var now = RateSimulation.Run(scenario, New);
-                _output.WriteLine($"| {scenario.Quota} | {scenario.Burst} | {scenario.Cap?.ToString() ?? "none"} | {old.Sustained / scenario.Quota:P0}, {old.ThrottledShare:P1}, {old.Failed} | {now.Sustained / scenario.Quota:P0}, {now.ThrottledShare:P1}, {now.Failed} |");
-                var rate = now.Sustained >= 0.9 * scenario.Quota || old.Sustained < 0.9 * scenario.Quota;
-                var share = now.ThrottledShare <= 0.05 || old.ThrottledShare > 0.05;
-                if (!rate || !share || now.Failed > old.Failed) worse.Add(scenario);
-            }
-            // Before the drain an uncut start causes was read on its own terms, the old limiter met the targets on one row
-            // where the new one did not: R = 10, a second's burst, no cap (3.5 % against 6.8 % throttled).
-            Assert.Empty(worse.Select(w => w.ToString()));
         }
     }
 }
