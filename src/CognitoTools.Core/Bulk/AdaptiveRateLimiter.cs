@@ -77,11 +77,10 @@ namespace CognitoTools.Bulk
         private TimeSpan _drainStart;
         private long _lastThrottleAccepted, _drainStartAccepted;
         private long _startDrainOpens;            // the drain our uncut start caused is read from this answer on (0: another drain)
-        private bool _testJudgesReading;          // the running test judges a cut to below a drain's reading
+        private bool _estimateRead, _testJudgesReading; // a drain read the estimate (else a lower bound); the test judges a cut below a reading
         private long _testDue;                    // the answer count at which the running test is judged (0: none)
         private double _shareBeforeTest, _rateBeforeThrottling, _background;
-        private TimeSpan _backgroundAt;
-        private TimeSpan _slowdownUntil;          // the retry quota's slowdown: once per episode
+        private TimeSpan _backgroundAt, _slowdownUntil; // when the background was measured; the retry quota's slowdown (once per episode)
 
         /// <param name="maxRequestsPerSecond">The cap; <see cref="double.PositiveInfinity"/> for none (the rate is then found from throttling alone).</param>
         public AdaptiveRateLimiter(double maxRequestsPerSecond) : this(maxRequestsPerSecond, null, null) { }
@@ -203,12 +202,10 @@ namespace CognitoTools.Bulk
                 var since = _accepted - _lastThrottleAccepted;
                 if (_lastThrottle != TimeSpan.MinValue && since >= MinDrainAnswers)
                     _estimate = Math.Max(double.IsNaN(_estimate) ? 0 : _estimate, since / (now - _lastThrottle).TotalSeconds);
-                _drainStart = now;
-                _drainStartAccepted = _accepted;
+                (_drainStart, _drainStartAccepted) = (now, _accepted);
                 _startDrainOpens = double.IsPositiveInfinity(_rate) ? _admitted : 0;
             }
-            _lastThrottle = now;
-            _lastThrottleAccepted = _accepted;
+            (_lastThrottle, _lastThrottleAccepted) = (now, _accepted);
             var share = Share();
             var background = Background(now);
             // Within the background share the last test found (and logged): the others' traffic, not ours.
@@ -226,9 +223,11 @@ namespace CognitoTools.Bulk
             {
                 if (!double.IsNaN(_estimate) && before > _estimate)
                 {
-                    // Throttled above the estimate: the probe beyond it failed (or a burst ran out). Back below it;
-                    // if the estimate was too high, the drain that follows reads the quota.
-                    SetRate(now, Margin * _estimate, _estimate, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}");
+                    // Throttled above the estimate: the probe beyond it failed (or a burst ran out). Back below it; if the
+                    // estimate was too high, the drain that follows reads the quota. One no drain read is a lower bound (lost
+                    // refills make it low): it rises to the last second's accepted answers, and the pace goes there, not below.
+                    if (!_estimateRead) _estimate = Math.Min(before, Math.Max(_estimate, _acceptedLastSecond.CountAt(now)));
+                    SetRate(now, (_estimateRead ? Margin : 1) * _estimate, _estimate, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}");
                 }
                 else
                 {
@@ -267,7 +266,7 @@ namespace CognitoTools.Bulk
             // Every reading's cut is tested (at our pace background throttles drain too); a running test starts over
             // and judges this cut.
             StartTest(share, true);
-            _estimate = drainRate;
+            (_estimate, _estimateRead) = (drainRate, true);
             // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
             SetRate(now, Margin * drainRate / (1 - background), drainRate,
                 $"{drained} accepted between throttles over {span.ToString("0.00", CultureInfo.InvariantCulture)} s: the quota is about {RateText.Pace(drainRate)}");
@@ -291,7 +290,8 @@ namespace CognitoTools.Bulk
             // share from now on, forget the estimate it produced, and go back to the rate before this spell of throttling.
             _background = Math.Max(Background(now), after);
             _backgroundAt = now;
-            _estimate = double.NaN; // every reading so far may have measured the background: the next real drain tells
+            // Every reading so far may have measured the background: the next real drain tells.
+            (_estimate, _estimateRead) = (double.NaN, false);
             _lastThrottle = TimeSpan.MinValue; // this drain's readings measured the background: the next throttle starts afresh
             SetRate(now, _rateBeforeThrottling, _rateBeforeThrottling,
                 $"throttles did not fall when the rate was cut ({RateText.Share(_shareBeforeTest)} before, {RateText.Share(after)} after): background, tolerated from now on");

@@ -62,8 +62,8 @@ namespace CognitoTools.Tests.Bulk
             Assert.Equal(run.Throttled, again.Throttled);
         }
 
-        /// <summary>Rows short of the targets (see <see cref="Without_a_cap_a_quota_of_10_per_second_with_one_token_or_fifty_misses_the_targets"/>).</summary>
-        private static bool ShortOfTheTargets(int quota, double burstSeconds, bool capped) => quota == 10 && !capped && burstSeconds != 1;
+        /// <summary>The row short of the targets (see <see cref="Without_a_cap_a_quota_of_10_per_second_with_fifty_tokens_throttles_more_than_the_targets_allow"/>).</summary>
+        private static bool ShortOfTheTargets(int quota, double burstSeconds, bool capped) => quota == 10 && !capped && burstSeconds == 5;
 
         public static IEnumerable<object[]> RowsMeetingTheTargets() => QuotaRows().Where(r => !ShortOfTheTargets((int)r[0], (double)r[1], (bool)r[2]));
 
@@ -89,8 +89,9 @@ namespace CognitoTools.Tests.Bulk
 
         public static IEnumerable<object[]> RowsAtLightLoad()
         {
-            // Not the one-token bucket (R = 10, a tenth of a second): with late answers its capped row sustains 88 % and
-            // 80 % (see the shortfalls' note on one token).
+            // Not the one-token bucket (R = 10, a tenth of a second): it drops every refill that comes while it is full,
+            // and a late timer brings two requests closer than 0.1 s; with these loads it sustains 89 % and 86 % of R
+            // without a cap, 92 % and 80 % with one.
             foreach (var row in RowsMeetingTheTargets().Where(r => QuotaScenario((int)r[0], (double)r[1], (bool)r[2]).Burst > 1))
             foreach (var (jitter, late) in new[] { (10, 5), (20, 15) })
                 yield return row.Concat(new object[] { jitter, late }).ToArray();
@@ -112,18 +113,16 @@ namespace CognitoTools.Tests.Bulk
 
         [Theory]
         [MemberData(nameof(RowsShortOfTheTargets))]
-        public void Without_a_cap_a_quota_of_10_per_second_with_one_token_or_fifty_misses_the_targets(int quota, double burstSeconds, bool capped)
+        public void Without_a_cap_a_quota_of_10_per_second_with_fifty_tokens_throttles_more_than_the_targets_allow(int quota, double burstSeconds, bool capped)
         {
-            // Known shortfalls (reported in issue 15), held to what they reach now:
-            // - 50 tokens: the batch reaches 16 in flight (800/s here, which the no-quota target needs within a few round
-            //   trips) before the bucket runs dry; the 12 to 16 requests then in flight are throttled, which alone is 4 to
-            //   5 % of a 30-s batch at 10/s, and reading the drain costs a few more (8.5 % in all).
-            // - 1 token: the bucket drops every refill that comes while it is full, so a pace just above its rate gets
-            //   only about half of it accepted, and the drains read low (the sustained rate settles near 85 %).
+            // Known shortfall (reported in issue 15), held to what it reaches now (8.5 % throttled): the batch reaches
+            // 16 in flight (800/s here, which the no-quota target needs within a few round trips) before a 50-token
+            // bucket runs dry; the 12 to 16 requests then in flight are throttled, which alone is 4 to 5 % of a 30-s
+            // batch at 10/s, and the first reaction and reading the drain cost a few more.
             var run = RateSimulation.Run(QuotaScenario(quota, burstSeconds, capped), New);
             _output.WriteLine($"{run.Sustained / quota:P1} of R; {run}");
             Assert.Equal(0, run.Failed);
-            Assert.True(run.Sustained >= 0.8 * quota, $"sustained {run.Sustained:F2}/s against a quota of {quota}/s");
+            Assert.True(run.Sustained >= 0.9 * quota, $"sustained {run.Sustained:F2}/s against a quota of {quota}/s");
             Assert.True(run.ThrottledShare <= 0.1, $"{run.ThrottledShare:P1} of attempts throttled");
         }
 
