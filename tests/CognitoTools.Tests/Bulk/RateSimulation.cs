@@ -41,6 +41,8 @@ namespace CognitoTools.Tests.Bulk
             public TimeSpan LatencyJitter = TimeSpan.Zero;
             /// <summary>A loaded machine: each of the limiter's timers fires up to this much late (uniform, seeded).</summary>
             public TimeSpan TimerLateness = TimeSpan.Zero;
+            /// <summary>A new connection's handshake: each worker's first answer comes this much later (connections are opened on first use).</summary>
+            public TimeSpan ConnectLatency = TimeSpan.Zero;
             /// <summary>Throttled attempts one row may make (the client's MaxThrottledAttempts in batch mode).</summary>
             public int MaxThrottledAttempts = CognitoClientConfig.DefaultMaxThrottledAttempts;
 
@@ -49,7 +51,8 @@ namespace CognitoTools.Tests.Bulk
                     Rows, InFlight, Latency.TotalMilliseconds, Cap?.ToString(CultureInfo.InvariantCulture) ?? "none", Quota, Burst,
                     QuotaChangeAt.HasValue ? $" -> {QuotaAfterChange}/s at {QuotaChangeAt.Value.TotalSeconds} s" : "",
                     BackgroundThrottledRows > 0 ? $", {BackgroundThrottledRows} rows throttled once" : "",
-                    LatencyJitter > TimeSpan.Zero || TimerLateness > TimeSpan.Zero ? $" (+{LatencyJitter.TotalMilliseconds} ms jitter, timers {TimerLateness.TotalMilliseconds} ms late)" : "");
+                    (LatencyJitter > TimeSpan.Zero || TimerLateness > TimeSpan.Zero ? $" (+{LatencyJitter.TotalMilliseconds} ms jitter, timers {TimerLateness.TotalMilliseconds} ms late)" : "")
+                    + (ConnectLatency > TimeSpan.Zero ? $", connections opened in {ConnectLatency.TotalMilliseconds} ms" : ""));
         }
 
         public sealed class Result
@@ -158,6 +161,7 @@ namespace CognitoTools.Tests.Bulk
 
         private async Task Worker(IRequestRateLimiter limiter)
         {
+            var connect = _scenario.ConnectLatency;
             while (_nextRow < _scenario.Rows)
             {
                 var row = _nextRow++;
@@ -168,7 +172,8 @@ namespace CognitoTools.Tests.Bulk
                     var throttled = (throttledAttempts == 0 && _backgroundRows.Contains(row)) || !TakeToken();
                     _result.Attempts++;
                     _result.Sends.Add((_now, throttled));
-                    await Delay(_scenario.Latency + UpTo(_scenario.LatencyJitter), CancellationToken.None);
+                    await Delay(_scenario.Latency + connect + UpTo(_scenario.LatencyJitter), CancellationToken.None);
+                    connect = TimeSpan.Zero;
                     limiter.OnAnswer(throttled ? AnswerKind.Throttled : AnswerKind.Accepted);
                     if (!throttled)
                     {

@@ -126,6 +126,28 @@ namespace CognitoTools.Tests.Bulk
             Assert.True(run.ThrottledShare <= 0.1, $"{run.ThrottledShare:P1} of attempts throttled");
         }
 
+        public static IEnumerable<object[]> RowsWithoutACap() => QuotaRows().Where(r => !(bool)r[2]);
+
+        [Theory]
+        [MemberData(nameof(RowsWithoutACap))]
+        public void Without_a_cap_connections_slow_to_open_make_the_start_read_a_low_pace(int quota, double burstSeconds, bool capped)
+        {
+            // Known shortfall (found after issue 15's targets, reported): each connection's first answer comes 200 ms
+            // late (a TLS handshake to a distant Region). The slow start opens more connections every round, so every
+            // round is slow, and the pace read at the first throttle is far below the quota when the bucket holds
+            // little: the first reaction starts from it and the probe finds the rest 25 % per 10 quiet seconds. At the
+            // default cap (20/s) the batch starts at the cap and this does not arise. Held to what it reaches now:
+            // 71 % of R at R = 10 with one token, 65 % at R = 50 with 5 and at R = 200 with 20, 96 % or more elsewhere.
+            var scenario = QuotaScenario(quota, burstSeconds, capped);
+            scenario.ConnectLatency = TimeSpan.FromMilliseconds(200);
+            var run = RateSimulation.Run(scenario, New);
+            _output.WriteLine($"{run.Sustained / quota:P1} of R; {run}");
+            Assert.Equal(0, run.Failed);
+            var smallBurst = burstSeconds < 1;
+            Assert.True(run.Sustained >= (smallBurst ? 0.6 : 0.95) * quota, $"sustained {run.Sustained:F2}/s against a quota of {quota}/s");
+            Assert.True(run.ThrottledShare <= 0.1, $"{run.ThrottledShare:P1} of attempts throttled");
+        }
+
         /// <summary>Machine loads for the isolated-throttles target: (answers up to this much late, timers up to this much late), in ms.</summary>
         public static IEnumerable<object[]> Loads() => new[] { new object[] { 0, 0 }, new object[] { 20, 10 } };
 
