@@ -384,7 +384,7 @@ Describe 'Bulk parameters' {
 
     It 'honours -MaxRequestsPerSecond 0 (no limit) and a low limit alike' {
         # Each answer takes 1 s (a second endpoint with added latency). With no cap the adaptive rate control still opens
-        # with a slow start (rounds of 1, 2, 4, ... requests, each round once the one before is answered), so five
+        # with a slow start (rounds of 1, 2, 3, ... requests, each round once the one before is answered), so five
         # requests with five slots arrive in overlapping rounds: two or more within one latency, and the whole batch in
         # far less than one at a time would take (4 s between the first and the last arrival).
         $slow = Start-TestEndpoint -ExtraArguments @('--record', '--seed-users', '10', '--resend-limit', '0', '--latency-ms', '1000')

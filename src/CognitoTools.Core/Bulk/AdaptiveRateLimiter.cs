@@ -52,8 +52,8 @@ namespace CognitoTools.Bulk
         /// <summary>At or above this share the batch is far above a quota, never background; cuts go on during the test.</summary>
         internal const double HeavyShare = 0.5;
         public static readonly TimeSpan BackgroundHalfLife = TimeSpan.FromSeconds(30);
-        /// <summary>Without a cap the batch starts in rounds of 1, 2, 4 ... requests, each sent once the one before was answered (TCP's slow start), up to this round.</summary>
-        internal const int SlowStartLastRound = 32;
+        /// <summary>Without a cap the batch starts in rounds of 1, 2, 3 ... requests, each sent once the one before was answered, up to this round; then as fast as the calls in flight allow. One more each round, not twice (TCP's slow start): a doubling round is half of all sent, and the rest of the round a bucket runs dry in is throttled; growing by one, a bucket of a few dozen tokens runs dry in a round of about ten.</summary>
+        internal const int SlowStartLastRound = 16;
         private static readonly TimeSpan SlowStartPoll = TimeSpan.FromMilliseconds(2);
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
@@ -67,7 +67,7 @@ namespace CognitoTools.Bulk
         private long _generation;                 // bumped by a cut: the slots handed out before are void
         internal const long NoSlot = -1;          // the generation of a request that holds no slot yet (Admit gives it one)
         private readonly Queue<bool> _window = new Queue<bool>(); // the last AnswerWindow answers: throttled or not
-        private long _roundEnd;                   // slow start: the round ends when this many were admitted (MaxValue: over)
+        private long _roundEnd, _round = 1;       // slow start: the round ends when this many were admitted (MaxValue: over); its size
         private TimeSpan _firstSend, _lastAdmitted;
         private long _admitted, _answers, _accepted, _throttles;
         private double _estimate = double.NaN;   // the quota: the last drain's rate
@@ -151,10 +151,9 @@ namespace CognitoTools.Bulk
                 if (_admitted >= _roundEnd)
                 {
                     // Answers (of any kind) tell when a round is over, so a round of lost connections ends it too.
-                    // Rounds of 1, 2, 4 ... end after 1, 3, 7 ... admitted: the next round is twice the last.
-                    if (_roundEnd >= 2 * SlowStartLastRound - 1) _roundEnd = long.MaxValue;
+                    if (_round >= SlowStartLastRound) _roundEnd = long.MaxValue;
                     else if (_answers < _admitted) return SlowStartPoll;
-                    else _roundEnd = 2 * _roundEnd + 1;
+                    else _roundEnd += ++_round;
                 }
                 // The allowed-th most recent admission must be a full second old (no cap: room for any number).
                 var allowed = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(_cap));
