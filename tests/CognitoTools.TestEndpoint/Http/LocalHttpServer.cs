@@ -100,6 +100,8 @@ namespace CognitoTools.TestEndpoint.Http
         public int RequestCount => Volatile.Read(ref _requestCount);
         /// <summary>TCP connections accepted so far (to check connection reuse).</summary>
         public int ConnectionCount => Volatile.Read(ref _connectionCounter);
+        /// <summary>TCP connections open now (closed ones are counted off once their socket is closed).</summary>
+        public int OpenConnections => Volatile.Read(ref _openConnections);
         /// <summary>The most TCP connections that were open at once (to check that concurrency really used connections).</summary>
         public int MaxOpenConnections => Volatile.Read(ref _maxOpenConnections);
 

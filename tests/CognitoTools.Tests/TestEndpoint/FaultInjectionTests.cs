@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
+using System.Threading;
 using System.Threading.Tasks;
 using CognitoTools.TestEndpoint;
 using Xunit;
@@ -208,6 +209,10 @@ namespace CognitoTools.Tests.TestEndpoint
             _service.Faults.FailNext(1, Fault.CloseConnection());
 
             var closing = await Resend("bob");
+            // The server closes right after its answer, without saying so. Wait until it has: a request sent on the
+            // kept-alive connection before the close arrives meets it closed (the race this fault exists to cause in a
+            // batch, where the client retries it; this test is about the server's side of it).
+            Assert.True(SpinWait.SpinUntil(() => _service.Server.OpenConnections == 0, TimeSpan.FromSeconds(5)), "the server did not close the connection");
             var next = await Resend("carol");
 
             Assert.Equal(200, closing.Status);
