@@ -152,7 +152,8 @@ namespace CognitoTools.Benchmark
             var started = Stopwatch.StartNew();
             Action<string> log = null;
             if (_options.RateLog) log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s  {line}");
-            var limiter = new AdaptiveRateLimiter(RequestRateRules.EffectiveCap(options.MaxRequestsPerSecond) ?? double.PositiveInfinity) { Log = log };
+            var limiter = options.CreateRateLimiter();
+            limiter.Log = log;
             var config = new CognitoClientConfig { ServiceUrl = new Uri(url), MaxAttempts = 3 };
             var digits = FakeCognitoService.SeedDigits(users);
             using (var client = BatchClientFactory.Create(config, options, limiter))

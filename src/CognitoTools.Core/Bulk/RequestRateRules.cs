@@ -31,7 +31,7 @@ namespace CognitoTools.Bulk
         public static AdaptiveRateLimiter CreateLimiter(double? maxRequestsPerSecond) => new AdaptiveRateLimiter(EffectiveCap(maxRequestsPerSecond) ?? double.PositiveInfinity);
 
         /// <summary>The cap a requested value means: the default when null, null (no cap) when 0, negative or not finite.</summary>
-        internal static double? EffectiveCap(double? maxRequestsPerSecond)
+        private static double? EffectiveCap(double? maxRequestsPerSecond)
         {
             var rate = maxRequestsPerSecond ?? BulkSendOptions.DefaultMaxRequestsPerSecond;
             return rate > 0 && !double.IsNaN(rate) && !double.IsInfinity(rate) ? rate : (double?)null;
