@@ -52,7 +52,7 @@ namespace CognitoTools.Bulk
         /// <summary>At or above this share the batch is far above a quota, never background; cuts go on during the test.</summary>
         internal const double HeavyShare = 0.5;
         public static readonly TimeSpan BackgroundHalfLife = TimeSpan.FromSeconds(30);
-        /// <summary>Without a cap the batch starts in rounds of 1, 2, 3 ... requests, each sent once the one before was answered, up to this round; then as fast as the calls in flight allow. One more each round, not twice (TCP's slow start): a doubling round is half of all sent, and the rest of the round a bucket runs dry in is throttled; growing by one, a bucket of a few dozen tokens runs dry in a round of about ten.</summary>
+        /// <summary>Without a cap the batch starts in rounds of 1, 2, 3 ... requests, each sent once the one before was answered, up to this round; then as fast as the calls in flight allow. One more each round, not twice as TCP's slow start does: a doubling round is half of all sent, and the rest of the round a bucket runs dry in is throttled; growing by one, a bucket of a few dozen tokens runs dry in a round of about ten.</summary>
         internal const int SlowStartLastRound = 16;
         private static readonly TimeSpan SlowStartPoll = TimeSpan.FromMilliseconds(2);
         private readonly object _gate = new object();
@@ -223,8 +223,8 @@ namespace CognitoTools.Bulk
                 if (!double.IsNaN(_estimate) && before > _estimate)
                 {
                     // Throttled above the estimate: the probe beyond it failed (or a burst ran out). Back below it; if the
-                    // estimate was too high, the drain that follows reads the quota. One no drain read is a lower bound (lost
-                    // refills make it low): it rises to the last second's accepted answers, and the pace goes there, not below.
+                    // estimate was too high, the drain that follows reads the quota. An estimate no drain read is a lower bound
+                    // (lost refills make it low): it rises to the last second's accepted answers, the pace goes there, not below.
                     if (!_estimateRead) _estimate = Math.Min(before, Math.Max(_estimate, _acceptedLastSecond.CountAt(now)));
                     SetRate(now, (_estimateRead ? Margin : 1) * _estimate, _estimate, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}");
                 }
