@@ -245,10 +245,11 @@ namespace CognitoTools.Bulk
                 // Too few accepted yet to read the drain, but a bound: the bucket refilled no more than it accepted
                 // since the drain began, plus the token it may have held then: no faster than that (it falls towards
                 // the quota as 1/span). Not when background throttles may be all there is, unless they are heavy or our
-                // uncut start emptied the bucket; then, cut after cut, the next goes 1/rate after the last (not at once).
+                // uncut start emptied the bucket; then, cut after cut, the next goes 1/rate after the last (not at once), and
+                // the rate grows back towards where it was once throttles stop (over a few ms, late answers read it low).
                 var ceiling = span > 0 ? (drained + 1) / span : double.PositiveInfinity;
                 if (before <= ceiling || (share < HeavyShare && _startDrainOpens == 0)) return;
-                SetRate(now, ceiling, ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
+                SetRate(now, ceiling, _startDrainOpens > 0 ? _plateau : ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
                 if (_startDrainOpens > 0) _nextSlot = _lastAdmitted + Spacing;
                 return;
             }

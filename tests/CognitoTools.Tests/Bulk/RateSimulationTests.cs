@@ -108,7 +108,7 @@ namespace CognitoTools.Tests.Bulk
             // make the start's drain look slower than it is; the first reaction starts from there, and the probe finds
             // the rest 25 % per 10 quiet seconds. At the default cap (20/s) the batch starts at the cap and this does
             // not arise. Held to what it reaches now: 70 % of R at R = 50 with 5 tokens and R = 200 with 20, 71 % at
-            // R = 10 with one token, 80 % at R = 10 with a second's, 89 % or more with more. (With 100 ms handshakes,
+            // R = 10 with one token, 89 % or more with more. (With 100 ms handshakes,
             // 82 to 87 % with a tenth of a second's tokens and 95 % or more with more.)
             var scenario = QuotaScenario(quota, burstSeconds, capped);
             scenario.ConnectLatency = TimeSpan.FromMilliseconds(200);
