@@ -63,7 +63,10 @@ namespace CognitoTools.Benchmark
         private void QuotaTable()
         {
             _report.AppendLine($"== Quota: token bucket of R requests/s holding B tokens, 16 in flight, {LatencyMs} ms latency, {_options.RateSeconds} s of work at R ==");
-            _report.AppendLine("   R |     B | limiter            | cap   | users | seconds | req/s at server | sustained/R | throttled | rows failed | final rate");
+            _report.AppendLine("   R |     B | limiter              | cap   | users | seconds | req/s at server | sustained/R | throttled | rows failed | final rate");
+            // Warm-up (not counted), as the other sections get: the first row must not pay this process's JIT. Each row's
+            // endpoint is a new process, so every row still meets a cold server.
+            WithEndpoint(50, 0, url => Ours(url, 50, 16, null));
             var allMet = true;
             foreach (var quota in _options.Quotas)
             foreach (var burstSeconds in _options.RateBursts)
@@ -75,6 +78,15 @@ namespace CognitoTools.Benchmark
                     var row = WithEndpoint(users, quota, url => Ours(url, users, 16, cap), "--rate-burst", burst.ToString(CultureInfo.InvariantCulture));
                     allMet &= AppendQuotaRow(quota, burst, "CognitoTools", cap, row);
                 }
+                // The ideal peers of a one-token bucket: told the quota, they send at a fixed 0.9 R and 0.95 R. A token is
+                // there only 1/R after the last was taken, so two requests a few ms closer than that (timers, the network)
+                // throttle the second: how far these fall short of R is what the machine's jitter leaves of the target.
+                if (burst <= 1)
+                    foreach (var share in new[] { 0.9, 0.95 })
+                    {
+                        var ideal = WithEndpoint(users, quota, url => Ours(url, users, 16, null, new FixedPace(share * quota)), "--rate-burst", "1");
+                        AppendQuotaRow(quota, burst, $"fixed {share.ToString(CultureInfo.InvariantCulture)} R (ideal)", null, ideal);
+                    }
                 if (_jsScript != null)
                 {
                     var js = WithEndpoint(users, quota, url => Js(url, users, 16, "adaptive"), "--rate-burst", burst.ToString(CultureInfo.InvariantCulture));
@@ -89,7 +101,7 @@ namespace CognitoTools.Benchmark
         private bool AppendQuotaRow(int quota, double burst, string client, double? cap, Row row)
         {
             var sustained = (row.Users - burst) / row.Seconds;
-            _report.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,4} | {1,5} | {2,-18} | {3,5} | {4,5} | {5,7:F1} | {6,15:F1} | {7,10:P0} | {8,9:P1} | {9,11} | {10}",
+            _report.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,4} | {1,5} | {2,-20} | {3,5} | {4,5} | {5,7:F1} | {6,15:F1} | {7,10:P0} | {8,9:P1} | {9,11} | {10}",
                 quota, burst, client, cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none", row.Users, row.Seconds, row.Server.Requests / row.Seconds,
                 sustained / quota, row.ThrottledShare, row.Failed, row.FinalRate));
             Console.WriteLine($"  quota {quota}, burst {burst}, {client}, cap {(cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none")}: {row.Seconds:F1} s, {sustained / quota:P0} of R, {row.ThrottledShare:P1} throttled, {row.Failed} failed");
@@ -146,14 +158,15 @@ namespace CognitoTools.Benchmark
             }
         }
 
-        private Row Ours(string url, int users, int throttleLimit, double? cap)
+        private Row Ours(string url, int users, int throttleLimit, double? cap, IRequestRateLimiter fixedPace = null)
         {
             var options = new BulkSendOptions { ThrottleLimit = throttleLimit, MaxRequestsPerSecond = cap ?? 0 };
             var started = Stopwatch.StartNew();
             Action<string> log = null;
             if (_options.RateLog) log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s  {line}");
-            var limiter = options.CreateRateLimiter();
-            limiter.Log = log;
+            var adaptive = options.CreateRateLimiter();
+            adaptive.Log = log;
+            var limiter = fixedPace ?? adaptive;
             var config = new CognitoClientConfig { ServiceUrl = new Uri(url), MaxAttempts = 3 };
             var digits = FakeCognitoService.SeedDigits(users);
             using (var client = BatchClientFactory.Create(config, options, limiter))
@@ -166,9 +179,36 @@ namespace CognitoTools.Benchmark
                 return new Row
                 {
                     Client = "CognitoTools", Users = users, Succeeded = succeeded, Failed = failed - summary.NotSent, Seconds = watch.Elapsed.TotalSeconds,
-                    FinalRate = summary.FinalRate.HasValue ? summary.FinalRate.Value.ToString("F1", CultureInfo.InvariantCulture) + "/s" : "unlimited",
+                    FinalRate = fixedPace != null ? "fixed" : summary.FinalRate.HasValue ? summary.FinalRate.Value.ToString("F1", CultureInfo.InvariantCulture) + "/s" : "unlimited",
                 };
             }
+        }
+
+        /// <summary>Evenly spaced slots at a fixed rate, deaf to answers: the ideal peer, told the quota.</summary>
+        private sealed class FixedPace : IRequestRateLimiter
+        {
+            private readonly object _gate = new object();
+            private readonly Stopwatch _clock = Stopwatch.StartNew();
+            private readonly TimeSpan _spacing;
+            private TimeSpan _next;
+
+            public FixedPace(double rate) => _spacing = TimeSpan.FromSeconds(1 / rate);
+
+            public async System.Threading.Tasks.Task WaitAsync(System.Threading.CancellationToken cancellationToken)
+            {
+                TimeSpan wait;
+                lock (_gate)
+                {
+                    var now = _clock.Elapsed;
+                    if (_next < now) _next = now;
+                    wait = _next - now;
+                    _next += _spacing;
+                }
+                if (wait > TimeSpan.Zero) await System.Threading.Tasks.Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+
+            public void OnAnswer(AnswerKind kind) { }
+            public void OnRetryQuotaExhausted() { }
         }
 
         private Row Js(string url, int users, int concurrency, string retryMode)

@@ -76,7 +76,8 @@ namespace CognitoTools.Tests.Bulk
         {
             // Not the one-token bucket (R = 10, a tenth of a second): it drops every refill that comes while it is full,
             // and a late timer brings two requests closer than 0.1 s; with these loads it sustains 88 % and 85 % of R
-            // without a cap, 91 % and 79 % with one.
+            // without a cap, 91 % and 79 % with one. The best fixed pace told the quota sustains 95 % and 88 %: that row
+            // is held to 0.9 of it (With_late_timers_a_one_token_bucket_gets_nearly_what_the_best_fixed_pace_gets).
             foreach (var row in QuotaRows().Where(r => QuotaScenario((int)r[0], (double)r[1], (bool)r[2]).Burst > 1))
             foreach (var (jitter, late) in new[] { (10, 5), (20, 15) })
                 yield return row.Concat(new object[] { jitter, late }).ToArray();
@@ -94,6 +95,62 @@ namespace CognitoTools.Tests.Bulk
             scenario.TimerLateness = TimeSpan.FromMilliseconds(timerLatenessMs);
             var run = RateSimulation.Run(scenario, New);
             AssertMeetsTheTargets(run, quota);
+        }
+
+        /// <summary>
+        /// (capped, answers up to this much late, timers up to this much late). Not without a cap at 20/15, a known
+        /// shortfall: 85.6 % of R, 97 % of the best fixed pace's, but 5.7 % of attempts throttled (the fixed pace: none).
+        /// </summary>
+        public static IEnumerable<object[]> OneTokenRowsAtLightLoad() => new[]
+        {
+            new object[] { false, 10, 5 }, new object[] { true, 10, 5 }, new object[] { true, 20, 15 },
+        };
+
+        [Theory]
+        [MemberData(nameof(OneTokenRowsAtLightLoad))]
+        public void With_late_timers_a_one_token_bucket_gets_nearly_what_the_best_fixed_pace_gets(bool capped, int jitterMs, int timerLatenessMs)
+        {
+            // R = 10 holding a tenth of a second's tokens: one. A token is there only 0.1 s after the last was taken, so a
+            // late timer that brings two requests closer than that throttles the second, at any pace near R. The peer is
+            // the ideal: told the quota, a fixed pace (the best of 0.80 R to R within the throttled target). With timers
+            // up to 15 ms late, no fixed pace reaches 0.9 R within 5 % throttled (the best: 88 %), so 0.9 R cannot hold there.
+            var scenario = QuotaScenario(10, 0.1, capped);
+            scenario.LatencyJitter = TimeSpan.FromMilliseconds(jitterMs);
+            scenario.TimerLateness = TimeSpan.FromMilliseconds(timerLatenessMs);
+            var run = RateSimulation.Run(scenario, New);
+            var ideal = Enumerable.Range(80, 21)
+                .Select(percent => RateSimulation.Run(scenario, (cap, clock, delay) => new FixedPace(percent / 100.0 * scenario.Quota, clock, delay)))
+                .Where(fixedRun => fixedRun.ThrottledShare <= 0.05)
+                .OrderByDescending(fixedRun => fixedRun.Sustained)
+                .First();
+            _output.WriteLine($"{run.Sustained / scenario.Quota:P1} of R, {run.ThrottledShare:P1} throttled; the best fixed pace {ideal.Sustained / scenario.Quota:P1} of R, {ideal.ThrottledShare:P1} throttled; {run}");
+            Assert.Equal(0, run.Failed);
+            Assert.True(run.Sustained >= 0.9 * ideal.Sustained, $"sustained {run.Sustained:F2}/s against the best fixed pace's {ideal.Sustained:F2}/s");
+            Assert.True(run.ThrottledShare <= 0.05, $"{run.ThrottledShare:P1} of attempts throttled");
+        }
+
+        /// <summary>Evenly spaced slots at a fixed rate, deaf to answers: the ideal peer, told the quota.</summary>
+        private sealed class FixedPace : CognitoTools.Protocol.IRequestRateLimiter
+        {
+            private readonly Func<TimeSpan> _clock;
+            private readonly Func<TimeSpan, System.Threading.CancellationToken, System.Threading.Tasks.Task> _delay;
+            private readonly TimeSpan _spacing;
+            private TimeSpan _next;
+
+            public FixedPace(double rate, Func<TimeSpan> clock, Func<TimeSpan, System.Threading.CancellationToken, System.Threading.Tasks.Task> delay)
+                => (_spacing, _clock, _delay) = (TimeSpan.FromSeconds(1 / rate), clock, delay);
+
+            public System.Threading.Tasks.Task WaitAsync(System.Threading.CancellationToken cancellationToken)
+            {
+                var now = _clock();
+                if (_next < now) _next = now;
+                var wait = _next - now;
+                _next += _spacing;
+                return wait > TimeSpan.Zero ? _delay(wait, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
+            }
+
+            public void OnAnswer(CognitoTools.Protocol.AnswerKind kind) { }
+            public void OnRetryQuotaExhausted() { }
         }
 
         public static IEnumerable<object[]> RowsWithoutACap() => QuotaRows().Where(r => !(bool)r[2]);
