@@ -164,6 +164,46 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
+        public void A_ceiling_cut_in_the_drain_an_uncut_start_causes_grows_back_towards_the_pace_before_it()
+        {
+            // The clean-clone CI failure fixed in 0fb3f4d, step by step: no cap, R = 200 in real time. Two throttled
+            // answers 16 ms apart with one accepted between read a ceiling of 125/s (over a few ms, late answers make
+            // that count low), and no throttle followed to correct it. The rate must grow back towards where it was.
+            var clock = new FakeClock();
+            var limiter = Limiter(double.PositiveInfinity, clock);
+            // The start: rounds of 1, 2, ... 16, each answered (accepted) 20 ms after it was sent: 136 accepted by 320 ms.
+            for (var round = 1; round <= AdaptiveRateLimiter.SlowStartLastRound; round++)
+            {
+                for (var i = 0; i < round; i++) Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+                clock.Now += TimeSpan.FromMilliseconds(20);
+                for (var i = 0; i < round; i++) limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            // 16 more in flight; the first answer is throttled: the first reaction from the pace read so far, 136 in 0.34 s.
+            for (var i = 0; i < 16; i++) Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+            clock.Now += TimeSpan.FromMilliseconds(20);
+            limiter.OnAnswer(AnswerKind.Throttled);
+            var firstReaction = limiter.CurrentRate;
+            Assert.Equal(AdaptiveRateLimiter.Beta * 136 / 0.34, firstReaction, 6);
+            // The other 15 in flight are accepted (the drain our start caused is read from the last of them on) ...
+            for (var i = 0; i < 15; i++) limiter.OnAnswer(AnswerKind.Accepted);
+            // ... then one accepted 8 ms later and a throttle 16 ms after the drain opened: at most 2 in 16 ms.
+            clock.Now += TimeSpan.FromMilliseconds(8);
+            limiter.OnAnswer(AnswerKind.Accepted);
+            clock.Now += TimeSpan.FromMilliseconds(8);
+            limiter.OnAnswer(AnswerKind.Throttled);
+            Assert.Equal(2 / 0.016, limiter.CurrentRate, 6);
+            // No throttle follows: requests sent and accepted every 10 ms for 5 s. The rate grows back past the first
+            // reaction (a cut that kept the ceiling as its regrowth target stayed within 25 % of 125/s for 10 s).
+            for (var i = 0; i < 500; i++)
+            {
+                clock.Now += TimeSpan.FromMilliseconds(10);
+                NewRequest(limiter);
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            Assert.True(limiter.CurrentRate >= firstReaction, $"the rate is {limiter.CurrentRate:F1}/s, below the first reaction's {firstReaction:F1}/s");
+        }
+
+        [Fact]
         public void An_empty_retry_quota_slows_down_by_beta_once_per_episode_and_keeps_the_estimate()
         {
             var clock = new FakeClock();
