@@ -134,6 +134,47 @@ Describe 'Get-CGIPUserList takes AWS.Tools'' parameters' {
     }
 }
 
+Describe 'Get-CGIPUserList through a proxy that refuses the credentials' {
+    BeforeAll {
+        $script:Proxy = Start-BasicAuthProxy $script:Endpoint
+        $script:SavedProxy = Get-ProxyVariables
+    }
+    AfterAll {
+        Restore-ProxyVariables $script:SavedProxy
+        $script:Proxy.Dispose()
+    }
+
+    It 'stops at once with ONE ProxyAuthenticationRequired error naming the fix, and no password in errors or verbose' {
+        # Not a loopback name, so the request goes through the proxy (absolute URI). .NET's own messages quote the
+        # proxy URL as configured; the password must not reach the error, its inner exceptions or the verbose lines.
+        Set-ProxyVariables $script:Proxy 'Wrong-Pa55word'
+        $script:Caught = $null
+        try {
+            $verbose = & {
+                try {
+                    'us-east-1_Example1', 'us-east-1_Example2' | CognitoTools\Get-CGIPUserList -AccessKey AKIDEXAMPLE -SecretKey not-used -Region us-east-1 `
+                        -EndpointUrl "http://cognito-idp.proxy-test.invalid:$($script:Endpoint.Port)/" -Verbose
+                }
+                catch { $script:Caught = $_ }
+            } 4>&1
+        }
+        finally { Restore-ProxyVariables $script:SavedProxy }
+        $script:Caught | Should -Not -BeNullOrEmpty -Because 'every other pool would be refused the same way'
+        $script:Caught.FullyQualifiedErrorId | Should -Match '^ProxyAuthenticationRequired,'
+        $script:Caught.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $script:Caught.TargetObject | Should -Be 'us-east-1_Example1'
+        $script:Caught.Exception.Message | Should -Match "127\.0\.0\.1:$($script:Proxy.Port)"
+        $script:Caught.Exception.Message | Should -Match '407'
+        $script:Caught.ErrorDetails.RecommendedAction | Should -Match 'HTTPS_PROXY/HTTP_PROXY'
+        $everything = ($script:Caught.Exception.ToString(), $script:Caught.ErrorDetails.Message, ($verbose | Out-String)) -join "`n"
+        $everything | Should -Not -Match 'Wrong-Pa55word'
+        $everything | Should -Not -Match 'corp:'
+        $script:Caught.Exception.Attempts | Should -Be 1 -Because 'retrying cannot change the proxy''s mind'
+        # One attempt is up to two refusals: .NET sends without credentials first, then with them when challenged.
+        $script:Proxy.Refused | Should -BeLessOrEqual 2 -Because 'the second pool is not tried'
+    }
+}
+
 Describe 'Listing a pool from moto_server' {
     It 'fetches every page: 61 users in pages of 7 are 61 users, each once, in 9 signed requests' {
         if (Skip-WithoutMoto) { return }

@@ -54,6 +54,10 @@ namespace CognitoTools
                     category = ErrorCategory.ObjectNotFound;
                     action = "Check the user pool ID and the Region (-Region): a pool exists in one Region only.";
                     break;
+                case CognitoErrors.ProxyAuthenticationRequired:
+                    category = ErrorCategory.PermissionDenied;
+                    action = StopCauses.Fix(StopCause.ProxyCredentialsRefused);
+                    break;
                 default:
                     category = ErrorRecords.ToCategory(CognitoErrors.Classify(code));
                     break;

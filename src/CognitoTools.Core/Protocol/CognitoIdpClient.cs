@@ -363,27 +363,29 @@ namespace CognitoTools.Protocol
         /// (a proxy URL's user info, the proxy password) are removed from the message and from the inner exceptions'
         /// messages, which .NET writes with the proxy URL as configured.
         /// </summary>
-        private CognitoException Redact(CognitoException error, ResendConfirmationCodeRequest request)
+        private CognitoException Redact(CognitoException error, ResendConfirmationCodeRequest request) => Redact(error, request.SecretHash, _proxy);
+
+        /// <summary>The same for any call (<see cref="CognitoUserListClient"/> has no SecretHash: null).</summary>
+        internal static CognitoException Redact(CognitoException error, string secret, IWebProxy proxy)
         {
-            var secret = request.SecretHash;
             var hasSecret = !string.IsNullOrEmpty(secret) && error.Message.IndexOf(secret, StringComparison.Ordinal) >= 0;
-            var proxyInMessage = ProxyRedaction.NeedsRedaction(error.Message, _proxy);
-            var proxyInInner = InnerNeedsRedaction(error.InnerException);
+            var proxyInMessage = ProxyRedaction.NeedsRedaction(error.Message, proxy);
+            var proxyInInner = InnerNeedsRedaction(error.InnerException, proxy);
             if (!hasSecret && !proxyInMessage && !proxyInInner) return error;
-            var text = ProxyRedaction.Redact(hasSecret ? error.Message.Replace(secret, "***") : error.Message, _proxy);
+            var text = ProxyRedaction.Redact(hasSecret ? error.Message.Replace(secret, "***") : error.Message, proxy);
             // The inner chain is replaced by one exception of the same message, redacted: its original text quotes the secret.
-            var inner = proxyInInner ? new HttpRequestException(ProxyRedaction.Redact(Innermost(error.InnerException), _proxy)) : error.InnerException;
+            var inner = proxyInInner ? new HttpRequestException(ProxyRedaction.Redact(Innermost(error.InnerException), proxy)) : error.InnerException;
             CognitoException copy = error is CognitoServiceException
                 ? new CognitoServiceException(error.ErrorCode, text, error.HttpStatusCode, error.RequestId, inner)
                 : (CognitoException)new CognitoTransportException(error.ErrorCode, text, inner) { HttpStatusCode = error.HttpStatusCode, RequestId = error.RequestId };
             return copy;
         }
 
-        private bool InnerNeedsRedaction(Exception inner)
+        private static bool InnerNeedsRedaction(Exception inner, IWebProxy proxy)
         {
             for (var e = inner; e != null; e = e.InnerException)
             {
-                if (ProxyRedaction.NeedsRedaction(e.Message, _proxy)) return true;
+                if (ProxyRedaction.NeedsRedaction(e.Message, proxy)) return true;
             }
             return false;
         }
@@ -405,19 +407,24 @@ namespace CognitoTools.Protocol
 
         private AttemptOutcome ProxyRefused(Uri target, Exception inner, ResendConfirmationCodeRequest request, RawResponse raw)
         {
-            Uri proxyUri = null;
-            try { proxyUri = _proxy?.GetProxy(target); } catch (Exception) { }
-            var named = proxyUri != null && proxyUri != target ? $"The proxy '{ProxyRedaction.Describe(proxyUri)}'" : "The proxy";
-            var credentials = _proxy is EnvironmentProxy environment
-                ? (environment.Credentials != null ? "refused the user name and password of the proxy variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)" : "asks for credentials, and the proxy variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) has none")
-                : "refused the signed-in user's credentials";
-            var text = $"{named} {credentials}: HTTP 407 Proxy Authentication Required, so nothing reached {target.GetLeftPart(UriPartial.Authority)}. " +
-                       "Correct the proxy's user name and password (http://user:password@proxy:port, with special characters percent-encoded), or ask the proxy's administrator.";
-            var outcome = Transport(CognitoErrors.ProxyAuthenticationRequired, text, inner, request, raw);
+            var outcome = Transport(CognitoErrors.ProxyAuthenticationRequired, ProxyRefusedText(target, _proxy), inner, request, raw);
             // Retrying cannot change the proxy's mind.
             outcome.Decision = RetryDecision.None;
             outcome.FromProxy = true;
             return outcome;
+        }
+
+        /// <summary>Which proxy refused which credentials (never the password), and the fix: for any call through the proxy.</summary>
+        internal static string ProxyRefusedText(Uri target, IWebProxy proxy)
+        {
+            Uri proxyUri = null;
+            try { proxyUri = proxy?.GetProxy(target); } catch (Exception) { }
+            var named = proxyUri != null && proxyUri != target ? $"The proxy '{ProxyRedaction.Describe(proxyUri)}'" : "The proxy";
+            var credentials = proxy is EnvironmentProxy environment
+                ? (environment.Credentials != null ? "refused the user name and password of the proxy variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)" : "asks for credentials, and the proxy variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) has none")
+                : "refused the signed-in user's credentials";
+            return $"{named} {credentials}: HTTP 407 Proxy Authentication Required, so nothing reached {target.GetLeftPart(UriPartial.Authority)}. " +
+                   "Correct the proxy's user name and password (http://user:password@proxy:port, with special characters percent-encoded), or ask the proxy's administrator.";
         }
 
         /// <summary>Shared with <see cref="CognitoUserListClient"/>: both operations POST to the same URL.</summary>
@@ -478,9 +485,9 @@ namespace CognitoTools.Protocol
 
         internal static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
-        private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
-        private static string Innermost(Exception ex)
+        internal static string Innermost(Exception ex)
         {
             var messages = new System.Collections.Generic.List<string>();
             for (var e = ex; e != null; e = e.InnerException)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
@@ -28,6 +29,7 @@ namespace CognitoTools.Protocol
         private readonly object _randomLock = new object();
         private readonly RetryQuota _retryQuota;
         private readonly string _userAgent;
+        private readonly IWebProxy _proxy;
         private int _endpointPrepared;
 
         public CognitoUserListClient(CognitoClientConfig config, IAwsCredentialsProvider credentials)
@@ -42,6 +44,7 @@ namespace CognitoTools.Protocol
             Config = config ?? throw new ArgumentNullException(nameof(config));
             _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
             Handler = handler ?? HttpHandlerFactory.Create(config);
+            _proxy = config.Proxy ?? EnvironmentProxy.FromEnvironment();
             _http = new HttpClient(Handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
             if (random == null)
             {
@@ -102,7 +105,8 @@ namespace CognitoTools.Protocol
                     Config.RateLimiter?.OnAnswer(AnswerKind.NoAnswer);
                     throw;
                 }
-                Config.RateLimiter?.OnAnswer(!outcome.Status.HasValue ? AnswerKind.NoAnswer
+                // A proxy's refusal (407) is not Cognito's answer: it says nothing of the quota.
+                Config.RateLimiter?.OnAnswer(!outcome.Status.HasValue || outcome.FromProxy ? AnswerKind.NoAnswer
                     : outcome.Decision == RetryDecision.Throttling ? AnswerKind.Throttled
                     : outcome.Decision == RetryDecision.Transient ? AnswerKind.ServiceFault
                     : AnswerKind.Accepted);
@@ -162,6 +166,8 @@ namespace CognitoTools.Protocol
             public RetryDecision Decision;
             public TimeSpan? RetryAfter;
             public bool SkewCorrected;
+            /// <summary>The proxy answered (407), not Cognito.</summary>
+            public bool FromProxy;
         }
 
         private async Task<AttemptOutcome> SendOnceAsync(Uri target, byte[] body, AwsCredentials credentials, string invocationId, int attempt, int maxAttempts, CancellationToken cancellationToken)
@@ -180,17 +186,22 @@ namespace CognitoTools.Protocol
                 }
                 catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
                 {
+                    // Described as ResendConfirmationCode's are: the caller's cancellation first, then the proxy's refusal,
+                    // our read timeout, the handler's connect timeout. .NET's own messages quote the proxy URL as configured.
                     if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
                     var authority = target.GetLeftPart(UriPartial.Authority);
-                    var text = attemptCts.IsCancellationRequested
-                        ? $"No answer from {authority} within the read timeout of {CognitoClientConfig.EffectiveTimeout(Config.ReadTimeout).TotalSeconds:0.###} s."
-                        : $"Could not send the request to {authority}: {ex.GetBaseException().Message}";
-                    var code = attemptCts.IsCancellationRequested ? CognitoErrors.RequestTimeout : CognitoErrors.ConnectionFailure;
-                    return new AttemptOutcome { Error = new CognitoTransportException(code, text, ex), Decision = RetryClassifier.Classify(null, code, transportFailure: true) };
+                    if (CognitoIdpClient.IsProxyAuthenticationFailure(ex)) return ProxyRefused(target, ex, null);
+                    if (attemptCts.IsCancellationRequested)
+                        return Transport(CognitoErrors.RequestTimeout, $"No answer from {authority} within the read timeout of {CognitoIdpClient.Seconds(readTimeout)} s.", ex, null);
+                    if (ex is OperationCanceledException)
+                        return Transport(CognitoErrors.ConnectionFailure, $"Could not connect to {authority} within the connect timeout of {CognitoIdpClient.Seconds(CognitoClientConfig.EffectiveTimeout(Config.ConnectTimeout))} s.", ex, null);
+                    return Transport(CognitoErrors.ConnectionFailure, $"Could not send the request to {authority}: {CognitoIdpClient.Innermost(ex)}", ex, null);
                 }
                 using (response)
                 {
                     var raw = CognitoIdpClient.ReadHead(response);
+                    // An http:// request through a proxy: the proxy itself answers 407 when it refuses the credentials.
+                    if (raw.StatusCode == 407) return ProxyRefused(target, null, raw.StatusCode);
                     raw.Body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                     var outcome = new AttemptOutcome { Status = raw.StatusCode, RetryAfter = CognitoIdpClient.RetryAfterOf(response) };
                     if (ResponseParser.IsSuccess(raw.StatusCode))
@@ -215,6 +226,21 @@ namespace CognitoTools.Protocol
                     return outcome;
                 }
             }
+        }
+
+        private AttemptOutcome Transport(string code, string text, Exception inner, int? status)
+        {
+            var error = CognitoIdpClient.Redact(new CognitoTransportException(code, text, inner) { HttpStatusCode = status }, null, _proxy);
+            return new AttemptOutcome { Status = status, Error = error, Decision = RetryClassifier.Classify(status, code, transportFailure: true) };
+        }
+
+        private AttemptOutcome ProxyRefused(Uri target, Exception inner, int? status)
+        {
+            var outcome = Transport(CognitoErrors.ProxyAuthenticationRequired, CognitoIdpClient.ProxyRefusedText(target, _proxy), inner, status);
+            // Retrying cannot change the proxy's mind.
+            outcome.Decision = RetryDecision.None;
+            outcome.FromProxy = true;
+            return outcome;
         }
 
         private HttpRequestMessage BuildMessage(Uri target, byte[] body, string invocationId, int attempt, int maxAttempts)

@@ -323,9 +323,9 @@ namespace CognitoTools.Commands
             {
                 DrainVerbose();
                 var record = ListErrorRecords.ForListFailure(error, UserPoolId, pager.PagesFetched, pager.UsersListed);
-                if (error is CredentialsRefusedException)
+                if (error is CredentialsRefusedException || error.ErrorCode == CognitoErrors.ProxyAuthenticationRequired)
                 {
-                    // Every other pool would be refused the same way: one error naming the cause.
+                    // Every other pool would be refused the same way (the AWS credentials, or the proxy's): one error naming the cause.
                     ThrowTerminatingError(record);
                 }
                 WriteError(record);

@@ -91,6 +91,75 @@ namespace CognitoTools.Tests.Protocol
             }
         }
 
+        private static CognitoUserListClient ListClientThrough(Uri proxyUri, string serviceUrl, int maxAttempts = 3)
+        {
+            var config = new CognitoClientConfig
+            {
+                ServiceUrl = new Uri(serviceUrl),
+                Region = "us-east-1",
+                MaxAttempts = maxAttempts,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                ReadTimeout = TimeSpan.FromSeconds(10),
+                Proxy = new EnvironmentProxy(proxyUri, proxyUri, null),
+            };
+            var keys = new CognitoTools.Auth.AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, null, "test");
+            return new CognitoUserListClient(config, new CognitoTools.Auth.StaticCredentialsProvider(keys));
+        }
+
+        private static Uri ProxyUri(int port, string password) => new Uri($"http://{User}:{Uri.EscapeDataString(password)}@127.0.0.1:{port}/");
+
+        private static ListUsersRequest ListRequest() => new ListUsersRequest { UserPoolId = "us-east-1_EXAMPLE" };
+
+        [Fact]
+        public async Task ListUsers_through_a_proxy_that_refuses_the_CONNECT_is_ProxyAuthenticationRequired_without_the_password()
+        {
+            // ListUsers shares the handler (and so the proxy) with ResendConfirmationCode, and its transport failures are
+            // described the same way. .NET's own message quotes the proxy URL as configured, password and all: before,
+            // ListUsers passed it on ("Could not send the request to ...: The proxy tunnel request to proxy
+            // 'http://corp:wrong-Passw0rd@127.0.0.1:.../' failed with status code '407'.") and retried it three times.
+            using (var proxy = new BasicAuthProxy(User, Password, null))
+            using (var client = ListClientThrough(ProxyUri(proxy.Port, "wrong-Passw0rd"), "https://cognito-idp.us-east-1.amazonaws.com/"))
+            {
+                var error = await Assert.ThrowsAsync<CognitoTransportException>(() => client.ListUsersAsync(ListRequest(), CancellationToken.None));
+                Assert.Equal(CognitoErrors.ProxyAuthenticationRequired, error.ErrorCode);
+                Assert.Equal(1, error.Attempts); // retrying cannot change the proxy's mind
+                Assert.Contains($"127.0.0.1:{proxy.Port}", error.Message);
+                Assert.Contains("407", error.Message);
+                AssertNoPassword(error, "wrong-Passw0rd");
+            }
+        }
+
+        [Fact]
+        public async Task ListUsers_through_a_proxy_that_refuses_an_absolute_URI_request_is_ProxyAuthenticationRequired_without_the_password()
+        {
+            using (var service = FakeCognitoService.StartNew().SeedDemoPool().SeedUsers(2))
+            using (var proxy = new BasicAuthProxy(User, Password, new IPEndPoint(IPAddress.Loopback, service.Port)))
+            using (var refused = ListClientThrough(ProxyUri(proxy.Port, "wrong-Passw0rd"), $"http://cognito-idp.proxy-test.invalid:{service.Port}/"))
+            {
+                var error = await Assert.ThrowsAsync<CognitoTransportException>(() => refused.ListUsersAsync(ListRequest(), CancellationToken.None));
+                Assert.Equal(CognitoErrors.ProxyAuthenticationRequired, error.ErrorCode);
+                Assert.Equal(407, error.HttpStatusCode);
+                Assert.Equal(1, error.Attempts);
+                AssertNoPassword(error, "wrong-Passw0rd");
+            }
+        }
+
+        [Fact]
+        public async Task ListUsers_through_a_proxy_that_is_not_there_does_not_quote_the_password()
+        {
+            int port;
+            var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop(); // nothing listens there now: the connection to the proxy is refused
+            using (var client = ListClientThrough(ProxyUri(port, Password), "https://cognito-idp.us-east-1.amazonaws.com/", maxAttempts: 1))
+            {
+                var error = await Assert.ThrowsAsync<CognitoTransportException>(() => client.ListUsersAsync(ListRequest(), CancellationToken.None));
+                Assert.Equal(CognitoErrors.ConnectionFailure, error.ErrorCode);
+                AssertNoPassword(error, Password);
+            }
+        }
+
         [Theory]
         [InlineData("The proxy tunnel request to proxy 'http://corp:s3cret-Pa55word@127.0.0.1:3128/' failed with status code '407'.")]
         [InlineData("see https://corp:s3cret%2DPa55word@proxy.example:8080 for details")]
