@@ -10,6 +10,8 @@ using System.Xml;
 using System.Xml.Linq;
 using CognitoTools.Endpoints;
 
+using CognitoTools.Protocol;
+
 namespace CognitoTools.Auth
 {
     /// <summary>
@@ -106,8 +108,14 @@ namespace CognitoTools.Auth
                 }
                 catch (Exception error) when (error is HttpRequestException || (error is TaskCanceledException && !cancellationToken.IsCancellationRequested))
                 {
+                    // .NET's messages quote the proxy's URL as configured (HTTPS_PROXY's user name and password): neither
+                    // the text nor the inner exception may carry it.
+                    var described = ContainerCredentialsProvider.Describe(error);
+                    var leaks = false;
+                    for (var e = error; e != null; e = e.InnerException) leaks |= ProxyRedaction.NeedsRedaction(e.Message);
                     throw new AwsCredentialsException(CredentialErrorIds.AssumeRoleFailed,
-                        "Could not assume " + _roleArn + ": STS at " + Endpoint.GetLeftPart(UriPartial.Authority) + " could not be reached: " + ContainerCredentialsProvider.Describe(error), Source, error);
+                        "Could not assume " + _roleArn + ": STS at " + Endpoint.GetLeftPart(UriPartial.Authority) + " could not be reached: " + ProxyRedaction.Redact(described),
+                        Source, leaks ? new HttpRequestException(ProxyRedaction.Redact(described)) : error);
                 }
                 using (response)
                 {

@@ -160,6 +160,24 @@ namespace CognitoTools.Tests.Protocol
             }
         }
 
+        [Fact]
+        public async Task AssumeRole_through_a_proxy_that_refuses_the_CONNECT_does_not_quote_the_password()
+        {
+            // STS is called through the handler's proxy too (by default .NET's, from HTTPS_PROXY on Linux and macOS),
+            // and .NET's message quotes that proxy's URL as configured, password and all.
+            using (var proxy = new BasicAuthProxy(User, Password, null))
+            {
+                var proxyUri = ProxyUri(proxy.Port, "wrong-Passw0rd");
+                var source = new CognitoTools.Auth.StaticCredentialsProvider(new CognitoTools.Auth.AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, null, "test"));
+                var provider = new CognitoTools.Auth.AssumeRoleProvider(source, "arn:aws:iam::123456789012:role/Example", "session", null, null, "us-east-1",
+                    new Uri("https://sts.us-east-1.amazonaws.com/"), "profile example", () => new HttpClientHandler { Proxy = new EnvironmentProxy(proxyUri, proxyUri, null), UseProxy = true }, null);
+                var error = await Assert.ThrowsAsync<CognitoTools.Auth.AwsCredentialsException>(() => provider.GetCredentialsAsync(CancellationToken.None));
+                Assert.Contains("407", error.Message);
+                Assert.Contains($"127.0.0.1:{proxy.Port}", error.Message);
+                AssertNoPassword(error, "wrong-Passw0rd");
+            }
+        }
+
         [Theory]
         [InlineData("The proxy tunnel request to proxy 'http://corp:s3cret-Pa55word@127.0.0.1:3128/' failed with status code '407'.")]
         [InlineData("see https://corp:s3cret%2DPa55word@proxy.example:8080 for details")]
