@@ -9,7 +9,6 @@ using System.Threading.Tasks;
 using System.Xml;
 using System.Xml.Linq;
 using CognitoTools.Endpoints;
-
 using CognitoTools.Protocol;
 
 namespace CognitoTools.Auth
@@ -110,12 +109,10 @@ namespace CognitoTools.Auth
                 {
                     // .NET's messages quote the proxy's URL as configured (HTTPS_PROXY's user name and password): neither
                     // the text nor the inner exception may carry it.
-                    var described = ContainerCredentialsProvider.Describe(error);
-                    var leaks = false;
-                    for (var e = error; e != null; e = e.InnerException) leaks |= ProxyRedaction.NeedsRedaction(e.Message);
+                    var described = ProxyRedaction.Redact(ContainerCredentialsProvider.Describe(error));
                     throw new AwsCredentialsException(CredentialErrorIds.AssumeRoleFailed,
-                        "Could not assume " + _roleArn + ": STS at " + Endpoint.GetLeftPart(UriPartial.Authority) + " could not be reached: " + ProxyRedaction.Redact(described),
-                        Source, leaks ? new HttpRequestException(ProxyRedaction.Redact(described)) : error);
+                        "Could not assume " + _roleArn + ": STS at " + Endpoint.GetLeftPart(UriPartial.Authority) + " could not be reached: " + described,
+                        Source, ProxyRedaction.NeedsRedaction(error) ? new HttpRequestException(described) : error);
                 }
                 using (response)
                 {

@@ -224,20 +224,11 @@ namespace CognitoTools.Protocol
                 }
                 catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
                 {
-                    // Whatever the handler threw, the caller's cancellation comes first, then our read timeout.
+                    // Whatever the handler threw, the caller's cancellation comes first, then the proxy's refusal.
                     if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-                    var authority = target.GetLeftPart(UriPartial.Authority);
                     if (IsProxyAuthenticationFailure(ex)) return ProxyRefused(target, ex, request, null);
-                    if (attemptCts.IsCancellationRequested)
-                    {
-                        return Transport(CognitoErrors.RequestTimeout, $"No answer from {authority} within the read timeout of {Seconds(readTimeout)} s.", ex, request);
-                    }
-                    if (ex is OperationCanceledException)
-                    {
-                        // Neither token fired: the handler's own connect timeout.
-                        return Transport(CognitoErrors.ConnectionFailure, $"Could not connect to {authority} within the connect timeout of {Seconds(CognitoClientConfig.EffectiveTimeout(Config.ConnectTimeout))} s.", ex, request);
-                    }
-                    return Transport(CognitoErrors.ConnectionFailure, $"Could not send the request to {authority}: {Innermost(ex)}", ex, request);
+                    var (code, text) = DescribeSendFailure(ex, attemptCts.IsCancellationRequested, target, Config);
+                    return Transport(code, text, ex, request);
                 }
 
                 using (response)
@@ -370,7 +361,7 @@ namespace CognitoTools.Protocol
         {
             var hasSecret = !string.IsNullOrEmpty(secret) && error.Message.IndexOf(secret, StringComparison.Ordinal) >= 0;
             var proxyInMessage = ProxyRedaction.NeedsRedaction(error.Message, proxy);
-            var proxyInInner = InnerNeedsRedaction(error.InnerException, proxy);
+            var proxyInInner = ProxyRedaction.NeedsRedaction(error.InnerException, proxy);
             if (!hasSecret && !proxyInMessage && !proxyInInner) return error;
             var text = ProxyRedaction.Redact(hasSecret ? error.Message.Replace(secret, "***") : error.Message, proxy);
             // The inner chain is replaced by one exception of the same message, redacted: its original text quotes the secret.
@@ -379,15 +370,6 @@ namespace CognitoTools.Protocol
                 ? new CognitoServiceException(error.ErrorCode, text, error.HttpStatusCode, error.RequestId, inner)
                 : (CognitoException)new CognitoTransportException(error.ErrorCode, text, inner) { HttpStatusCode = error.HttpStatusCode, RequestId = error.RequestId };
             return copy;
-        }
-
-        private static bool InnerNeedsRedaction(Exception inner, IWebProxy proxy)
-        {
-            for (var e = inner; e != null; e = e.InnerException)
-            {
-                if (ProxyRedaction.NeedsRedaction(e.Message, proxy)) return true;
-            }
-            return false;
         }
 
         /// <summary>The proxy answered 407 Proxy Authentication Required (to a CONNECT, or to an http:// request).</summary>
@@ -412,6 +394,19 @@ namespace CognitoTools.Protocol
             outcome.Decision = RetryDecision.None;
             outcome.FromProxy = true;
             return outcome;
+        }
+
+        /// <summary>
+        /// A send that got no answer (not cancelled by the caller, not refused by the proxy), for any call: our read
+        /// timeout, else the handler's own connect timeout (neither token fired), else the connection's failure.
+        /// </summary>
+        internal static (string Code, string Text) DescribeSendFailure(Exception ex, bool readTimedOut, Uri target, CognitoClientConfig config)
+        {
+            var authority = target.GetLeftPart(UriPartial.Authority);
+            if (readTimedOut) return (CognitoErrors.RequestTimeout, $"No answer from {authority} within the read timeout of {Seconds(CognitoClientConfig.EffectiveTimeout(config.ReadTimeout))} s.");
+            if (ex is OperationCanceledException)
+                return (CognitoErrors.ConnectionFailure, $"Could not connect to {authority} within the connect timeout of {Seconds(CognitoClientConfig.EffectiveTimeout(config.ConnectTimeout))} s.");
+            return (CognitoErrors.ConnectionFailure, $"Could not send the request to {authority}: {Innermost(ex)}");
         }
 
         /// <summary>Which proxy refused which credentials (never the password), and the fix: for any call through the proxy.</summary>
@@ -485,9 +480,9 @@ namespace CognitoTools.Protocol
 
         internal static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
-        internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
-        internal static string Innermost(Exception ex)
+        private static string Innermost(Exception ex)
         {
             var messages = new System.Collections.Generic.List<string>();
             for (var e = ex; e != null; e = e.InnerException)

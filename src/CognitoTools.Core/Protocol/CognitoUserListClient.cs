@@ -187,15 +187,11 @@ namespace CognitoTools.Protocol
                 catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
                 {
                     // Described as ResendConfirmationCode's are: the caller's cancellation first, then the proxy's refusal,
-                    // our read timeout, the handler's connect timeout. .NET's own messages quote the proxy URL as configured.
+                    // then the shared description (.NET's own messages quote the proxy URL as configured: Transport redacts).
                     if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-                    var authority = target.GetLeftPart(UriPartial.Authority);
                     if (CognitoIdpClient.IsProxyAuthenticationFailure(ex)) return ProxyRefused(target, ex, null);
-                    if (attemptCts.IsCancellationRequested)
-                        return Transport(CognitoErrors.RequestTimeout, $"No answer from {authority} within the read timeout of {CognitoIdpClient.Seconds(readTimeout)} s.", ex, null);
-                    if (ex is OperationCanceledException)
-                        return Transport(CognitoErrors.ConnectionFailure, $"Could not connect to {authority} within the connect timeout of {CognitoIdpClient.Seconds(CognitoClientConfig.EffectiveTimeout(Config.ConnectTimeout))} s.", ex, null);
-                    return Transport(CognitoErrors.ConnectionFailure, $"Could not send the request to {authority}: {CognitoIdpClient.Innermost(ex)}", ex, null);
+                    var (code, text) = CognitoIdpClient.DescribeSendFailure(ex, attemptCts.IsCancellationRequested, target, Config);
+                    return Transport(code, text, ex, null);
                 }
                 using (response)
                 {

@@ -31,6 +31,16 @@ namespace CognitoTools.Protocol
         public static bool NeedsRedaction(string text, IWebProxy proxy = null)
             => !string.Equals(text, Redact(text, proxy), StringComparison.Ordinal);
 
+        /// <summary>True when the message of any exception in the chain would be changed by <see cref="Redact"/>.</summary>
+        public static bool NeedsRedaction(Exception chain, IWebProxy proxy = null)
+        {
+            for (var e = chain; e != null; e = e.InnerException)
+            {
+                if (NeedsRedaction(e.Message, proxy)) return true;
+            }
+            return false;
+        }
+
         /// <summary>The proxy URL as it may be shown: no user info.</summary>
         public static string Describe(Uri proxy)
         {

@@ -102,9 +102,12 @@ namespace CognitoTools.Tests.Protocol
                 ReadTimeout = TimeSpan.FromSeconds(10),
                 Proxy = new EnvironmentProxy(proxyUri, proxyUri, null),
             };
-            var keys = new CognitoTools.Auth.AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, null, "test");
-            return new CognitoUserListClient(config, new CognitoTools.Auth.StaticCredentialsProvider(keys));
+            return new CognitoUserListClient(config, ExampleKeys());
         }
+
+        /// <summary>AWS's documented example keys: these requests never get past the proxy.</summary>
+        private static CognitoTools.Auth.StaticCredentialsProvider ExampleKeys()
+            => new CognitoTools.Auth.StaticCredentialsProvider(new CognitoTools.Auth.AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, null, "test"));
 
         private static Uri ProxyUri(int port, string password) => new Uri($"http://{User}:{Uri.EscapeDataString(password)}@127.0.0.1:{port}/");
 
@@ -168,7 +171,7 @@ namespace CognitoTools.Tests.Protocol
             using (var proxy = new BasicAuthProxy(User, Password, null))
             {
                 var proxyUri = ProxyUri(proxy.Port, "wrong-Passw0rd");
-                var source = new CognitoTools.Auth.StaticCredentialsProvider(new CognitoTools.Auth.AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, null, "test"));
+                var source = ExampleKeys();
                 var provider = new CognitoTools.Auth.AssumeRoleProvider(source, "arn:aws:iam::123456789012:role/Example", "session", null, null, "us-east-1",
                     new Uri("https://sts.us-east-1.amazonaws.com/"), "profile example", () => new HttpClientHandler { Proxy = new EnvironmentProxy(proxyUri, proxyUri, null), UseProxy = true }, null);
                 var error = await Assert.ThrowsAsync<CognitoTools.Auth.AwsCredentialsException>(() => provider.GetCredentialsAsync(CancellationToken.None));
