@@ -10,6 +10,7 @@ using CognitoTools.Bulk;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
 using CognitoTools.TestEndpoint;
+using CognitoTools.Tests.Bulk;
 
 namespace CognitoTools.Benchmark
 {
@@ -84,7 +85,7 @@ namespace CognitoTools.Benchmark
                 if (burst <= 1)
                     foreach (var share in new[] { 0.9, 0.95 })
                     {
-                        var ideal = WithEndpoint(users, quota, url => Ours(url, users, 16, null, new FixedPace(share * quota)), "--rate-burst", "1");
+                        var ideal = WithEndpoint(users, quota, url => Ours(url, users, 16, null, FixedPaceInRealTime(share * quota)), "--rate-burst", "1");
                         AppendQuotaRow(quota, burst, $"fixed {share.ToString(CultureInfo.InvariantCulture)} R (ideal)", null, ideal);
                     }
                 if (_jsScript != null)
@@ -164,9 +165,13 @@ namespace CognitoTools.Benchmark
             var started = Stopwatch.StartNew();
             Action<string> log = null;
             if (_options.RateLog) log = line => Console.Error.WriteLine($"    {started.Elapsed.TotalSeconds,6:F2} s  {line}");
-            var adaptive = options.CreateRateLimiter();
-            adaptive.Log = log;
-            var limiter = fixedPace ?? adaptive;
+            var limiter = fixedPace;
+            if (limiter == null)
+            {
+                var adaptive = options.CreateRateLimiter();
+                adaptive.Log = log;
+                limiter = adaptive;
+            }
             var config = new CognitoClientConfig { ServiceUrl = new Uri(url), MaxAttempts = 3 };
             var digits = FakeCognitoService.SeedDigits(users);
             using (var client = BatchClientFactory.Create(config, options, limiter))
@@ -184,31 +189,10 @@ namespace CognitoTools.Benchmark
             }
         }
 
-        /// <summary>Evenly spaced slots at a fixed rate, deaf to answers: the ideal peer, told the quota.</summary>
-        private sealed class FixedPace : IRequestRateLimiter
+        private static FixedPace FixedPaceInRealTime(double rate)
         {
-            private readonly object _gate = new object();
-            private readonly Stopwatch _clock = Stopwatch.StartNew();
-            private readonly TimeSpan _spacing;
-            private TimeSpan _next;
-
-            public FixedPace(double rate) => _spacing = TimeSpan.FromSeconds(1 / rate);
-
-            public async System.Threading.Tasks.Task WaitAsync(System.Threading.CancellationToken cancellationToken)
-            {
-                TimeSpan wait;
-                lock (_gate)
-                {
-                    var now = _clock.Elapsed;
-                    if (_next < now) _next = now;
-                    wait = _next - now;
-                    _next += _spacing;
-                }
-                if (wait > TimeSpan.Zero) await System.Threading.Tasks.Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-            }
-
-            public void OnAnswer(AnswerKind kind) { }
-            public void OnRetryQuotaExhausted() { }
+            var watch = Stopwatch.StartNew();
+            return new FixedPace(rate, () => watch.Elapsed, (wait, cancellationToken) => System.Threading.Tasks.Task.Delay(wait, cancellationToken));
         }
 
         private Row Js(string url, int users, int concurrency, string retryMode)

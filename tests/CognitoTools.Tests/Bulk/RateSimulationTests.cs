@@ -129,30 +129,6 @@ namespace CognitoTools.Tests.Bulk
             Assert.True(run.ThrottledShare <= 0.05, $"{run.ThrottledShare:P1} of attempts throttled");
         }
 
-        /// <summary>Evenly spaced slots at a fixed rate, deaf to answers: the ideal peer, told the quota.</summary>
-        private sealed class FixedPace : CognitoTools.Protocol.IRequestRateLimiter
-        {
-            private readonly Func<TimeSpan> _clock;
-            private readonly Func<TimeSpan, System.Threading.CancellationToken, System.Threading.Tasks.Task> _delay;
-            private readonly TimeSpan _spacing;
-            private TimeSpan _next;
-
-            public FixedPace(double rate, Func<TimeSpan> clock, Func<TimeSpan, System.Threading.CancellationToken, System.Threading.Tasks.Task> delay)
-                => (_spacing, _clock, _delay) = (TimeSpan.FromSeconds(1 / rate), clock, delay);
-
-            public System.Threading.Tasks.Task WaitAsync(System.Threading.CancellationToken cancellationToken)
-            {
-                var now = _clock();
-                if (_next < now) _next = now;
-                var wait = _next - now;
-                _next += _spacing;
-                return wait > TimeSpan.Zero ? _delay(wait, cancellationToken) : System.Threading.Tasks.Task.CompletedTask;
-            }
-
-            public void OnAnswer(CognitoTools.Protocol.AnswerKind kind) { }
-            public void OnRetryQuotaExhausted() { }
-        }
-
         public static IEnumerable<object[]> RowsWithoutACap() => QuotaRows().Where(r => !(bool)r[2]);
 
         [Theory]
