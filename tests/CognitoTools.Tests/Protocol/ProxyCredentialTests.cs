@@ -22,18 +22,18 @@ namespace CognitoTools.Tests.Protocol
         private const string Password = "s3cret-Pa55word";
 
         private static CognitoIdpClient ClientThrough(BasicAuthProxy proxy, string password, string serviceUrl)
+            => new CognitoIdpClient(ConfigThrough(ProxyUri(proxy.Port, password), serviceUrl, maxAttempts: 3));
+
+        /// <summary>A client's settings with the proxy of HTTPS_PROXY/HTTP_PROXY = <paramref name="proxyUri"/> (user info and all).</summary>
+        private static CognitoClientConfig ConfigThrough(Uri proxyUri, string serviceUrl, int maxAttempts) => new CognitoClientConfig
         {
-            var proxyUri = new Uri($"http://{User}:{Uri.EscapeDataString(password)}@127.0.0.1:{proxy.Port}/");
-            return new CognitoIdpClient(new CognitoClientConfig
-            {
-                ServiceUrl = new Uri(serviceUrl),
-                Region = "us-east-1",
-                MaxAttempts = 3,
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-                ReadTimeout = TimeSpan.FromSeconds(10),
-                Proxy = new EnvironmentProxy(proxyUri, proxyUri, null),
-            });
-        }
+            ServiceUrl = new Uri(serviceUrl),
+            Region = "us-east-1",
+            MaxAttempts = maxAttempts,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ReadTimeout = TimeSpan.FromSeconds(10),
+            Proxy = new EnvironmentProxy(proxyUri, proxyUri, null),
+        };
 
         private static ResendConfirmationCodeRequest Request() => new ResendConfirmationCodeRequest { ClientId = FakeCognitoService.DemoClientId, Username = "user0001" };
 
@@ -92,18 +92,7 @@ namespace CognitoTools.Tests.Protocol
         }
 
         private static CognitoUserListClient ListClientThrough(Uri proxyUri, string serviceUrl, int maxAttempts = 3)
-        {
-            var config = new CognitoClientConfig
-            {
-                ServiceUrl = new Uri(serviceUrl),
-                Region = "us-east-1",
-                MaxAttempts = maxAttempts,
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-                ReadTimeout = TimeSpan.FromSeconds(10),
-                Proxy = new EnvironmentProxy(proxyUri, proxyUri, null),
-            };
-            return new CognitoUserListClient(config, ExampleKeys());
-        }
+            => new CognitoUserListClient(ConfigThrough(proxyUri, serviceUrl, maxAttempts), ExampleKeys());
 
         /// <summary>AWS's documented example keys: these requests never get past the proxy.</summary>
         private static CognitoTools.Auth.StaticCredentialsProvider ExampleKeys()
