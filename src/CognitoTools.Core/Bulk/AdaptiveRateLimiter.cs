@@ -254,9 +254,9 @@ namespace CognitoTools.Bulk
                 return;
             }
             var drainRate = drained / span;
-            // Paced below what the bucket just refilled, yet throttled: not the bucket (that would have tokens to
-            // spare), so this reading measured our own pace; the test judges what the throttles are.
-            if (before <= drainRate)
+            // Paced below what the bucket may have refilled (a token more: it may have held one at the start), yet throttled:
+            // not the bucket, so this reading measured our own pace (late timers); the test judges what the throttles are.
+            if (before <= (drained + 1) / span)
             {
                 if (!Testing) StartTest(share, false);
                 return;

@@ -203,6 +203,48 @@ namespace CognitoTools.Tests.Bulk
             Assert.True(limiter.CurrentRate >= firstReaction, $"the rate is {limiter.CurrentRate:F1}/s, below the first reaction's {firstReaction:F1}/s");
         }
 
+        [Theory]
+        [InlineData(7, false)]
+        [InlineData(5, true)]
+        public void Two_throttles_close_together_are_read_as_a_drain_only_if_our_pace_could_not_explain_them(int acceptedBetween, bool read)
+        {
+            // The real-time benchmark, R = 10 holding one token, no cap: paced at the 9/s the service had accepted, a late
+            // timer throttled one request, and another 0.8 s later with 7 accepted between. 7 in 0.8 s reads 8.75/s, but
+            // 8 in 0.8 s (the bucket may have held a token at the first throttle) is 10/s, above our pace: those
+            // throttles were our requests' timing, not a drain, and reading them cut the rate to 7.9/s for the rest of
+            // the batch. With 5 between, even 6 in 0.8 s (7.5/s) is below our pace: the bucket was empty, a reading.
+            var clock = new FakeClock();
+            var limiter = Limiter(20, clock);
+            limiter.OnAnswer(AnswerKind.Throttled); // the first reaction (nothing measured yet): 20 -> 14/s
+            // 27 accepted over the next 3 s, then a throttle above them: the last second's 9 are a lower bound, paced there.
+            for (var i = 0; i < 27; i++)
+            {
+                clock.Now += TimeSpan.FromSeconds(1.0 / 9);
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            clock.Now += TimeSpan.FromSeconds(0.05);
+            limiter.OnAnswer(AnswerKind.Throttled);
+            Assert.Equal(9, limiter.EstimatedQuota, 6);
+            Assert.Equal(9, limiter.CurrentRate, 6);
+            for (var i = 0; i < acceptedBetween; i++)
+            {
+                clock.Now += TimeSpan.FromSeconds(0.8 / (acceptedBetween + 1));
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            clock.Now += TimeSpan.FromSeconds(0.8 / (acceptedBetween + 1));
+            limiter.OnAnswer(AnswerKind.Throttled);
+            if (read)
+            {
+                Assert.Equal(acceptedBetween / 0.8, limiter.EstimatedQuota, 4); // 4 places: the clock counts in ticks
+                Assert.Equal(AdaptiveRateLimiter.Margin * acceptedBetween / 0.8, limiter.CurrentRate, 4);
+            }
+            else
+            {
+                Assert.Equal(9, limiter.EstimatedQuota, 6);
+                Assert.Equal(9, limiter.CurrentRate, 6);
+            }
+        }
+
         [Fact]
         public void An_empty_retry_quota_slows_down_by_beta_once_per_episode_and_keeps_the_estimate()
         {
