@@ -382,6 +382,47 @@ Describe 'Credentials from every source a cmdlet takes' {
         ($result.Verbose -join "`n") | Should -Match 'Credentials from .*process'
     }
 
+    It 'sends a role profile''s AssumeRole through the same proxy as ListUsers (HTTPS_PROXY/HTTP_PROXY set in the session)' {
+        if (Skip-WithoutMoto) { return }
+        # STS used to take .NET's default proxy: on Windows PowerShell 5.1 the system proxy (never HTTP_PROXY), and in
+        # PowerShell 7 the variables as they were when the process first used the web. Settled here before they are set,
+        # as in a session whose script sets them, the name below resolves only through the proxy.
+        $null = [System.Net.Http.HttpClient]::DefaultProxy
+        $proxy = Start-BasicAuthProxy $script:Moto
+        $savedProxy = Get-ProxyVariables
+        try {
+            $config = Join-Path $script:Scratch 'config-behind-proxy'
+            Set-Content -Path $config -Value @(
+                '[profile base]', "aws_access_key_id = $($script:F.AccessKeyId)", "aws_secret_access_key = $($script:F.SecretAccessKey)",
+                '[profile reader]', "role_arn = $($script:F.RoleArn)", 'source_profile = base', 'region = us-east-1')
+            $environment = @{ AWS_CONFIG_FILE = $config; AWS_SHARED_CREDENTIALS_FILE = (Join-Path $script:Scratch 'no-credentials')
+                AWS_ENDPOINT_URL_STS = "http://sts.proxy-test.invalid:$($script:Moto.Port)/" }
+            $behindProxy = @{ UserPoolId = $script:F.UserPoolId; Region = 'us-east-1'; EndpointUrl = "http://cognito-idp.proxy-test.invalid:$($script:Moto.Port)/" }
+            Set-ProxyVariables $proxy 'Right-Pa55word'
+            $result = Invoke-Isolated -ArgumentList $behindProxy -Environment $environment -ScriptBlock {
+                param($at) @(Get-CGIPUserList @at -ProfileName reader).Count
+            }
+            Set-ProxyVariables $proxy 'Wrong-Pa55word'
+            $refused = Invoke-Isolated -ArgumentList $behindProxy -Environment $environment -ScriptBlock {
+                param($at) try { Get-CGIPUserList @at -ProfileName reader -ErrorAction Stop } catch { $_ }
+            }
+        }
+        finally {
+            Restore-ProxyVariables $savedProxy
+            $proxy.Dispose()
+        }
+        $result.Errors | ForEach-Object { $_.Exception.Message } | Should -BeNullOrEmpty
+        $result.Output[0] | Should -Be 61
+        $lines = @($proxy.RequestLines)
+        @($lines | Where-Object { $_ -like 'POST http://sts.proxy-test.invalid:*' }).Count | Should -BeGreaterThan 0 -Because 'AssumeRole went through the proxy'
+        @($lines | Where-Object { $_ -like 'POST http://cognito-idp.proxy-test.invalid:*' }).Count | Should -BeGreaterThan 0
+        # Refused by the proxy: one credentials error that names it, without its password.
+        $record = $refused.Output[0]
+        $record.FullyQualifiedErrorId | Should -Match '^AssumeRoleFailed,'
+        $record.Exception.Message | Should -Match 'the proxy refused its credentials \(HTTP 407'
+        ($record.Exception.ToString(), $record.ErrorDetails.Message) -join "`n" | Should -Not -Match 'Wrong-Pa55word'
+    }
+
     It 'calls GetCredentials() of a -Credential object (AWS.Tools'' AWSCredentials stand-in) without any AWSSDK assembly' {
         if (Skip-WithoutMoto) { return }
         $result = Invoke-Isolated -ArgumentList $script:AtMoto, $script:F.AccessKeyId, $script:F.SecretAccessKey -ScriptBlock {

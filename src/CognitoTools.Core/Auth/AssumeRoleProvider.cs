@@ -135,7 +135,11 @@ namespace CognitoTools.Auth
             }
             catch (XmlException) { }
             var described = SignedRequestErrors.Describe(code, message, status, source, "sts:AssumeRole on " + _roleArn + " (and have the role's trust policy name it)");
-            var detail = described != null
+            // 407 comes from a proxy on the way (an http:// endpoint: a tunnel's refusal is an exception), not from STS.
+            var detail = status == 407
+                ? "the proxy refused its credentials (HTTP 407 Proxy Authentication Required), so nothing reached STS at " + Endpoint.GetLeftPart(UriPartial.Authority) +
+                  ". Correct the proxy's user name and password (HTTPS_PROXY/HTTP_PROXY: http://user:password@proxy:port, special characters percent-encoded), or ask the proxy's administrator."
+                : described != null
                 ? described.Message
                 : "STS answered HTTP " + status.ToString(CultureInfo.InvariantCulture) + (code != null ? " " + code : "") + (message != null ? ": " + message : ".");
             return new AwsCredentialsException(CredentialErrorIds.AssumeRoleFailed, "Could not assume " + _roleArn + ": " + detail, Source);

@@ -4,13 +4,14 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using CognitoTools.Endpoints;
+using CognitoTools.Protocol;
 
 namespace CognitoTools.Auth
 {
     /// <summary>What the chain's network sources use; the defaults suit the cmdlets, tests replace them.</summary>
     public sealed class CredentialChainOptions
     {
-        /// <summary>The handler for STS AssumeRole (the cmdlet passes its own, with its proxy and CA bundle). Null: a plain HttpClientHandler.</summary>
+        /// <summary>The handler for STS AssumeRole (the cmdlets': <see cref="SharingTransportWith"/>). Null: a plain HttpClientHandler.</summary>
         public Func<HttpMessageHandler> StsHandlerFactory { get; set; }
         /// <summary>The handler for the container endpoint and IMDS. Null: no proxy, no redirects.</summary>
         public Func<HttpMessageHandler> MetadataHandlerFactory { get; set; }
@@ -18,6 +19,26 @@ namespace CognitoTools.Auth
         public TimeSpan? CredentialProcessTimeout { get; set; }
         /// <summary>The clock (expiry checks, signing STS requests). Null: the system clock.</summary>
         public Func<DateTimeOffset> UtcNow { get; set; }
+
+        /// <summary>
+        /// STS is called the way the command's own requests go: its proxy (HTTPS_PROXY/HTTP_PROXY, else the system proxy
+        /// with the signed-in user's credentials), its CA bundle, its connect timeout, and TLS 1.2 on .NET Framework. A
+        /// plain handler takes .NET's defaults instead: on Windows PowerShell 5.1 the system proxy without credentials
+        /// and often no TLS 1.2, so AssumeRole failed where the command's own requests went through.
+        /// </summary>
+        public static CredentialChainOptions SharingTransportWith(CognitoClientConfig config)
+        {
+            if (config == null) throw new ArgumentNullException(nameof(config));
+            var sts = new CognitoClientConfig
+            {
+                Proxy = config.Proxy,
+                CaBundlePath = config.CaBundlePath,
+                CaBundleOrigin = config.CaBundleOrigin,
+                ConnectTimeout = config.ConnectTimeout,
+                MaxConnectionsPerServer = 1,
+            };
+            return new CredentialChainOptions { StsHandlerFactory = () => HttpHandlerFactory.Create(sts) };
+        }
     }
 
     /// <summary>What the providers of one chain share: the environment, the Region and the options.</summary>

@@ -174,10 +174,19 @@ namespace CognitoTools.Commands
             var regionFrom = Region == null && storedRegion != null ? "$StoredAWSRegion (AWS.Tools' Set-DefaultAWSRegion)" : settings.RegionOrigin ?? settings.RegionSource.ToString();
             WriteVerbose($"Region {settings.Region} (from {regionFrom}); endpoint {settings.ServiceUrl}.");
 
+            var log = this.IsVerbose() ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
+            // The module's rate control: a cap under the UserList quota, and it slows down when Cognito throttles.
+            IRequestRateLimiter limiter = Bulk.RequestRateRules.CreateLimiter(MaxRequestsPerSecond > 0 ? MaxRequestsPerSecond : (double?)null);
             IAwsCredentialsProvider credentials;
             try
             {
-                credentials = CreateCredentials(settings.Region);
+                var config = settings.ToClientConfig(this.PowerShellUserAgent(), log);
+                config.MaxConnectionsPerServer = 2;
+                config.RateLimiter = limiter;
+                // A role profile's STS call goes through the same proxy and CA bundle as ListUsers.
+                credentials = CreateCredentials(settings.Region, CredentialChainOptions.SharingTransportWith(config));
+                // The client reads the CA bundle: a bad one is its own error, before STS is called.
+                _client = new CognitoUserListClient(config, credentials);
                 // Resolved now: no credentials (or a source that fails) is one clear error before any listing, and the
                 // verbose line below can name the source the chain chose.
                 credentials.GetCredentialsAsync(_stop.Token).GetAwaiter().GetResult();
@@ -187,28 +196,17 @@ namespace CognitoTools.Commands
                 ThrowTerminatingError(ListErrorRecords.ForCredentials(error));
                 return;
             }
-            _credentialSource = credentials.Source;
-            WriteVerbose($"Credentials from {credentials.Source}.");
-
-            var log = this.IsVerbose() ? (Action<string>)(line => _verboseLines.Enqueue(line)) : null;
-            // The module's rate control: a cap under the UserList quota, and it slows down when Cognito throttles.
-            IRequestRateLimiter limiter = Bulk.RequestRateRules.CreateLimiter(MaxRequestsPerSecond > 0 ? MaxRequestsPerSecond : (double?)null);
-            try
-            {
-                var config = settings.ToClientConfig(this.PowerShellUserAgent(), log);
-                config.MaxConnectionsPerServer = 2;
-                config.RateLimiter = limiter;
-                _client = new CognitoUserListClient(config, credentials);
-            }
             catch (CaBundleException error)
             {
                 ThrowTerminatingError(ErrorRecords.ForCaBundle(error));
                 return;
             }
+            _credentialSource = credentials.Source;
+            WriteVerbose($"Credentials from {credentials.Source}.");
             _progress = new ProgressBar(this, ProgressActivityId, ProgressActivity);
         }
 
-        private IAwsCredentialsProvider CreateCredentials(string region)
+        private IAwsCredentialsProvider CreateCredentials(string region, CredentialChainOptions options)
         {
             var input = new CredentialsInput
             {
@@ -236,7 +234,7 @@ namespace CognitoTools.Commands
                     }
                 }
             }
-            return CredentialChain.Create(input, ProcessEnvironmentReader.Instance);
+            return CredentialChain.Create(input, ProcessEnvironmentReader.Instance, options);
         }
 
         /// <summary>AWS.Tools' $StoredAWSRegion (Set-DefaultAWSRegion) when -Region is not given: used, or a clear error.</summary>

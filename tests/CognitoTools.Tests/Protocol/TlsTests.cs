@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Net.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -12,6 +13,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using CognitoTools.Auth;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
 using CognitoTools.Tests.Infrastructure;
@@ -142,6 +144,34 @@ namespace CognitoTools.Tests.Protocol
             }
         }
 
+        [Fact]
+        public async Task AssumeRole_trusts_the_command_s_CA_bundle_as_its_own_requests_do()
+        {
+            // Behind a TLS-inspecting proxy STS is signed by the same private CA as Cognito: a role profile's AssumeRole
+            // must trust the bundle the command was given (a plain handler trusted only the system's roots).
+            using var server = new TinyTlsServer(_serverCertificate)
+            {
+                ContentType = "text/xml",
+                Body = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId>"
+                    + "<SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>"
+                    + "</Credentials></AssumeRoleResult></AssumeRoleResponse>",
+            };
+            var config = new CognitoClientConfig { CaBundlePath = WritePem(_root), ConnectTimeout = TimeSpan.FromSeconds(5) };
+            AssumeRoleProvider Role(Func<HttpMessageHandler> handler) => new AssumeRoleProvider(
+                new StaticCredentialsProvider(new AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, null, "test")),
+                "arn:aws:iam::123456789012:role/Example", "session", null, null, "us-east-1", new Uri($"https://127.0.0.1:{server.Port}/"), "profile example", handler, null);
+
+            var credentials = await Role(CredentialChainOptions.SharingTransportWith(config).StsHandlerFactory).GetCredentialsAsync(CancellationToken.None);
+            Assert.Equal("ASIAROLE", credentials.AccessKeyId);
+            // The default handler (what STS used before) refuses the same server: the bundle is what made the difference.
+            var refused = await Assert.ThrowsAsync<AwsCredentialsException>(() => Role(null).GetCredentialsAsync(CancellationToken.None));
+            Assert.Equal(CredentialErrorIds.AssumeRoleFailed, refused.ErrorId);
+            AssertRefusedForTheCertificate(refused, "the default handler");
+            var ends = await server.WaitForEndsAsync(2);
+            Assert.Equal(ConnectionEnd.Served, ends[0].End);
+            AssertEndedInTheHandshake(ends.Skip(1).ToList(), 1);
+        }
+
         private static CognitoIdpClient NewClient(int port, string caBundle)
             => new CognitoIdpClient(new CognitoClientConfig
             {
@@ -208,6 +238,9 @@ namespace CognitoTools.Tests.Protocol
             }
 
             public int Port { get; }
+            /// <summary>What every request is answered with (200 OK).</summary>
+            public string Body { get; set; } = Responses.DeliveryJson;
+            public string ContentType { get; set; } = "application/x-amz-json-1.1";
 
             /// <summary>The connections that ended, once this many have (the server side may finish after the client).</summary>
             public async Task<IReadOnlyList<ConnectionRecord>> WaitForEndsAsync(int count)
@@ -259,8 +292,8 @@ namespace CognitoTools.Tests.Protocol
                             var lengthAt = text.IndexOf("Content-Length:", StringComparison.OrdinalIgnoreCase);
                             var length = lengthAt < 0 ? 0 : int.Parse(text.Substring(lengthAt + 15, text.IndexOf('\r', lengthAt) - lengthAt - 15).Trim());
                             if (text.Length - headerEnd - 4 < length) continue;
-                            var body = Encoding.UTF8.GetBytes(Responses.DeliveryJson);
-                            var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+                            var body = Encoding.UTF8.GetBytes(Body);
+                            var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: {ContentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
                             await ssl.WriteAsync(head, handshake.Token);
                             await ssl.WriteAsync(body, handshake.Token);
                             _ends.Enqueue(new ConnectionRecord { End = ConnectionEnd.Served });
