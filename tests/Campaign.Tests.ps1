@@ -389,6 +389,7 @@ Describe 'Credentials from every source a cmdlet takes' {
         # as in a session whose script sets them, the name below resolves only through the proxy.
         $null = [System.Net.Http.HttpClient]::DefaultProxy
         $proxy = Start-BasicAuthProxy $script:Moto
+        $proxyPort = $proxy.Port
         $savedProxy = Get-ProxyVariables
         try {
             $config = Join-Path $script:Scratch 'config-behind-proxy'
@@ -419,7 +420,8 @@ Describe 'Credentials from every source a cmdlet takes' {
         # Refused by the proxy: one credentials error that names it, without its password.
         $record = $refused.Output[0]
         $record.FullyQualifiedErrorId | Should -Match '^AssumeRoleFailed,'
-        $record.Exception.Message | Should -Match 'the proxy refused its credentials \(HTTP 407'
+        $record.Exception.Message | Should -Match "The proxy 'http://127\.0\.0\.1:$proxyPort' refused the user name and password of the proxy variable .*: HTTP 407"
+        $record.CategoryInfo.Category | Should -Be 'AuthenticationError'
         ($record.Exception.ToString(), $record.ErrorDetails.Message) -join "`n" | Should -Not -Match 'Wrong-Pa55word'
     }
 

@@ -135,10 +135,10 @@ namespace CognitoTools.Auth
             }
             catch (XmlException) { }
             var described = SignedRequestErrors.Describe(code, message, status, source, "sts:AssumeRole on " + _roleArn + " (and have the role's trust policy name it)");
-            // 407 comes from a proxy on the way (an http:// endpoint: a tunnel's refusal is an exception), not from STS.
+            // 407 comes from a proxy on the way (an http:// endpoint: a tunnel's refusal is an exception), not from STS;
+            // described as the clients describe it (the proxy of the variables, as the cmdlets' transport uses).
             var detail = status == 407
-                ? "the proxy refused its credentials (HTTP 407 Proxy Authentication Required), so nothing reached STS at " + Endpoint.GetLeftPart(UriPartial.Authority) +
-                  ". Correct the proxy's user name and password (HTTPS_PROXY/HTTP_PROXY: http://user:password@proxy:port, special characters percent-encoded), or ask the proxy's administrator."
+                ? CognitoIdpClient.ProxyRefusedText(Endpoint, EnvironmentProxy.FromEnvironment())
                 : described != null
                 ? described.Message
                 : "STS answered HTTP " + status.ToString(CultureInfo.InvariantCulture) + (code != null ? " " + code : "") + (message != null ? ": " + message : ".");
