@@ -8,6 +8,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Threading;
+using CognitoTools.Auth;
 using CognitoTools.Bulk;
 using CognitoTools.Model;
 using CognitoTools.Protocol;
@@ -96,6 +97,7 @@ namespace CognitoTools.FrameworkHarness
                     });
                 }
 
+                if (path != HandlerPath.FrameworkOverWebRequest) CheckAssumeRole(tag, path, report);
                 using (var client = NewClient(url, path, maxConnections: 64, maxAttempts: 3))
                 {
                     CheckHandler(tag, path, client, report);
@@ -175,6 +177,46 @@ namespace CognitoTools.FrameworkHarness
                 var inner = InnerHandlerType(handler);
                 Report.Expect(inner == expectedInner, "the HttpClientHandler sends through " + (inner ?? "nothing known"));
                 return "handler " + type.FullName + (inner != null ? " over " + inner : string.Empty);
+            });
+        }
+
+        /// <summary>
+        /// A role profile's AssumeRole through the command's transport (Get-CGIPUserList's): on the .NET Framework path the
+        /// same HttpClientHandler as the clients (Windows PowerShell 5.1's), signed, and its answer read.
+        /// </summary>
+        private static void CheckAssumeRole(string tag, HandlerPath path, Report report)
+        {
+            var expected = path == HandlerPath.Default ? "System.Net.Http.SocketsHttpHandler" : typeof(HttpClientHandler).FullName;
+            report.Check(tag + "AssumeRole through the command's transport (" + expected + ")", CheckTimeout, () =>
+            {
+                var port = ClosedPort();
+                using (var sts = new HttpListener())
+                {
+                    sts.Prefixes.Add("http://127.0.0.1:" + port + "/");
+                    sts.Start();
+                    string authorization = null;
+                    var served = sts.GetContextAsync().ContinueWith(task =>
+                    {
+                        var context = task.Result;
+                        authorization = context.Request.Headers["Authorization"];
+                        var body = System.Text.Encoding.UTF8.GetBytes("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials>"
+                            + "<AccessKeyId>ASIAHARNESS</AccessKeyId><SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken>"
+                            + "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>");
+                        context.Response.ContentType = "text/xml";
+                        context.Response.OutputStream.Write(body, 0, body.Length);
+                        context.Response.Close();
+                    });
+                    var transport = CredentialChainOptions.SharingTransportWith(new CognitoClientConfig { ConnectTimeout = TimeSpan.FromSeconds(5) }).StsHandlerFactory;
+                    using (var handler = transport()) Report.Expect(handler.GetType().FullName == expected, "STS's handler is " + handler.GetType().FullName);
+                    var source = new StaticCredentialsProvider(new AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, null, "harness"));
+                    var role = new AssumeRoleProvider(source, "arn:aws:iam::123456789012:role/Example", "harness", null, null, "us-east-1",
+                        new Uri("http://127.0.0.1:" + port + "/"), "profile harness", transport, null);
+                    var credentials = role.GetCredentialsAsync(CancellationToken.None).GetAwaiter().GetResult();
+                    served.Wait(CheckTimeout);
+                    Report.Expect(credentials.AccessKeyId == "ASIAHARNESS", "credentials " + credentials.AccessKeyId);
+                    Report.Expect(authorization != null && authorization.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", StringComparison.Ordinal), "Authorization " + (authorization ?? "missing"));
+                    return "temporary credentials " + credentials.AccessKeyId + " (session token " + (credentials.SessionToken != null ? "present" : "missing") + ")";
+                }
             });
         }
 
