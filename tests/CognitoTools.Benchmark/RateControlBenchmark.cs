@@ -104,16 +104,17 @@ namespace CognitoTools.Benchmark
         private string AppendQuotaRow(int quota, double burst, string client, double? cap, Row row)
         {
             var sustained = (row.Users - burst) / row.Seconds;
+            var capText = cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none";
             _report.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,4} | {1,5} | {2,-20} | {3,5} | {4,5} | {5,7:F1} | {6,15:F1} | {7,10:P1} | {8,9:P1} | {9,11} | {10}",
-                quota, burst, client, cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none", row.Users, row.Seconds, row.Server.Requests / row.Seconds,
+                quota, burst, client, capText, row.Users, row.Seconds, row.Server.Requests / row.Seconds,
                 sustained / quota, row.ThrottledShare, row.Failed, row.FinalRate));
-            Console.WriteLine($"  quota {quota}, burst {burst}, {client}, cap {(cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none")}: {row.Seconds:F1} s, {sustained / quota:P1} of R, {row.ThrottledShare:P1} throttled, {row.Failed} failed");
+            Console.WriteLine($"  quota {quota}, burst {burst}, {client}, cap {capText}: {row.Seconds:F1} s, {sustained / quota:P1} of R, {row.ThrottledShare:P1} throttled, {row.Failed} failed");
             var misses = new List<string>();
             if (sustained < 0.9 * quota) misses.Add((sustained / quota).ToString("P1", CultureInfo.InvariantCulture) + " of R");
             if (row.ThrottledShare > 0.05) misses.Add(row.ThrottledShare.ToString("P1", CultureInfo.InvariantCulture) + " throttled");
             if (row.Failed > 0) misses.Add(row.Failed.ToString(CultureInfo.InvariantCulture) + " rows failed");
             return misses.Count == 0 ? null
-                : $"R = {quota}, B = {burst}, cap {(cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none")}: " + string.Join(", ", misses);
+                : $"R = {quota}, B = {burst}, cap {capText}: " + string.Join(", ", misses);
         }
 
         private void Storm()

@@ -46,7 +46,7 @@ namespace CognitoTools.Protocol
                 throw new ArgumentException("CognitoClientConfig.RetryMode Batch needs a RateLimiter: build batch clients with BatchClientFactory.Create.", nameof(config));
             }
             Handler = handler ?? HttpHandlerFactory.Create(config);
-            _proxy = config.Proxy ?? EnvironmentProxy.FromEnvironment();
+            _proxy = HttpHandlerFactory.ProxyOf(config);
             _http = new HttpClient(Handler, disposeHandler: true)
             {
                 // Each attempt has its own read timeout (below); HttpClient's own would hide which one fired.

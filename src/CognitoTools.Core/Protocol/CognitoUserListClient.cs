@@ -44,7 +44,7 @@ namespace CognitoTools.Protocol
             Config = config ?? throw new ArgumentNullException(nameof(config));
             _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
             Handler = handler ?? HttpHandlerFactory.Create(config);
-            _proxy = config.Proxy ?? EnvironmentProxy.FromEnvironment();
+            _proxy = HttpHandlerFactory.ProxyOf(config);
             _http = new HttpClient(Handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
             if (random == null)
             {

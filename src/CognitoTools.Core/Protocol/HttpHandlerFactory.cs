@@ -27,10 +27,13 @@ namespace CognitoTools.Protocol
         public static HttpMessageHandler Create(CognitoClientConfig config)
             => Create(config, preferSocketsHttpHandler: !(AppContext.TryGetSwitch(ForceFrameworkHandlerSwitch, out var force) && force));
 
+        /// <summary>The proxy a client of this config goes through: the config's, else the proxy variables' (null: the system proxy).</summary>
+        internal static IWebProxy ProxyOf(CognitoClientConfig config) => config.Proxy ?? EnvironmentProxy.FromEnvironment();
+
         /// <summary>preferSocketsHttpHandler false builds the .NET Framework handler, so tests on .NET can exercise it.</summary>
         internal static HttpMessageHandler Create(CognitoClientConfig config, bool preferSocketsHttpHandler)
         {
-            var proxy = config.Proxy ?? EnvironmentProxy.FromEnvironment();
+            var proxy = ProxyOf(config);
             RemoteCertificateValidationCallback validate = null;
             if (!string.IsNullOrEmpty(config.CaBundlePath))
             {

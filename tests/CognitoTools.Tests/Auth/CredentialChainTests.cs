@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using CognitoTools.Auth;
 using CognitoTools.TestEndpoint.Http;
 using CognitoTools.Tests.Endpoints;
+using CognitoTools.Tests.Protocol;
 using Xunit;
 
 namespace CognitoTools.Tests.Auth
@@ -344,9 +345,7 @@ namespace CognitoTools.Tests.Auth
             using var sts = new LocalHttpServer(_ => new ResponseAction
             {
                 StatusCode = 200,
-                Body = System.Text.Encoding.UTF8.GetBytes("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials>"
-                    + "<AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>" + Secret + "</SecretAccessKey><SessionToken>" + Token + "</SessionToken>"
-                    + "<Expiration>" + expiration.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ") + "</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"),
+                Body = System.Text.Encoding.UTF8.GetBytes(Responses.AssumeRoleXml("ASIAROLE", Secret, Token, expiration)),
             }.WithHeader("Content-Type", "text/xml")).Start();
             _home.WriteCredentials(Keys("[base]", "AKIDBASE"));
             _home.WriteConfig("[profile role]\nrole_arn = arn:aws:iam::111122223333:role/lister\nsource_profile = base\nexternal_id = ext-1\nduration_seconds = 1800\nregion = eu-central-1\n");

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -59,6 +60,12 @@ namespace CognitoTools.Tests.Protocol
 
         public static ResponseAction Error(int status, string type, string message)
             => ResponseAction.Json(status, "{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}").WithHeader("x-amzn-RequestId", "req-err-1");
+
+        /// <summary>STS's AssumeRole answer with these temporary credentials.</summary>
+        public static string AssumeRoleXml(string accessKeyId, string secretAccessKey, string sessionToken, DateTimeOffset expiration)
+            => "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials>"
+               + "<AccessKeyId>" + accessKeyId + "</AccessKeyId><SecretAccessKey>" + secretAccessKey + "</SecretAccessKey><SessionToken>" + sessionToken + "</SessionToken>"
+               + "<Expiration>" + expiration.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) + "</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>";
 
         public static ResponseAction Raw(int status, string body, string contentType)
             => ResponseAction.Json(status, body, contentType);

@@ -152,9 +152,7 @@ namespace CognitoTools.Tests.Protocol
             using var server = new TinyTlsServer(_serverCertificate)
             {
                 ContentType = "text/xml",
-                Body = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId>"
-                    + "<SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>"
-                    + "</Credentials></AssumeRoleResult></AssumeRoleResponse>",
+                Body = Responses.AssumeRoleXml("ASIAROLE", "role-secret", "role-token", new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero)),
             };
             var config = new CognitoClientConfig { CaBundlePath = WritePem(_root), ConnectTimeout = TimeSpan.FromSeconds(5) };
             AssumeRoleProvider Role(Func<HttpMessageHandler> handler) => new AssumeRoleProvider(
