@@ -64,7 +64,7 @@ namespace CognitoTools.Benchmark
         private void QuotaTable()
         {
             _report.AppendLine($"== Quota: token bucket of R requests/s holding B tokens, 16 in flight, {LatencyMs} ms latency, {_options.RateSeconds} s of work at R ==");
-            _report.AppendLine("   R |     B | limiter              | cap   | users | seconds | req/s at server | sustained/R | throttled | rows failed | final rate");
+            _report.AppendLine("   R |     B | limiter               | cap   | users | seconds | req/s at server | sustained/R | throttled | rows failed | final rate");
             // Warm-up (not counted), as the other sections get: the first row must not pay this process's JIT. Each row's
             // endpoint is a new process, so every row still meets a cold server.
             WithEndpoint(50, 0, url => Ours(url, 50, 16, null));
@@ -81,13 +81,14 @@ namespace CognitoTools.Benchmark
                     if (miss != null) missed.Add(miss);
                 }
                 // The ideal peers of a one-token bucket: told the quota, they send at a fixed 0.9 R and 0.95 R. A token is
-                // there only 1/R after the last was taken, so two requests a few ms closer than that (timers, the network)
-                // throttle the second: how far these fall short of R is what the machine's jitter leaves of the target.
+                // there only 1/R after the last was taken, so two requests a few ms closer than that (a late timer, the
+                // network) throttle the second. The spaced peer also leaves 97 % of its spacing after the request before
+                // it, whenever that one's timer fired: what is left is the network's and the endpoint's jitter.
                 if (burst <= 1)
-                    foreach (var share in new[] { 0.9, 0.95 })
+                    foreach (var (share, spaced) in new[] { (0.9, false), (0.95, false), (0.95, true) })
                     {
-                        var ideal = WithEndpoint(users, quota, url => Ours(url, users, 16, null, FixedPaceInRealTime(share * quota)), "--rate-burst", "1");
-                        AppendQuotaRow(quota, burst, $"fixed {share.ToString(CultureInfo.InvariantCulture)} R (ideal)", null, ideal);
+                        var ideal = WithEndpoint(users, quota, url => Ours(url, users, 16, null, FixedPaceInRealTime(share * quota, spaced)), "--rate-burst", "1");
+                        AppendQuotaRow(quota, burst, $"{(spaced ? "spaced" : "fixed")} {share.ToString(CultureInfo.InvariantCulture)} R (ideal)", null, ideal);
                     }
                 if (_jsScript != null)
                 {
@@ -105,7 +106,7 @@ namespace CognitoTools.Benchmark
         {
             var sustained = (row.Users - burst) / row.Seconds;
             var capText = cap.HasValue ? cap.Value.ToString(CultureInfo.InvariantCulture) : "none";
-            _report.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,4} | {1,5} | {2,-20} | {3,5} | {4,5} | {5,7:F1} | {6,15:F1} | {7,10:P1} | {8,9:P1} | {9,11} | {10}",
+            _report.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,4} | {1,5} | {2,-21} | {3,5} | {4,5} | {5,7:F1} | {6,15:F1} | {7,10:P1} | {8,9:P1} | {9,11} | {10}",
                 quota, burst, client, capText, row.Users, row.Seconds, row.Server.Requests / row.Seconds,
                 sustained / quota, row.ThrottledShare, row.Failed, row.FinalRate));
             Console.WriteLine($"  quota {quota}, burst {burst}, {client}, cap {capText}: {row.Seconds:F1} s, {sustained / quota:P1} of R, {row.ThrottledShare:P1} throttled, {row.Failed} failed");
@@ -197,10 +198,10 @@ namespace CognitoTools.Benchmark
             }
         }
 
-        private static FixedPace FixedPaceInRealTime(double rate)
+        private static FixedPace FixedPaceInRealTime(double rate, bool spacedFromLastSend)
         {
             var watch = Stopwatch.StartNew();
-            return new FixedPace(rate, () => watch.Elapsed, (wait, cancellationToken) => System.Threading.Tasks.Task.Delay(wait, cancellationToken));
+            return new FixedPace(rate, () => watch.Elapsed, (wait, cancellationToken) => System.Threading.Tasks.Task.Delay(wait, cancellationToken), spacedFromLastSend);
         }
 
         private Row Js(string url, int users, int concurrency, string retryMode)

@@ -11,14 +11,23 @@ namespace CognitoTools.Tests.Bulk
     /// </summary>
     internal sealed class FixedPace : IRequestRateLimiter
     {
+        /// <summary>A request spaced from the last send waits until this share of the spacing has passed since it: less than all of it, so a wait's own late timer is caught up on.</summary>
+        private const double SpacedShare = 0.97;
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly TimeSpan _spacing;
-        private TimeSpan _next;
+        private readonly bool _spacedFromLastSend;
+        private TimeSpan _next, _lastSend = TimeSpan.MinValue;
 
-        public FixedPace(double rate, Func<TimeSpan> clock, Func<TimeSpan, CancellationToken, Task> delay)
-            => (_spacing, _clock, _delay) = (TimeSpan.FromSeconds(1 / rate), clock, delay);
+        /// <param name="spacedFromLastSend">
+        /// Also no sooner than 97 % of the spacing after the request before it left. A timer that wakes a few ms late
+        /// otherwise brings its request that much closer to the next one, and a bucket of one token throttles the second
+        /// (measured in real time at 0.95 R: timers late by 0.7 ms at the median, 3.5 ms at the 90th percentile). For
+        /// real time at low rates: with timers late by a large share of the spacing, the waits would add up.
+        /// </param>
+        public FixedPace(double rate, Func<TimeSpan> clock, Func<TimeSpan, CancellationToken, Task> delay, bool spacedFromLastSend = false)
+            => (_spacing, _clock, _delay, _spacedFromLastSend) = (TimeSpan.FromSeconds(1 / rate), clock, delay, spacedFromLastSend);
 
         public Task WaitAsync(CancellationToken cancellationToken)
         {
@@ -30,7 +39,27 @@ namespace CognitoTools.Tests.Bulk
                 wait = _next - now;
                 _next += _spacing;
             }
+            if (_spacedFromLastSend) return SpacedFromLastSendAsync(wait, cancellationToken);
             return wait > TimeSpan.Zero ? _delay(wait, cancellationToken) : Task.CompletedTask;
+        }
+
+        private async Task SpacedFromLastSendAsync(TimeSpan wait, CancellationToken cancellationToken)
+        {
+            if (wait > TimeSpan.Zero) await _delay(wait, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                lock (_gate)
+                {
+                    var now = _clock();
+                    wait = _lastSend == TimeSpan.MinValue ? TimeSpan.Zero : _lastSend + TimeSpan.FromTicks((long)(SpacedShare * _spacing.Ticks)) - now;
+                    if (wait <= TimeSpan.Zero)
+                    {
+                        _lastSend = now;
+                        return;
+                    }
+                }
+                await _delay(wait, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         public void OnAnswer(AnswerKind kind) { }
