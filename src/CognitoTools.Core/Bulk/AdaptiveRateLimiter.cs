@@ -75,7 +75,7 @@ namespace CognitoTools.Bulk
         private TimeSpan _epoch;
         private TimeSpan _lastThrottle = TimeSpan.MinValue, _lastUntolerated = TimeSpan.MinValue; // untolerated: not taken as background
         private TimeSpan _drainStart;
-        private long _lastThrottleAccepted, _drainStartAccepted;
+        private long _lastThrottleAccepted, _drainStartAccepted, _drainStartThrottles;
         private long _startDrainOpens;            // the drain our uncut start caused is read from this answer on (0: another drain)
         private bool _estimateRead, _testJudgesReading; // a drain read the estimate (else a lower bound); the test judges a cut below a reading
         private long _testDue;                    // the answer count at which the running test is judged (0: none)
@@ -186,7 +186,7 @@ namespace CognitoTools.Bulk
                 if (Testing && _accepted + _throttles >= _testDue) JudgeTest(now);
                 // The drain our uncut start caused is read once the answers then in flight are in: sent in a burst before
                 // it began, some of them took the bucket's last tokens.
-                if (_answers == _startDrainOpens) (_drainStart, _drainStartAccepted) = (now, _accepted);
+                if (_answers == _startDrainOpens) (_drainStart, _drainStartAccepted, _drainStartThrottles) = (now, _accepted, _throttles);
             }
         }
 
@@ -201,7 +201,7 @@ namespace CognitoTools.Bulk
                 var since = _accepted - _lastThrottleAccepted;
                 if (_lastThrottle != TimeSpan.MinValue && since >= MinDrainAnswers)
                     _estimate = Math.Max(double.IsNaN(_estimate) ? 0 : _estimate, since / (now - _lastThrottle).TotalSeconds);
-                (_drainStart, _drainStartAccepted) = (now, _accepted);
+                (_drainStart, _drainStartAccepted, _drainStartThrottles) = (now, _accepted, _throttles);
                 _startDrainOpens = double.IsPositiveInfinity(_rate) ? _admitted : 0;
             }
             (_lastThrottle, _lastThrottleAccepted) = (now, _accepted);
@@ -254,9 +254,9 @@ namespace CognitoTools.Bulk
                 return;
             }
             var drainRate = drained / span;
-            // Paced below what the bucket may have refilled (a token more: it may have held one at the start), yet throttled:
-            // not the bucket, so this reading measured our own pace (late timers); the test judges what the throttles are.
-            if (before <= (drained + 1) / span)
+            // Sent no faster than the bucket may have refilled (a token more: it may have held one), yet throttled: our pace,
+            // not the bucket's (sent: the rate set, or the answers in the span if fewer: slots taken before a raise). Test it.
+            if (Math.Min(before, (drained + _throttles - _drainStartThrottles) / span) <= (drained + 1) / span)
             {
                 if (!Testing) StartTest(share, false);
                 return;

@@ -147,20 +147,37 @@ namespace CognitoTools.Tests.Bulk
         [Fact]
         public void Within_a_drain_the_quota_is_what_was_accepted_between_throttles()
         {
-            // Cap 100/s; throttles at 0 and 1 s (the bucket empty at both) with 40 accepted between: the quota is 40/s, the pace 10 % below it.
+            // Cap 100/s; a throttle at 0, then answers at 50/s, every fifth throttled (the bucket stays empty): 40/s
+            // accepted is the quota, the pace 10 % below it.
             var clock = new FakeClock();
             var limiter = Limiter(100, clock);
             limiter.OnAnswer(AnswerKind.Throttled); // first reaction: 70/s
             Assert.Equal(70, limiter.CurrentRate, 9);
-            for (var i = 0; i < 40; i++)
+            for (var i = 1; i <= 50; i++)
             {
-                clock.Now += TimeSpan.FromMilliseconds(20);
-                limiter.OnAnswer(AnswerKind.Accepted);
+                clock.Now = TimeSpan.FromMilliseconds(20 * i);
+                limiter.OnAnswer(i % 5 == 0 ? AnswerKind.Throttled : AnswerKind.Accepted);
             }
-            clock.Now = TimeSpan.FromSeconds(1);
-            limiter.OnAnswer(AnswerKind.Throttled);
             Assert.Equal(40, limiter.EstimatedQuota, 9);
             Assert.Equal(36, limiter.CurrentRate, 9);
+        }
+
+        [Fact]
+        public void A_drain_with_no_throttle_between_its_ends_is_not_read_when_what_reached_the_bucket_explains_it()
+        {
+            // The real-time benchmark, R = 10 holding one token, cap 20: the rate was raised to 11.4/s, but the slots handed
+            // out before the raise still went at the old pace, and two throttles 0.91 s apart with 5 accepted between read
+            // a quota of 5.5/s: 6 answers in 0.91 s is all that reached the bucket, less than it may have refilled (6).
+            var clock = new FakeClock();
+            var limiter = Limiter(100, clock);
+            limiter.OnAnswer(AnswerKind.Throttled); // first reaction: 70/s
+            for (var i = 1; i <= 6; i++)
+            {
+                clock.Now = TimeSpan.FromSeconds(0.91 * i / 6);
+                limiter.OnAnswer(i == 6 ? AnswerKind.Throttled : AnswerKind.Accepted);
+            }
+            Assert.True(double.IsNaN(limiter.EstimatedQuota), $"read {limiter.EstimatedQuota:F2}/s");
+            Assert.Equal(70, limiter.CurrentRate, 9);
         }
 
         [Fact]
@@ -204,15 +221,18 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Theory]
-        [InlineData(7, false)]
-        [InlineData(5, true)]
-        public void Two_throttles_close_together_are_read_as_a_drain_only_if_our_pace_could_not_explain_them(int acceptedBetween, bool read)
+        [InlineData(7, 0, false)]
+        [InlineData(5, 0, false)]
+        [InlineData(5, 1, true)]
+        public void Two_throttles_close_together_are_read_as_a_drain_only_if_our_pace_could_not_explain_them(int acceptedBetween, int throttledBetween, bool read)
         {
             // The real-time benchmark, R = 10 holding one token, no cap: paced at the 9/s the service had accepted, a late
             // timer throttled one request, and another 0.8 s later with 7 accepted between. 7 in 0.8 s reads 8.75/s, but
             // 8 in 0.8 s (the bucket may have held a token at the first throttle) is 10/s, above our pace: those
             // throttles were our requests' timing, not a drain, and reading them cut the rate to 7.9/s for the rest of
-            // the batch. With 5 between, even 6 in 0.8 s (7.5/s) is below our pace: the bucket was empty, a reading.
+            // the batch. With 5 between and nothing else, 6 reached the bucket in 0.8 s: no more than it may have refilled
+            // either. With 5 accepted and a throttle between, 7 reached it (8.75/s, above the 7.5/s it may have
+            // refilled): the bucket was empty throughout, a reading.
             var clock = new FakeClock();
             var limiter = Limiter(20, clock);
             limiter.OnAnswer(AnswerKind.Throttled); // the first reaction (nothing measured yet): 20 -> 14/s
@@ -226,12 +246,14 @@ namespace CognitoTools.Tests.Bulk
             limiter.OnAnswer(AnswerKind.Throttled);
             Assert.Equal(9, limiter.EstimatedQuota, 6);
             Assert.Equal(9, limiter.CurrentRate, 6);
-            for (var i = 0; i < acceptedBetween; i++)
+            var between = acceptedBetween + throttledBetween;
+            for (var i = 0; i < between; i++)
             {
-                clock.Now += TimeSpan.FromSeconds(0.8 / (acceptedBetween + 1));
-                limiter.OnAnswer(AnswerKind.Accepted);
+                clock.Now += TimeSpan.FromSeconds(0.8 / (between + 1));
+                // The throttles between come after 3 accepted: too few to read, and a ceiling above the pace.
+                limiter.OnAnswer(i == 3 && throttledBetween > 0 ? AnswerKind.Throttled : AnswerKind.Accepted);
             }
-            clock.Now += TimeSpan.FromSeconds(0.8 / (acceptedBetween + 1));
+            clock.Now += TimeSpan.FromSeconds(0.8 / (between + 1));
             limiter.OnAnswer(AnswerKind.Throttled);
             if (read)
             {
