@@ -167,7 +167,8 @@ namespace CognitoTools.Tests.Bulk
         {
             // The real-time benchmark, R = 10 holding one token, cap 20: the rate was raised to 11.4/s, but the slots handed
             // out before the raise still went at the old pace, and two throttles 0.91 s apart with 5 accepted between read
-            // a quota of 5.5/s: 6 answers in 0.91 s is all that reached the bucket, less than it may have refilled (6).
+            // a quota of 5.5/s. 6 answers in 0.91 s is all that reached the bucket: no more than it may have refilled (5,
+            // and the token it may have held). Here the rate set is 70/s and the same 6 answers come in.
             var clock = new FakeClock();
             var limiter = Limiter(100, clock);
             limiter.OnAnswer(AnswerKind.Throttled); // first reaction: 70/s
