@@ -255,8 +255,8 @@ namespace CognitoTools.Bulk
             }
             var drainRate = drained / span;
             // Sent no faster than the bucket may have refilled (a token more: it may have held one), yet throttled: our pace,
-            // not the bucket's (sent: the rate set, or the answers in the span if fewer: slots taken before a raise). Test it.
-            if (Math.Min(before, (drained + _throttles - _drainStartThrottles) / span) <= (drained + 1) / span)
+            // not the bucket's. Sent: the rate set, or the answers since, one fewer (the first may have left before), if lower.
+            if (Math.Min(before, (drained + _throttles - _drainStartThrottles - 1) / span) <= (drained + 1) / span)
             {
                 if (!Testing) StartTest(share, false);
                 return;
