@@ -67,6 +67,41 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Fact]
+        public void Outside_a_drain_a_request_leaves_no_sooner_than_97_percent_of_the_spacing_after_the_one_before()
+        {
+            // Real time, R = 10 holding one token: a timer that woke 5 ms late left its request 95 ms before the next one,
+            // and a bucket that refills a token every 100 ms throttled that one at 95 % of its rate.
+            var clock = new FakeClock();
+            var limiter = Limiter(10, clock);
+            long first = 0, second = 0, third = 0, fourth = 0, fifth = 0; // each holds its slot: 0, 100, ..., 400 ms
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref first));
+            clock.Now = TimeSpan.FromMilliseconds(105); // 5 ms late
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref second));
+            clock.Now = TimeSpan.FromMilliseconds(200); // on time: 95 ms after the one before, so it waits until 97 ms after
+            Assert.Equal(TimeSpan.FromMilliseconds(2), limiter.Admit(ref third));
+            clock.Now = TimeSpan.FromMilliseconds(202);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref third));
+            // A wait of more than a quarter of the spacing is not made: timers that late would make every request wait.
+            clock.Now = TimeSpan.FromMilliseconds(340);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref fourth));
+            clock.Now = TimeSpan.FromMilliseconds(400);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref fifth));
+
+            // Within a drain (a throttle less than a second ago) the bucket paces, and a cut's new slots go as they are.
+            limiter.OnAnswer(AnswerKind.Throttled); // the first reaction: 10 -> 7/s, slots 1/7 s apart from now
+            var spacing = TimeSpan.FromTicks(TimeSpan.TicksPerSecond / 7);
+            Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+            var late = AdaptiveRateLimiter.NoSlot;
+            Assert.Equal(spacing, limiter.Admit(ref late));
+            var onTime = AdaptiveRateLimiter.NoSlot;
+            Assert.Equal(spacing + spacing, limiter.Admit(ref onTime));
+            clock.Now += spacing + TimeSpan.FromMilliseconds(10);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref late));
+            clock.Now += spacing - TimeSpan.FromMilliseconds(10);
+            Assert.Equal(TimeSpan.Zero, limiter.Admit(ref onTime));
+        }
+
+        [Fact]
         public void A_lower_rate_spaces_new_slots_further_apart_and_voids_the_old_ones()
         {
             // Issue 18.8: fixed numbers. 10/s; the first throttle is the first reaction: 10 x 0.7 = 7/s.
@@ -268,6 +303,77 @@ namespace CognitoTools.Tests.Bulk
                 Assert.Equal(9, limiter.EstimatedQuota, 6);
                 Assert.Equal(9, limiter.CurrentRate, 6);
             }
+        }
+
+        [Fact]
+        public void A_probe_that_fails_above_a_lower_bound_grows_back_towards_halfway_to_what_the_last_second_sent()
+        {
+            // Real time, R = 10 holding one token: no drain is ever read there (one throttle per failed probe), so the
+            // estimate stays a lower bound, what was accepted between throttles (9.0 to 9.3/s). Growing back from it
+            // as a new plateau (flat at first, then probing), each cycle averaged little more than the bound: 90 % of R.
+            // The quota is between the bound and what was sent when the probe failed: the plateau is halfway.
+            var clock = new FakeClock();
+            var limiter = Limiter(20, clock);
+            limiter.OnAnswer(AnswerKind.Throttled); // the first reaction (nothing measured yet): 20 -> 14/s
+            // 3 s of 10 sent a second, 9 of them accepted; then a throttle, far above the 9 the last second accepted.
+            for (var tick = 1; tick <= 30; tick++)
+            {
+                clock.Now = TimeSpan.FromTicks(tick * TimeSpan.TicksPerSecond / 10);
+                Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+                if (tick % 10 != 0) limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            var failedAt = clock.Now += TimeSpan.FromMilliseconds(50);
+            limiter.OnAnswer(AnswerKind.Throttled);
+            Assert.Equal(9, limiter.EstimatedQuota, 6);
+            Assert.Equal(9, limiter.CurrentRate, 6);
+            // Answers come on; after the drain gap (a second) the rate grows, CUBIC's curve towards (9 + 10) / 2.
+            for (var tick = 1; tick <= 12; tick++)
+            {
+                clock.Now = failedAt + TimeSpan.FromTicks(tick * TimeSpan.TicksPerSecond / 10);
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            const double plateau = 9.5;
+            var scale = AdaptiveRateLimiter.ScalePerRate * plateau;
+            var k = Math.Pow((plateau - 9) / scale, 1.0 / 3);
+            Assert.Equal(plateau + scale * Math.Pow(1.2 - k, 3), limiter.CurrentRate, 6); // 9.45/s (from a plateau at the bound: 9.08/s)
+        }
+
+        [Theory]
+        [InlineData(4, false)]
+        [InlineData(6, true)]
+        public void A_test_whose_throttled_share_is_within_the_tolerance_gives_no_verdict_of_background(int throttledOfForty, bool background)
+        {
+            // Real time, R = 10 holding one token: a cut was tested, 2 of 40 answers throttled before it and after it (a
+            // small bucket's jitter, at any pace near its rate). That was taken as background, and the rate went back to
+            // where the batch started, 20/s: a drain read 5.6/s there, and the batch ended at 79 % of R. Four of 40 or
+            // fewer cannot tell background from chance; more, not falling by half, still do.
+            var clock = new FakeClock();
+            var limiter = Limiter(20, clock);
+            var log = new List<string>();
+            limiter.Log = log.Add;
+            limiter.OnAnswer(AnswerKind.Throttled); // the first reaction: 20 -> 14/s
+            for (var tick = 1; tick <= 20; tick++)
+            {
+                clock.Now = TimeSpan.FromTicks(tick * TimeSpan.TicksPerSecond / 10);
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            clock.Now = TimeSpan.FromSeconds(2.5);
+            limiter.OnAnswer(AnswerKind.Throttled); // above the 8/s accepted since the first: paced at that lower bound
+            Assert.Equal(8, limiter.CurrentRate, 6);
+            clock.Now = TimeSpan.FromSeconds(4);
+            limiter.OnAnswer(AnswerKind.Throttled); // at the estimate: the first reaction again, and a test (3 of 23 throttled)
+            Assert.Equal(8 * AdaptiveRateLimiter.Beta, limiter.CurrentRate, 6);
+            // The 40 answers the test waits for, 0.3 s apart (throttles more than a second apart: no drain).
+            var every = 40.0 / throttledOfForty;
+            for (var answer = 1; answer <= 40; answer++)
+            {
+                clock.Now += TimeSpan.FromSeconds(0.3);
+                var throttled = Math.Floor(answer / every) > Math.Floor((answer - 1) / every);
+                limiter.OnAnswer(throttled ? AnswerKind.Throttled : AnswerKind.Accepted);
+            }
+            Assert.Equal(background, log.Any(line => line.Contains("background, tolerated from now on")));
+            if (background) Assert.Equal(20, limiter.CurrentRate, 6); // back to the rate before this spell of throttling
+            else Assert.True(limiter.CurrentRate <= 10, $"the rate is {limiter.CurrentRate:F2}/s");
         }
 
         [Fact]
