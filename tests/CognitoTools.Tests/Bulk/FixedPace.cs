@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using CognitoTools.Bulk;
 using CognitoTools.Protocol;
 
 namespace CognitoTools.Tests.Bulk
@@ -11,8 +12,6 @@ namespace CognitoTools.Tests.Bulk
     /// </summary>
     internal sealed class FixedPace : IRequestRateLimiter
     {
-        /// <summary>A request spaced from the last send waits until this share of the spacing has passed since it: less than all of it, so a wait's own late timer is caught up on.</summary>
-        private const double SpacedShare = 0.97;
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
@@ -21,7 +20,8 @@ namespace CognitoTools.Tests.Bulk
         private TimeSpan _next, _lastSend = TimeSpan.MinValue;
 
         /// <param name="spacedFromLastSend">
-        /// Also no sooner than 97 % of the spacing after the request before it left. A timer that wakes a few ms late
+        /// Also no sooner than 97 % of the spacing after the request before it left (the limiter's own
+        /// <see cref="AdaptiveRateLimiter.SpacedShare"/>, so the peer measures the rule the limiter uses). A timer that wakes a few ms late
         /// otherwise brings its request that much closer to the next one, and a bucket of one token throttles the second
         /// (measured in real time at 0.95 R: timers late by 0.7 ms at the median, 3.5 ms at the 90th percentile). For
         /// real time at low rates: with timers late by a large share of the spacing, the waits would add up.
@@ -51,7 +51,7 @@ namespace CognitoTools.Tests.Bulk
                 lock (_gate)
                 {
                     var now = _clock();
-                    wait = _lastSend == TimeSpan.MinValue ? TimeSpan.Zero : _lastSend + TimeSpan.FromTicks((long)(SpacedShare * _spacing.Ticks)) - now;
+                    wait = _lastSend == TimeSpan.MinValue ? TimeSpan.Zero : _lastSend + TimeSpan.FromTicks((long)(AdaptiveRateLimiter.SpacedShare * _spacing.Ticks)) - now;
                     if (wait <= TimeSpan.Zero)
                     {
                         _lastSend = now;
