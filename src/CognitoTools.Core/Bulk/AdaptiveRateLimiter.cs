@@ -55,7 +55,7 @@ namespace CognitoTools.Bulk
         /// <summary>Without a cap the batch starts in rounds of 1, 2, 3 ... requests, each sent once the one before was answered, up to this round; then as fast as the calls in flight allow. One more each round, not twice as TCP's slow start does: a doubling round is half of all sent, and the rest of the round a bucket runs dry in is throttled; growing by one, a bucket of a few dozen tokens runs dry in a round of about ten.</summary>
         internal const int SlowStartLastRound = 16;
         private static readonly TimeSpan SlowStartPoll = TimeSpan.FromMilliseconds(2);
-        /// <summary>Outside drains a request leaves no sooner than this share of the spacing after the one before (not all: its own late timer is caught up on), unless it would wait more than MaxSpacedWait of it (with timers that late every request would wait, the waits adding up).</summary>
+        /// <summary>A request leaves no sooner than this share of the spacing after the one before (not all: its own late timer is caught up on), unless it would wait more than MaxSpacedWait of it (with timers that late every request would wait, the waits adding up).</summary>
         internal const double SpacedShare = 0.97, MaxSpacedWait = 0.25;
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
@@ -148,10 +148,10 @@ namespace CognitoTools.Bulk
                     var slot = NextSlot(now);
                     if (slot > TimeSpan.Zero) return slot;
                 }
-                // A timer a few ms late (1 at the median, 3 to 4 at the 90th percentile, measured) brings its request that much
-                // closer to the next, which a one-token bucket throttles below its rate. Not in a drain: the bucket paces there.
+                // A timer a few ms late (1 at the median, 3 to 4 at the 90th percentile, measured) brings its request that much closer
+                // to the next, which a one-token bucket throttles below its rate; in a drain that prolongs it and reads it low (7.66/s at R = 10).
                 var early = _lastAdmitted + TimeSpan.FromTicks((long)(SpacedShare * Spacing.Ticks)) - now;
-                if (_admitted > 0 && early > TimeSpan.Zero && early.Ticks <= MaxSpacedWait * Spacing.Ticks && !InDrain(now)) return early;
+                if (_admitted > 0 && early > TimeSpan.Zero && early.Ticks <= MaxSpacedWait * Spacing.Ticks) return early;
                 // After a wait below (slow start, the cap) the request takes a new slot, as the pacer spaces every start.
                 generation = NoSlot;
                 if (_admitted >= _roundEnd)
