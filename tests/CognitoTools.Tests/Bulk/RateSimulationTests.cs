@@ -129,6 +129,34 @@ namespace CognitoTools.Tests.Bulk
             Assert.True(run.ThrottledShare <= 0.05, $"{run.ThrottledShare:P1} of attempts throttled");
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void Across_thirty_seeds_a_one_token_bucket_with_timers_a_little_late_meets_0_9_R_in_most_runs(bool capped)
+        {
+            // Known shortfall (found in session 26, reported): the test above runs one seed. R = 10 holding one token,
+            // answers up to 10 ms and timers up to 5 ms late, 30 seeds (each its own jitter): no row fails and no run is
+            // throttled above 5 %, but a drain read at a pace near R (a one-token bucket loses the refills it cannot hold)
+            // or a start whose first reaction lands below R puts some runs under 0.9 R. Held to what it reaches now:
+            // 23 of 30 without a cap, 22 with one (19 before the spacing held within drains), the worst at 74 % and 77 %.
+            var sustained = new List<double>();
+            for (var seed = 1; seed <= 30; seed++)
+            {
+                var scenario = QuotaScenario(10, 0.1, capped);
+                scenario.LatencyJitter = TimeSpan.FromMilliseconds(10);
+                scenario.TimerLateness = TimeSpan.FromMilliseconds(5);
+                scenario.Seed = seed;
+                var run = RateSimulation.Run(scenario, New);
+                Assert.Equal(0, run.Failed);
+                Assert.True(run.ThrottledShare <= 0.05, $"seed {seed}: {run.ThrottledShare:P1} of attempts throttled");
+                sustained.Add(run.Sustained / scenario.Quota);
+            }
+            var met = sustained.Count(share => share >= 0.9);
+            _output.WriteLine($"{met} of 30 seeds at 0.9 R or more; mean {sustained.Average():P1}, worst {sustained.Min():P1}, best {sustained.Max():P1}");
+            Assert.True(met >= 20, $"{met} of 30 seeds sustained 0.9 R");
+            Assert.True(sustained.Min() >= 0.7, $"the worst seed sustained {sustained.Min():P1} of R");
+        }
+
         public static IEnumerable<object[]> RowsWithoutACap() => QuotaRows().Where(r => !(bool)r[2]);
 
         [Theory]
