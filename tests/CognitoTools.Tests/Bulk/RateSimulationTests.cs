@@ -134,7 +134,7 @@ namespace CognitoTools.Tests.Bulk
         [InlineData(true)]
         public void Across_thirty_seeds_a_one_token_bucket_with_timers_a_little_late_meets_0_9_R_in_most_runs(bool capped)
         {
-            // Known shortfall (found in session 26, reported): the test above runs one seed. R = 10 holding one token,
+            // Known shortfall (found while issue 15 was open, reported): the test above runs one seed. R = 10 holding one token,
             // answers up to 10 ms and timers up to 5 ms late, 30 seeds (each its own jitter): no row fails and no run is
             // throttled above 5 %, but a drain read at a pace near R (a one-token bucket loses the refills it cannot hold)
             // or a start whose first reaction lands below R puts some runs under 0.9 R. Held to what it reaches now:
