@@ -230,9 +230,9 @@ namespace CognitoTools.Bulk
                     // estimate was too high, the drain that follows reads the quota. An estimate no drain read is a lower bound
                     // (lost refills make it low): it rises to the last second's accepted answers, the pace goes there, not below,
                     // and grows back to halfway to what the last second sent (or the rate set, if less): the quota is between.
-                    var sent = Math.Min(before, _admittedLastSecond.CountAt(now));
                     if (!_estimateRead) _estimate = Math.Min(before, Math.Max(_estimate, _acceptedLastSecond.CountAt(now)));
-                    SetRate(now, (_estimateRead ? Margin : 1) * _estimate, _estimateRead ? _estimate : (_estimate + sent) / 2,
+                    SetRate(now, (_estimateRead ? Margin : 1) * _estimate,
+                        _estimateRead ? _estimate : (_estimate + Math.Min(before, _admittedLastSecond.CountAt(now))) / 2,
                         $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}");
                 }
                 else
