@@ -48,6 +48,7 @@ Options:
   --quotas LIST      Comma-separated quotas R of the quota table (default 10,50,200).
   --rate-bursts LIST Seconds of tokens the quota's bucket holds, comma-separated (default 0.1,1,5; at least one token).
   --rate-log         Print the rate limiter's verbose lines (rate changes and their reasons) of each quota run.
+  --no-ideal         Leave out the one-token rows' ideal peers (fixed 0.9 R and 0.95 R told the quota).
   --listing-only     Only the listing section (issue 16): users listed from moto_server, ours against boto3's paginator.
   --no-listing       Skip the listing section.
   --listing-users N  Users in the moto pool of the listing section (default 10000; --quick: 500).
@@ -186,6 +187,7 @@ Options:
         public int[] Quotas = { 10, 50, 200 };
         public double[] RateBursts = { 0.1, 1, 5 };
         public bool RateLog;
+        public bool NoIdeal;
         public bool ListingOnly;
         public bool NoListing;
         public int ListingUsers = 10000;
@@ -228,6 +230,7 @@ Options:
                     case "--quotas": o.Quotas = Value().Split(',').Select(q => int.Parse(q, CultureInfo.InvariantCulture)).ToArray(); break;
                     case "--rate-bursts": o.RateBursts = Value().Split(',').Select(b => double.Parse(b, CultureInfo.InvariantCulture)).ToArray(); break;
                     case "--rate-log": o.RateLog = true; break;
+                    case "--no-ideal": o.NoIdeal = true; break;
                     case "--listing-only": o.ListingOnly = true; break;
                     case "--no-listing": o.NoListing = true; break;
                     case "--listing-users": o.ListingUsers = Math.Max(1, Int()); break;

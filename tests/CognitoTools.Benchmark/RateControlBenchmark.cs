@@ -84,7 +84,7 @@ namespace CognitoTools.Benchmark
                 // there only 1/R after the last was taken, so two requests a few ms closer than that (a late timer, the
                 // network) throttle the second. The spaced peer also leaves 97 % of its spacing after the request before
                 // it, whenever that one's timer fired: what is left is the network's and the endpoint's jitter.
-                if (burst <= 1)
+                if (burst <= 1 && !_options.NoIdeal)
                     foreach (var (share, spaced) in new[] { (0.9, false), (0.95, false), (0.95, true) })
                     {
                         var ideal = WithEndpoint(users, quota, url => Ours(url, users, 16, null, FixedPaceInRealTime(share * quota, spaced)), "--rate-burst", "1");

@@ -9,20 +9,17 @@ using CognitoTools.Protocol;
 
 namespace CognitoTools.Bulk
 {
-    /// <summary>
-    /// The rate every attempt of a batch passes (first tries and retries alike): it finds the service's request quota from
+    /// <summary>The rate every attempt of a batch passes (first tries and retries alike): it finds the service's request quota from
     /// its throttling answers, and never exceeds the configured cap. Give one instance to the client
     /// (<c>CognitoClientConfig.RateLimiter</c>), which gates every attempt and reports every answer to it.
-    /// <para>
-    /// One model: a pacer (evenly spaced slots, each send spaced from the last, and a one-second log: <see cref="NextSlot"/>,
+    /// <para>One model: a pacer (evenly spaced slots, each send spaced from the last, and a one-second log: <see cref="NextSlot"/>,
     /// <see cref="Admit"/>) runs at the rate a controller sets. The controller's quota estimate is the drain-to-drain rate: a token bucket is
     /// empty whenever it throttles, so the answers it accepted between two throttles, divided by the time between them,
     /// are what it refilled, its rate, whatever its burst and however far above it the batch was. From the AWS SDKs'
     /// adaptive mode: β = 0.7 as the first reaction to a throttle nothing explains yet, a margin below the estimate,
     /// CUBIC's regrowth (scaled to the estimate), and the slowdown when the retry quota runs dry; added: a test of each
     /// cut below what the service accepted: are the throttles the batch's doing, or background (then tolerated, decaying)?
-    /// </para>
-    /// </summary>
+    /// A bucket of one token drops the refills that come while it is full: its drains read low, and are lower bounds.</para></summary>
     public sealed class AdaptiveRateLimiter : IRequestRateLimiter
     {
         /// <summary>Floor of the rate after cuts (the SDKs' minimum fill rate); a lower cap wins.</summary>
@@ -57,6 +54,8 @@ namespace CognitoTools.Bulk
         private static readonly TimeSpan SlowStartPoll = TimeSpan.FromMilliseconds(2);
         /// <summary>A request leaves no sooner than this share of the spacing after the one before (not all: its own late timer is caught up on), unless it would wait more than MaxSpacedWait of it (with timers that late every request would wait, the waits adding up).</summary>
         internal const double SpacedShare = 0.97, MaxSpacedWait = 0.25;
+        /// <summary>A one-token bucket's pace grows back to this share of its quota, not all of it: at R it throttles at every late timer (told the quota, a spaced pace of 0.95 R sustains 94 % of it).</summary>
+        internal const double OneTokenPlateau = 0.95;
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
@@ -79,7 +78,7 @@ namespace CognitoTools.Bulk
         private TimeSpan _drainStart;
         private long _lastThrottleAccepted, _drainStartAccepted, _drainStartThrottles;
         private long _startDrainOpens;            // the drain our uncut start caused is read from this answer on (0: another drain)
-        private bool _estimateRead, _testJudgesReading; // a drain read the estimate (else a lower bound); the test judges a cut below a reading
+        private bool _estimateRead, _testJudgesReading, _oneToken; // a drain read the estimate (else a lower bound); the test judges a cut below a reading; the bucket holds under two tokens
         private long _testDue;                    // the answer count at which the running test is judged (0: none)
         private double _shareBeforeTest, _rateBeforeThrottling, _background;
         private TimeSpan _backgroundAt, _slowdownUntil; // when the background was measured; the retry quota's slowdown (once per episode)
@@ -119,10 +118,8 @@ namespace CognitoTools.Bulk
                 await _delay(delay, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>
-        /// Takes the next slot, 1/rate after the one before (evenly spaced: a bucket with a small burst throttles bunches
-        /// even far below its rate; idle time banks nothing); returns how long to wait for it.
-        /// </summary>
+        /// <summary>Takes the next slot, 1/rate after the one before (evenly spaced: a bucket with a small burst throttles bunches
+        /// even far below its rate; idle time banks nothing); returns how long to wait for it.</summary>
         private TimeSpan NextSlot(TimeSpan now)
         {
             if (double.IsPositiveInfinity(_rate)) return TimeSpan.Zero;
@@ -132,11 +129,9 @@ namespace CognitoTools.Bulk
             return slot - now;
         }
 
-        /// <summary>
-        /// Admits the request now, or returns how long to wait (then call again with the same generation): for a slot if
+        /// <summary>Admits the request now, or returns how long to wait (then call again with the same generation): for a slot if
         /// it holds none or a cut voided it, or for room under the cap in the last second (timers wake late, and a late
-        /// request would bunch with the on-time ones after it: the one-second log keeps the cap true when requests leave).
-        /// </summary>
+        /// request would bunch with the on-time ones after it: the one-second log keeps the cap true when requests leave).</summary>
         internal TimeSpan Admit(ref long generation)
         {
             lock (_gate)
@@ -198,6 +193,7 @@ namespace CognitoTools.Bulk
         private void OnThrottled(TimeSpan now)
         {
             _throttles++;
+            if (_throttles == 2 && _accepted <= 2) _oneToken = true; // throttled twice within the first two accepted: under two tokens
             var inDrain = InDrain(now);
             if (!inDrain)
             {
@@ -222,60 +218,72 @@ namespace CognitoTools.Bulk
             var before = Pace(now);
             if (QuietSinceUntolerated(now)) _rateBeforeThrottling = before; // where a verdict of background goes back to
             _lastUntolerated = now;
-            if (!inDrain)
+            if (inDrain)
             {
-                if (!double.IsNaN(_estimate) && before > _estimate)
+                // A throttle within a drain: the bucket was empty at both ends, so what it accepted in between is its rate.
+                var drained = _accepted - _drainStartAccepted;
+                var span = (now - _drainStart).TotalSeconds;
+                if (drained < MinDrainAnswers || span < MinDrainSpan.TotalSeconds)
                 {
-                    // Throttled above the estimate: the probe beyond it failed (or a burst ran out). Back below it; if the
-                    // estimate was too high, the drain that follows reads the quota. An estimate no drain read is a lower bound
-                    // (lost refills make it low): it rises to the last second's accepted answers, the pace goes there, not below,
-                    // and grows back to halfway to what the last second sent (or the rate set, if less): the quota is between.
-                    if (!_estimateRead) _estimate = Math.Min(before, Math.Max(_estimate, _acceptedLastSecond.CountAt(now)));
-                    SetRate(now, (_estimateRead ? Margin : 1) * _estimate,
-                        _estimateRead ? _estimate : (_estimate + Math.Min(before, _admittedLastSecond.CountAt(now))) / 2,
-                        $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}");
+                    // Too few accepted yet to read the drain, but a bound: the bucket refilled no more than it accepted since
+                    // the drain began, plus the token it may have held then: no faster than that (it falls towards the quota as
+                    // 1/span). Not when background throttles may be all there is, unless they are heavy or our uncut start
+                    // emptied the bucket; then, cut after cut, the next goes 1/rate after the last (not at once), and the rate
+                    // grows back towards where it was once throttles stop (over a few ms, late answers read it low).
+                    var ceiling = span > 0 ? (drained + 1) / span : double.PositiveInfinity;
+                    if (before <= ceiling || (share < HeavyShare && _startDrainOpens == 0)) return;
+                    SetRate(now, ceiling, _startDrainOpens > 0 ? _plateau : ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
+                    if (_startDrainOpens > 0) _nextSlot = _lastAdmitted + Spacing;
+                    return;
                 }
-                else
+                var drainRate = drained / span;
+                // Sent no faster than the bucket may have refilled (a token more: it may have held one), yet throttled: our pace,
+                // not the bucket's. Sent: the rate set, or the answers since, one fewer (the first may have left before), if lower.
+                if (Math.Min(before, (drained + _throttles - _drainStartThrottles - 1) / span) <= (drained + 1) / span)
                 {
-                    // Nothing measured explains this throttle (yet): the SDKs' first reaction. Below an estimate the
-                    // service accepted, that cut also tests whether the throttles depend on the rate at all.
-                    if (!double.IsNaN(_estimate) && !Testing) StartTest(share, false);
-                    SetRate(now, Beta * before, before, "throttled; first reaction ×" + Beta.ToString(CultureInfo.InvariantCulture));
+                    if (!Testing) StartTest(share, false);
+                    return;
                 }
-                return;
+                // Background throttles at our pace leave P × (1 − b) accepted; a reading near that is them, not the bucket.
+                if (background > 0 && drainRate >= Margin * before * (1 - background)) return;
+                if (!_oneToken)
+                {
+                    // Every reading's cut is tested (at our pace background throttles drain too), a running one started over.
+                    StartTest(share, true);
+                    (_estimate, _estimateRead) = (drainRate, true);
+                    // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
+                    SetRate(now, Margin * drainRate / (1 - background), drainRate,
+                        $"{drained} accepted between throttles over {span.ToString("0.00", CultureInfo.InvariantCulture)} s: the quota is about {RateText.Pace(drainRate)}");
+                    return;
+                }
+                // A one-token bucket drops the refills that come while it is full, as it is at every throttle at a pace near
+                // its rate: its drains read low. A reading is a lower bound, taken as below (unless the pace was not above it).
+                if (double.IsNaN(_estimate) || before > _estimate) (_estimate, _estimateRead) = (Math.Max(double.IsNaN(_estimate) ? 0 : _estimate, drainRate), false);
             }
-            // A throttle within a drain: the bucket was empty at both ends, so what it accepted in between is its rate.
-            var drained = _accepted - _drainStartAccepted;
-            var span = (now - _drainStart).TotalSeconds;
-            if (drained < MinDrainAnswers || span < MinDrainSpan.TotalSeconds)
+            if (!double.IsNaN(_estimate) && before > _estimate)
             {
-                // Too few accepted yet to read the drain, but a bound: the bucket refilled no more than it accepted since
-                // the drain began, plus the token it may have held then: no faster than that (it falls towards the quota as
-                // 1/span). Not when background throttles may be all there is, unless they are heavy or our uncut start
-                // emptied the bucket; then, cut after cut, the next goes 1/rate after the last (not at once), and the rate
-                // grows back towards where it was once throttles stop (over a few ms, late answers read it low).
-                var ceiling = span > 0 ? (drained + 1) / span : double.PositiveInfinity;
-                if (before <= ceiling || (share < HeavyShare && _startDrainOpens == 0)) return;
-                SetRate(now, ceiling, _startDrainOpens > 0 ? _plateau : ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
-                if (_startDrainOpens > 0) _nextSlot = _lastAdmitted + Spacing;
-                return;
+                // Throttled above the estimate: the probe beyond it failed (or a burst ran out). Back below it; if the
+                // estimate was too high, the drain that follows reads the quota. An estimate no drain read is a lower bound
+                // (lost refills make it low): it rises to the last second's accepted answers, the pace goes there, not below,
+                // and grows back to halfway to what the last second sent (or the rate set, if less): the quota is between.
+                if (!_estimateRead) _estimate = Math.Min(before, Math.Max(_estimate, _acceptedLastSecond.CountAt(now)));
+                var plateau = _estimateRead ? (_oneToken ? OneTokenPlateau : 1) * _estimate : (_estimate + Math.Min(before, _admittedLastSecond.CountAt(now))) / 2;
+                SetRate(now, (_estimateRead ? Margin : 1) * _estimate, plateau, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}");
             }
-            var drainRate = drained / span;
-            // Sent no faster than the bucket may have refilled (a token more: it may have held one), yet throttled: our pace,
-            // not the bucket's. Sent: the rate set, or the answers since, one fewer (the first may have left before), if lower.
-            if (Math.Min(before, (drained + _throttles - _drainStartThrottles - 1) / span) <= (drained + 1) / span)
+            else if (_oneToken && !double.IsNaN(_estimate) && (inDrain || !_estimateRead))
             {
-                if (!Testing) StartTest(share, false);
-                return;
+                // A one-token bucket throttled at or below its lower bound (or, in a drain, its quota): that is its quota.
+                StartTest(share, true);
+                _estimateRead = true;
+                SetRate(now, Margin * _estimate, OneTokenPlateau * _estimate, $"throttled at {RateText.Pace(before)}, not above {RateText.Pace(_estimate)}, which this one-token bucket accepted: its quota");
             }
-            // Background throttles at our pace leave P × (1 − b) accepted; a reading near that is them, not the bucket.
-            if (background > 0 && drainRate >= Margin * before * (1 - background)) return;
-            // Every reading's cut is tested (at our pace background throttles drain too), a running one started over.
-            StartTest(share, true);
-            (_estimate, _estimateRead) = (drainRate, true);
-            // Background throttles (a share of our attempts that no pace avoids) need that many more sends: ÷ (1 − b).
-            SetRate(now, Margin * drainRate / (1 - background), drainRate,
-                $"{drained} accepted between throttles over {span.ToString("0.00", CultureInfo.InvariantCulture)} s: the quota is about {RateText.Pace(drainRate)}");
+            else
+            {
+                // Nothing measured explains this throttle (yet): the SDKs' first reaction. Below an estimate the
+                // service accepted, that cut also tests whether the throttles depend on the rate at all.
+                if (!double.IsNaN(_estimate) && !Testing) StartTest(share, false);
+                SetRate(now, Beta * before, before, "throttled; first reaction ×" + Beta.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         /// <summary>The test judges the answers to requests sent after the cut: those in flight left at the old rate.</summary>
@@ -357,8 +365,7 @@ namespace CognitoTools.Bulk
             _epoch = now;
             if (_rate < before)
             {
-                // A cut voids the slots handed out at the old spacing: their holders take new ones (with many
-                // requests waiting, the old pace would otherwise go on for seconds).
+                // A cut voids the slots handed out at the old spacing: their holders take new ones (with many requests waiting, the old pace would otherwise go on for seconds).
                 _generation++;
                 _nextSlot = now;
                 // A further cut during the test: the test starts over and judges the newest cut.
@@ -373,8 +380,7 @@ namespace CognitoTools.Bulk
         private bool InDrain(TimeSpan now) => _lastThrottle != TimeSpan.MinValue && now - _lastThrottle <= DrainGap;
         private bool QuietSinceUntolerated(TimeSpan now) => _lastUntolerated == TimeSpan.MinValue || now - _lastUntolerated >= QuietBeforeStep;
         private double Share() => _window.Count(throttled => throttled) / (double)Math.Max(_window.Count, 1);
-        private double Background(TimeSpan now)
-            => _background <= 0 ? 0 : _background * Math.Pow(0.5, Math.Max(0, (now - _backgroundAt).TotalSeconds) / BackgroundHalfLife.TotalSeconds);
+        private double Background(TimeSpan now) => _background <= 0 ? 0 : _background * Math.Pow(0.5, Math.Max(0, (now - _backgroundAt).TotalSeconds) / BackgroundHalfLife.TotalSeconds);
         private double Clamp(double rate) => Math.Min(_cap, Math.Max(MinimumRate, rate));
         private static double Scale(double plateau) => ScalePerRate * Math.Max(plateau, MinimumRate);
 
@@ -382,18 +388,12 @@ namespace CognitoTools.Bulk
         private sealed class SecondLog : Queue<TimeSpan>
         {
             public static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
-
             public int CountAt(TimeSpan now)
             {
                 while (Count > 0 && now - Peek() >= OneSecond) Dequeue();
                 return Count;
             }
-
-            public void Add(TimeSpan now)
-            {
-                CountAt(now);
-                Enqueue(now);
-            }
+            public void Add(TimeSpan now) { CountAt(now); Enqueue(now); }
         }
     }
 }

@@ -343,6 +343,53 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void A_one_token_buckets_drain_reads_only_a_lower_bound_and_a_throttle_at_that_bound_reads_it(bool oneToken)
+        {
+            // Real time, R = 10 holding one token: a drain at a pace near R (9.96/s) read 12 accepted in 1.47 s, 8.16/s, and
+            // the batch paced 10 % below that for the rest of its 34 s: 80 % of R. Such a bucket drops the refills that come
+            // while it is full, as it is at every throttle at a pace near its rate. It is told by its first two throttles
+            // coming within its first two accepted answers; a bucket of more tokens accepts more before its first throttle.
+            var clock = new FakeClock();
+            var limiter = Limiter(20, clock);
+            var log = new List<string>();
+            limiter.Log = log.Add;
+            var acceptedFirst = oneToken ? 1 : 3;
+            for (var i = 0; i < acceptedFirst; i++) limiter.OnAnswer(AnswerKind.Accepted);
+            clock.Now = TimeSpan.FromSeconds(0.05);
+            limiter.OnAnswer(AnswerKind.Throttled); // the first reaction: 20 -> 14/s
+            clock.Now = TimeSpan.FromSeconds(0.10);
+            limiter.OnAnswer(AnswerKind.Throttled);
+            Assert.Equal(14, limiter.CurrentRate, 9);
+            // Then answers every 0.1 s, every fourth throttled: at 0.9 s, 6 accepted in the drain's 0.85 s (7.06/s).
+            for (var tick = 2; tick <= 9; tick++)
+            {
+                clock.Now = TimeSpan.FromSeconds(tick / 10.0);
+                limiter.OnAnswer(tick % 4 == 1 ? AnswerKind.Throttled : AnswerKind.Accepted);
+            }
+            var reading = 6 / 0.85;
+            Assert.Equal(reading, limiter.EstimatedQuota, 9);
+            // A bucket of more tokens: the quota, the pace 10 % below it. One token: at least that, the pace there.
+            Assert.Equal(oneToken ? reading : AdaptiveRateLimiter.Margin * reading, limiter.CurrentRate, 9);
+            // No throttle for 1.5 s, 15 accepted: the quota is at least 15 / 1.6 s. Then a throttle at a pace below that.
+            for (var tick = 10; tick <= 24; tick++)
+            {
+                clock.Now = TimeSpan.FromSeconds(tick / 10.0);
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            var before = limiter.CurrentRate;
+            clock.Now = TimeSpan.FromSeconds(2.5);
+            limiter.OnAnswer(AnswerKind.Throttled);
+            var bound = 15 / 1.6;
+            Assert.Equal(bound, limiter.EstimatedQuota, 9);
+            // One token: throttled at or below what it accepted, that is its quota: 10 % below it, growing back to 95 % of it
+            // (at R every late timer throttles). More tokens: the reading's cut is under test, and a throttle below it waits.
+            Assert.Equal(oneToken ? AdaptiveRateLimiter.Margin * bound : before, limiter.CurrentRate, 9);
+            Assert.Contains(oneToken ? "which this one-token bucket accepted: its quota" : "the quota is about", log.Last());
+        }
+
+        [Theory]
         [InlineData(4, false)]
         [InlineData(6, true)]
         public void A_test_whose_throttled_share_is_within_the_tolerance_gives_no_verdict_of_background(int throttledOfForty, bool background)

@@ -76,7 +76,7 @@ namespace CognitoTools.Tests.Bulk
         {
             // Not the one-token bucket (R = 10, a tenth of a second): it drops every refill that comes while it is full,
             // and a late timer brings two requests closer than 0.1 s; with these loads it sustains 90 % and 84 % of R
-            // without a cap, 93 % and 81 % with one. The best fixed pace told the quota sustains 95 % and 88 %: that row
+            // without a cap, 93 % and 84 % with one. The best fixed pace told the quota sustains 95 % and 88 %: that row
             // is held to 0.9 of it (With_late_timers_a_one_token_bucket_gets_nearly_what_the_best_fixed_pace_gets).
             foreach (var row in QuotaRows().Where(r => QuotaScenario((int)r[0], (double)r[1], (bool)r[2]).Burst > 1))
             foreach (var (jitter, late) in new[] { (10, 5), (20, 15) })
@@ -136,9 +136,10 @@ namespace CognitoTools.Tests.Bulk
         {
             // Known shortfall (found while issue 15 was open, reported): the test above runs one seed. R = 10 holding one token,
             // answers up to 10 ms and timers up to 5 ms late, 30 seeds (each its own jitter): no row fails and no run is
-            // throttled above 5 %, but a drain read at a pace near R (a one-token bucket loses the refills it cannot hold)
-            // or a start whose first reaction lands below R puts some runs under 0.9 R. Held to what it reaches now:
-            // 23 of 30 without a cap, 22 with one (19 before the spacing held within drains), the worst at 74 % and 77 %.
+            // throttled above 5 %. A drain read at a pace near R (a one-token bucket loses the refills it cannot hold) put
+            // runs at 74 % of R until such a bucket's drains became lower bounds; the runs still under 0.9 R now start low
+            // or read their bound low. Held to what it reaches now: 25 of 30 without a cap, 30 with one (23 and 22 before),
+            // the worst at 88 % and 91 % (74 % and 77 % before).
             var sustained = new List<double>();
             for (var seed = 1; seed <= 30; seed++)
             {
@@ -153,8 +154,8 @@ namespace CognitoTools.Tests.Bulk
             }
             var met = sustained.Count(share => share >= 0.9);
             _output.WriteLine($"{met} of 30 seeds at 0.9 R or more; mean {sustained.Average():P1}, worst {sustained.Min():P1}, best {sustained.Max():P1}");
-            Assert.True(met >= 20, $"{met} of 30 seeds sustained 0.9 R");
-            Assert.True(sustained.Min() >= 0.7, $"the worst seed sustained {sustained.Min():P1} of R");
+            Assert.True(met >= (capped ? 28 : 24), $"{met} of 30 seeds sustained 0.9 R");
+            Assert.True(sustained.Min() >= 0.85, $"the worst seed sustained {sustained.Min():P1} of R");
         }
 
         public static IEnumerable<object[]> RowsWithoutACap() => QuotaRows().Where(r => !(bool)r[2]);
