@@ -268,7 +268,7 @@ namespace CognitoTools.Bulk
                 // and grows back to halfway to what the last second sent (or the rate set, if less): the quota is between.
                 if (!_estimateRead) _estimate = Math.Min(before, Math.Max(_estimate, _acceptedLastSecond.CountAt(now)));
                 var plateau = _estimateRead ? (_oneToken ? OneTokenPlateau : 1) * _estimate : (_estimate + Math.Min(before, _admittedLastSecond.CountAt(now))) / 2;
-                SetRate(now, (_estimateRead ? Margin : 1) * _estimate, plateau, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}");
+                SetRate(now, (_estimateRead ? Margin : 1) * _estimate, plateau, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}" + (inDrain ? ", from this one-token bucket's drain, a lower bound" : ""));
             }
             else if (_oneToken && !double.IsNaN(_estimate) && (inDrain || !_estimateRead))
             {

@@ -372,6 +372,7 @@ namespace CognitoTools.Tests.Bulk
             Assert.Equal(reading, limiter.EstimatedQuota, 9);
             // A bucket of more tokens: the quota, the pace 10 % below it. One token: at least that, the pace there.
             Assert.Equal(oneToken ? reading : AdaptiveRateLimiter.Margin * reading, limiter.CurrentRate, 9);
+            Assert.Contains(oneToken ? "from this one-token bucket's drain, a lower bound" : "the quota is about", log.Last());
             // No throttle for 1.5 s, 15 accepted: the quota is at least 15 / 1.6 s. Then a throttle at a pace below that.
             for (var tick = 10; tick <= 24; tick++)
             {
