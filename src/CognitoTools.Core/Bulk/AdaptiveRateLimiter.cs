@@ -194,14 +194,14 @@ namespace CognitoTools.Bulk
         {
             _throttles++;
             if (_throttles == 2 && _accepted <= 2) _oneToken = true; // throttled twice within the first two accepted: under two tokens
-            var inDrain = InDrain(now);
+            var (inDrain, accountedFor) = (InDrain(now), double.NaN);
             if (!inDrain)
             {
                 // Accepted since the last throttle, over the time since: a drain rate if the bucket never filled in
-                // between, less if it did. Either way the quota is at least that.
-                var since = _accepted - _lastThrottleAccepted;
-                if (_lastThrottle != TimeSpan.MinValue && since >= MinDrainAnswers)
-                    _estimate = Math.Max(double.IsNaN(_estimate) ? 0 : _estimate, since / (now - _lastThrottle).TotalSeconds);
+                // between, less if it did. Either way the quota is at least that; those answers, give or take one, account for a rate up to accountedFor.
+                var (since, seconds) = (_accepted - _lastThrottleAccepted, _lastThrottle == TimeSpan.MinValue ? 0 : (now - _lastThrottle).TotalSeconds);
+                if (seconds > 0 && since >= MinDrainAnswers)
+                    (_estimate, accountedFor) = (Math.Max(double.IsNaN(_estimate) ? 0 : _estimate, since / seconds), (since + 1) / seconds);
                 (_drainStart, _drainStartAccepted, _drainStartThrottles) = (now, _accepted, _throttles);
                 _startDrainOpens = double.IsPositiveInfinity(_rate) ? _admitted : 0;
             }
@@ -267,8 +267,12 @@ namespace CognitoTools.Bulk
                 // (lost refills make it low): it rises to the last second's accepted answers, the pace goes there, not below,
                 // and grows back to halfway to what the last second sent (or the rate set, if less): the quota is between.
                 if (!_estimateRead) _estimate = Math.Min(before, Math.Max(_estimate, _acceptedLastSecond.CountAt(now)));
+                // A bound the answers since the last throttle account for (the bucket never filled: it accepted that rate throughout), with this
+                // probe failing within the margin above it, is as good as a reading: paced at the bound, every probe throttled (5 % at R = 10, 50 tokens).
+                var accounted = !_estimateRead && !_oneToken && accountedFor >= _estimate && Margin * before <= _estimate;
+                _estimateRead |= accounted;
                 var plateau = _estimateRead ? (_oneToken ? OneTokenPlateau : 1) * _estimate : (_estimate + Math.Min(before, _admittedLastSecond.CountAt(now))) / 2;
-                SetRate(now, (_estimateRead ? Margin : 1) * _estimate, plateau, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}" + (inDrain ? ", from this one-token bucket's drain, a lower bound" : ""));
+                SetRate(now, (_estimateRead ? Margin : 1) * _estimate, plateau, $"throttled at {RateText.Pace(before)}, above the estimated quota {RateText.Pace(_estimate)}" + (inDrain ? ", from this one-token bucket's drain, a lower bound" : accounted ? ", which the answers since the last throttle account for" : ""));
             }
             else if (_oneToken && !double.IsNaN(_estimate) && (inDrain || !_estimateRead))
             {
@@ -388,11 +392,7 @@ namespace CognitoTools.Bulk
         private sealed class SecondLog : Queue<TimeSpan>
         {
             public static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
-            public int CountAt(TimeSpan now)
-            {
-                while (Count > 0 && now - Peek() >= OneSecond) Dequeue();
-                return Count;
-            }
+            public int CountAt(TimeSpan now) { while (Count > 0 && now - Peek() >= OneSecond) Dequeue(); return Count; }
             public void Add(TimeSpan now) { CountAt(now); Enqueue(now); }
         }
     }

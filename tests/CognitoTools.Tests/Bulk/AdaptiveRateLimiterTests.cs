@@ -391,6 +391,38 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void A_probe_that_fails_within_the_margin_above_a_bound_the_answers_account_for_reads_that_bound(bool oneToken)
+        {
+            // Real time, R = 10 holding 50 tokens, no cap: the bound a failed probe left, 10/s, was what the bucket accepted
+            // between two throttles, and no drain ever read it (one throttle per failed probe). Paced at it, the next probe
+            // failed a few percent above it, every 3.5 s: 5.1 % of attempts throttled. The quota is between the bound and
+            // the pace that failed, less than the margin apart: the bound is as good as a reading, the pace goes 10 % below
+            // it. A one-token bucket's bound reads low (it drops the refills that come while it is full): it stays a bound.
+            var clock = new FakeClock();
+            var limiter = Limiter(10.5, clock);
+            var log = new List<string>();
+            limiter.Log = log.Add;
+            for (var i = 0; i < (oneToken ? 1 : 3); i++) limiter.OnAnswer(AnswerKind.Accepted);
+            limiter.OnAnswer(AnswerKind.Throttled); // the first reaction: 10.5 -> 7.35/s, growing back to 10.5 in 3.9 s
+            if (oneToken) limiter.OnAnswer(AnswerKind.Throttled); // within the first two accepted: one token
+            // 4 s of answers, all accepted, 10 a second; then a throttle at 10.5/s.
+            for (var tick = 1; tick <= 40; tick++)
+            {
+                clock.Now = TimeSpan.FromTicks(tick * TimeSpan.TicksPerSecond / 10);
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            Assert.Equal(10.5, limiter.CurrentRate, 2);
+            clock.Now = TimeSpan.FromSeconds(4.05);
+            limiter.OnAnswer(AnswerKind.Throttled);
+            // 40 accepted in 4.05 s (9.88/s; 41, one more, would be 10.12/s), and 10 in the last second: the bound is 10/s.
+            Assert.Equal(10, limiter.EstimatedQuota, 9);
+            Assert.Equal(oneToken ? 10 : AdaptiveRateLimiter.Margin * 10, limiter.CurrentRate, 9);
+            Assert.Equal(!oneToken, log.Last().EndsWith("which the answers since the last throttle account for.", StringComparison.Ordinal));
+        }
+
+        [Theory]
         [InlineData(4, false)]
         [InlineData(6, true)]
         public void A_test_whose_throttled_share_is_within_the_tolerance_gives_no_verdict_of_background(int throttledOfForty, bool background)
