@@ -345,6 +345,52 @@ namespace CognitoTools.Tests.Bulk
         [Theory]
         [InlineData(true)]
         [InlineData(false)]
+        public void A_one_token_buckets_start_ceiling_grows_only_as_a_probe_from_that_ceiling(bool oneToken)
+        {
+            // Real time, R = 10 holding one token, no cap, 20 ms latency: the start's last ceiling cut to 7.84/s while the rate
+            // grew back towards the start's pace; the requests waiting held slots at the ceiling's spacing, so the rate reached
+            // 16/s unsent, the first request sent at it was throttled at 3.5 s, and the bound left, 8/s, held the batch to
+            // 89.4 to 89.9 % of R in 7 of 7 runs. A one-token bucket's ceiling grows as a probe from there; a bigger bucket's
+            // grows back towards the start's pace (late answers may have read it low: the test above).
+            var clock = new FakeClock();
+            var limiter = Limiter(double.PositiveInfinity, clock);
+            var log = new List<string>();
+            limiter.Log = log.Add;
+            // Slow start, each round answered 20 ms after it was sent: one token throttles round 2 (both within the first
+            // accepted); a bigger bucket accepts rounds 1 and 2, and throttles two of round 3.
+            var rounds = oneToken ? new[] { "A", "TT" } : new[] { "A", "AA", "TTA" };
+            foreach (var round in rounds)
+            {
+                foreach (var _ in round) Assert.Equal(TimeSpan.Zero, NewRequest(limiter));
+                clock.Now += TimeSpan.FromMilliseconds(20);
+                foreach (var answer in round) limiter.OnAnswer(answer == 'A' ? AnswerKind.Accepted : AnswerKind.Throttled);
+            }
+            var startPace = limiter.CurrentRate / AdaptiveRateLimiter.Beta;
+            // The drain the start caused: 2 accepted, then throttled 280 or 260 ms after it opened: a ceiling of 3 in that span.
+            for (var i = 1; i <= 3; i++)
+            {
+                clock.Now = TimeSpan.FromMilliseconds(100 * i);
+                NewRequest(limiter);
+                clock.Now += TimeSpan.FromMilliseconds(20);
+                limiter.OnAnswer(i < 3 ? AnswerKind.Accepted : AnswerKind.Throttled);
+            }
+            var ceiling = 3 / (0.32 - (oneToken ? 0.04 : 0.06));
+            Assert.Equal(ceiling, limiter.CurrentRate, 9);
+            Assert.Contains("still throttled: the bucket refilled at most 3 in", log.Last());
+            // 4 s with no throttle, a request sent and accepted every 100 ms.
+            for (var i = 4; i <= 44; i++)
+            {
+                clock.Now = TimeSpan.FromMilliseconds(100 * i);
+                NewRequest(limiter);
+                limiter.OnAnswer(AnswerKind.Accepted);
+            }
+            if (oneToken) Assert.InRange(limiter.CurrentRate, ceiling, (1 + AdaptiveRateLimiter.ProbeReach) * ceiling);
+            else Assert.True(limiter.CurrentRate > 0.9 * startPace, $"the rate is {limiter.CurrentRate:F1}/s, not back near the start's {startPace:F1}/s");
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
         public void A_one_token_buckets_drain_reads_only_a_lower_bound_and_a_throttle_at_that_bound_reads_it(bool oneToken)
         {
             // Real time, R = 10 holding one token: a drain at a pace near R (9.96/s) read 12 accepted in 1.47 s, 8.16/s, and

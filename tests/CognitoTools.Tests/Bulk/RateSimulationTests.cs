@@ -132,14 +132,15 @@ namespace CognitoTools.Tests.Bulk
         [Theory]
         [InlineData(false)]
         [InlineData(true)]
-        public void Across_thirty_seeds_a_one_token_bucket_with_timers_a_little_late_meets_0_9_R_in_most_runs(bool capped)
+        public void Across_thirty_seeds_a_one_token_bucket_with_timers_a_little_late_meets_0_9_R_in_every_run(bool capped)
         {
             // Known shortfall (found while issue 15 was open, reported): the test above runs one seed. R = 10 holding one token,
             // answers up to 10 ms and timers up to 5 ms late, 30 seeds (each its own jitter): no row fails and no run is
             // throttled above 5 %. A drain read at a pace near R (a one-token bucket loses the refills it cannot hold) put
-            // runs at 74 % of R until such a bucket's drains became lower bounds; the runs still under 0.9 R now start low
-            // or read their bound low. Held to what it reaches now: 25 of 30 without a cap, 30 with one (23 and 22 before),
-            // the worst at 88 % and 91 % (74 % and 77 % before).
+            // runs at 74 % of R until such a bucket's drains became lower bounds (then 25 of 30 without a cap, 30 with one,
+            // the worst at 88 % and 91 %); the uncapped runs still under 0.9 R started low: the start's last ceiling grew back
+            // towards the start's pace unsent, and the first request sent at it failed far above the quota. Growing as a probe
+            // from the ceiling, every run meets 0.9 R, the worst at 90.7 % without a cap and 90.9 % with one.
             var sustained = new List<double>();
             for (var seed = 1; seed <= 30; seed++)
             {
@@ -152,10 +153,32 @@ namespace CognitoTools.Tests.Bulk
                 Assert.True(run.ThrottledShare <= 0.05, $"seed {seed}: {run.ThrottledShare:P1} of attempts throttled");
                 sustained.Add(run.Sustained / scenario.Quota);
             }
-            var met = sustained.Count(share => share >= 0.9);
-            _output.WriteLine($"{met} of 30 seeds at 0.9 R or more; mean {sustained.Average():P1}, worst {sustained.Min():P1}, best {sustained.Max():P1}");
-            Assert.True(met >= (capped ? 28 : 24), $"{met} of 30 seeds sustained 0.9 R");
-            Assert.True(sustained.Min() >= 0.85, $"the worst seed sustained {sustained.Min():P1} of R");
+            _output.WriteLine($"mean {sustained.Average():P1}, worst {sustained.Min():P1}, best {sustained.Max():P1}");
+            Assert.True(sustained.Min() >= 0.9, $"the worst seed sustained {sustained.Min():P1} of R");
+        }
+
+        [Fact]
+        public void Across_thirty_seeds_without_a_cap_a_one_token_bucket_whose_connections_open_20_ms_late_meets_0_9_R_in_every_run()
+        {
+            // Real time, R = 10 holding one token, no cap: on one machine the row missed in 7 of 7 runs (89.4 to 89.9 % of R).
+            // The simulation takes that path when each connection's first answer comes 20 ms late: the start's ceilings
+            // cut to 7.84/s; the rate grew back towards the start's pace while the requests waiting held slots at the
+            // ceiling's spacing, so the first sent at the grown rate (16/s, at 3.5 s) failed and left a bound of 8/s, the
+            // next probe 7.5 s later: 28 of 30 seeds at 0.9 R, the worst at 89.9 %. Growing as a probe from the ceiling:
+            // every seed, the worst at 92 %.
+            var sustained = new List<double>();
+            for (var seed = 1; seed <= 30; seed++)
+            {
+                var scenario = QuotaScenario(10, 0.1, false);
+                scenario.ConnectLatency = TimeSpan.FromMilliseconds(20);
+                scenario.Seed = seed;
+                var run = RateSimulation.Run(scenario, New);
+                Assert.Equal(0, run.Failed);
+                Assert.True(run.ThrottledShare <= 0.05, $"seed {seed}: {run.ThrottledShare:P1} of attempts throttled");
+                sustained.Add(run.Sustained / scenario.Quota);
+            }
+            _output.WriteLine($"mean {sustained.Average():P1}, worst {sustained.Min():P1}, best {sustained.Max():P1}");
+            Assert.True(sustained.Min() >= 0.9, $"the worst seed sustained {sustained.Min():P1} of R");
         }
 
         public static IEnumerable<object[]> RowsWithoutACap() => QuotaRows().Where(r => !(bool)r[2]);
