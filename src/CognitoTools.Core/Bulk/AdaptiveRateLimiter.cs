@@ -225,14 +225,14 @@ namespace CognitoTools.Bulk
                 var span = (now - _drainStart).TotalSeconds;
                 if (drained < MinDrainAnswers || span < MinDrainSpan.TotalSeconds)
                 {
-                    // Too few accepted yet to read the drain, but a bound: the bucket refilled no more than it accepted since the drain began, plus
-                    // the token it may have held then: no faster than that (it falls towards the quota as 1/span). Not when background throttles may
-                    // be all there is, unless they are heavy or our uncut start emptied the bucket; then, cut after cut, the next goes 1/rate after the
-                    // last (not at once), and the rate grows back towards where it was once throttles stop (late answers read it low); a one-token
-                    // bucket's probes up from there: its requests wait at that spacing, the rate would grow far above its quota unsent, the first sent at it fail (a bound of 8/s at R = 10).
+                    // Too few accepted yet to read the drain, but a bound: the bucket refilled no more than it accepted since the drain began, plus the token it
+                    // may have held then: no faster than that (it falls towards the quota as 1/span). Not when background throttles may be all there is, unless they
+                    // are heavy or our uncut start emptied the bucket; then, cut after cut, the next goes 1/rate after the last (not at once). A ceiling over a span
+                    // too short to read a drain grows back towards where the rate was (late answers read it low: 2 in 16 ms at R = 200); from a longer one (a one-token
+                    // bucket's reads low anyway) the rate probes: grown back unsent (requests wait at its spacing), the first sent failed far above (R = 10: 184/s with 50 tokens; with one, a bound of 8/s).
                     var ceiling = span > 0 ? (drained + 1) / span : double.PositiveInfinity;
                     if (before <= ceiling || (share < HeavyShare && _startDrainOpens == 0)) return;
-                    SetRate(now, ceiling, _startDrainOpens > 0 && !_oneToken ? _plateau : ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
+                    SetRate(now, ceiling, _startDrainOpens > 0 && !_oneToken && span < MinDrainSpan.TotalSeconds ? _plateau : ceiling, $"still throttled: the bucket refilled at most {drained + 1} in {span.ToString("0.00", CultureInfo.InvariantCulture)} s");
                     if (_startDrainOpens > 0) _nextSlot = _lastAdmitted + Spacing;
                     return;
                 }

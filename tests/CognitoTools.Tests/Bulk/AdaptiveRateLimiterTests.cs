@@ -343,15 +343,19 @@ namespace CognitoTools.Tests.Bulk
         }
 
         [Theory]
-        [InlineData(true)]
-        [InlineData(false)]
-        public void A_one_token_buckets_start_ceiling_grows_only_as_a_probe_from_that_ceiling(bool oneToken)
+        [InlineData(true, 100, true)]
+        [InlineData(false, 100, true)]
+        [InlineData(false, 60, false)]
+        public void A_start_ceiling_over_a_span_long_enough_to_read_or_a_one_token_buckets_grows_only_as_a_probe(bool oneToken, int stepMs, bool probes)
         {
-            // Real time, R = 10 holding one token, no cap, 20 ms latency: the start's last ceiling cut to 7.84/s while the rate
-            // grew back towards the start's pace; the requests waiting held slots at the ceiling's spacing, so the rate reached
-            // 16/s unsent, the first request sent at it was throttled at 3.5 s, and the bound left, 8/s, held the batch to
-            // 89.4 to 89.9 % of R in 7 of 7 runs. A one-token bucket's ceiling grows as a probe from there; a bigger bucket's
-            // grows back towards the start's pace (late answers may have read it low: the test above).
+            // Real time, R = 10, no cap, 20 ms latency. One token: the start's last ceiling cut to 7.84/s ("3 in 0.38 s")
+            // while the rate grew back towards the start's pace; the requests waiting held slots at the ceiling's spacing,
+            // so the rate reached 16/s unsent, the first request sent at it was throttled at 3.5 s, and the bound left,
+            // 8/s, held the batch to 89.4 to 89.9 % of R in 7 of 7 runs. 50 tokens: the last ceiling, 10.4/s ("4 in 0.39
+            // s"), grew back unsent to 121 to 184/s, and the first requests sent at it were throttled by the dozen (5.1 %
+            // of attempts in one run). A ceiling over a span long enough to read a drain bounds the quota (a one-token
+            // bucket's reads low): the rate probes up from it. A shorter one may read low (late answers): it grows back
+            // towards the start's pace (the test above).
             var clock = new FakeClock();
             var limiter = Limiter(double.PositiveInfinity, clock);
             var log = new List<string>();
@@ -365,16 +369,19 @@ namespace CognitoTools.Tests.Bulk
                 clock.Now += TimeSpan.FromMilliseconds(20);
                 foreach (var answer in round) limiter.OnAnswer(answer == 'A' ? AnswerKind.Accepted : AnswerKind.Throttled);
             }
+            var drainOpened = clock.Now;
             var startPace = limiter.CurrentRate / AdaptiveRateLimiter.Beta;
-            // The drain the start caused: 2 accepted, then throttled 280 or 260 ms after it opened: a ceiling of 3 in that span.
+            // The drain the start caused: 2 accepted, then a throttle: a ceiling of 3 over the span since it opened.
             for (var i = 1; i <= 3; i++)
             {
-                clock.Now = TimeSpan.FromMilliseconds(100 * i);
+                clock.Now = TimeSpan.FromMilliseconds(stepMs * i);
                 NewRequest(limiter);
                 clock.Now += TimeSpan.FromMilliseconds(20);
                 limiter.OnAnswer(i < 3 ? AnswerKind.Accepted : AnswerKind.Throttled);
             }
-            var ceiling = 3 / (0.32 - (oneToken ? 0.04 : 0.06));
+            var span = clock.Now - drainOpened;
+            Assert.Equal(stepMs == 100, span >= AdaptiveRateLimiter.MinDrainSpan); // 0.28 s or 0.26 s; 0.14 s
+            var ceiling = 3 / span.TotalSeconds;
             Assert.Equal(ceiling, limiter.CurrentRate, 9);
             Assert.Contains("still throttled: the bucket refilled at most 3 in", log.Last());
             // 4 s with no throttle, a request sent and accepted every 100 ms.
@@ -384,7 +391,7 @@ namespace CognitoTools.Tests.Bulk
                 NewRequest(limiter);
                 limiter.OnAnswer(AnswerKind.Accepted);
             }
-            if (oneToken) Assert.InRange(limiter.CurrentRate, ceiling, (1 + AdaptiveRateLimiter.ProbeReach) * ceiling);
+            if (probes) Assert.InRange(limiter.CurrentRate, ceiling, (1 + AdaptiveRateLimiter.ProbeReach) * ceiling);
             else Assert.True(limiter.CurrentRate > 0.9 * startPace, $"the rate is {limiter.CurrentRate:F1}/s, not back near the start's {startPace:F1}/s");
         }
 
