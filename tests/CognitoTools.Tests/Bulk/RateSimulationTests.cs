@@ -141,20 +141,11 @@ namespace CognitoTools.Tests.Bulk
             // the worst at 88 % and 91 %); the uncapped runs still under 0.9 R started low: the start's last ceiling grew back
             // towards the start's pace unsent, and the first request sent at it failed far above the quota. Growing as a probe
             // from the ceiling, every run meets 0.9 R, the worst at 90.7 % without a cap and 90.9 % with one.
-            var sustained = new List<double>();
-            for (var seed = 1; seed <= 30; seed++)
+            OneTokenMeetsTheTargetsOverThirtySeeds(capped, scenario =>
             {
-                var scenario = QuotaScenario(10, 0.1, capped);
                 scenario.LatencyJitter = TimeSpan.FromMilliseconds(10);
                 scenario.TimerLateness = TimeSpan.FromMilliseconds(5);
-                scenario.Seed = seed;
-                var run = RateSimulation.Run(scenario, New);
-                Assert.Equal(0, run.Failed);
-                Assert.True(run.ThrottledShare <= 0.05, $"seed {seed}: {run.ThrottledShare:P1} of attempts throttled");
-                sustained.Add(run.Sustained / scenario.Quota);
-            }
-            _output.WriteLine($"mean {sustained.Average():P1}, worst {sustained.Min():P1}, best {sustained.Max():P1}");
-            Assert.True(sustained.Min() >= 0.9, $"the worst seed sustained {sustained.Min():P1} of R");
+            });
         }
 
         [Fact]
@@ -166,11 +157,18 @@ namespace CognitoTools.Tests.Bulk
             // ceiling's spacing, so the first sent at the grown rate (16/s, at 3.5 s) failed and left a bound of 8/s, the
             // next probe 7.5 s later: 28 of 30 seeds at 0.9 R, the worst at 89.9 %. Growing as a probe from the ceiling:
             // every seed, the worst at 92 %.
+            OneTokenMeetsTheTargetsOverThirtySeeds(false, scenario => scenario.ConnectLatency = TimeSpan.FromMilliseconds(20));
+        }
+
+        /// <summary>R = 10 holding one token, seeds 1 to 30 (each its own jitter) on the machine <paramref name="machine"/> sets up: every run
+        /// sustains 0.9 R or more, with no row failed and at most 5 % of attempts throttled.</summary>
+        private void OneTokenMeetsTheTargetsOverThirtySeeds(bool capped, Action<RateSimulation.Scenario> machine)
+        {
             var sustained = new List<double>();
             for (var seed = 1; seed <= 30; seed++)
             {
-                var scenario = QuotaScenario(10, 0.1, false);
-                scenario.ConnectLatency = TimeSpan.FromMilliseconds(20);
+                var scenario = QuotaScenario(10, 0.1, capped);
+                machine(scenario);
                 scenario.Seed = seed;
                 var run = RateSimulation.Run(scenario, New);
                 Assert.Equal(0, run.Failed);
